@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# nfqlb - per-user multi-WAN load balancer.  Plain make + pkg-config.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
+UNITDIR	?= /lib/systemd/system
+DESTDIR	?=
+
+CC	?= cc
+PKGS	:= libnetfilter_queue libmnl libnfnetlink libipset libconfig
+CHECK_PKG := check
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS := $(shell pkg-config --cflags $(CHECK_PKG))
+CHECK_LIBS   := $(shell pkg-config --libs $(CHECK_PKG))
+
+B	:= build$(if $(filter 1,$(SANITIZE)),-san)
+
+CORE_SRCS := src/balance.c src/addr.c
+DAEMON_SRCS := src/nfqlbd.c src/queue.c src/ipset.c src/rtnl.c src/steer.c \
+	       src/conf.c src/log.c $(CORE_SRCS)
+
+CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
+
+UNIT_TESTS := $(B)/check_balance $(B)/check_conf
+TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool
+
+all: $(B)/nfqlbd $(TOOLS)
+
+$(B):
+	mkdir -p $(B)
+
+$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/nfqlbd: $(DAEMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/udpgen: tests/tools/udpgen.c | $(B)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/ipset.o $(B)/addr.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+
+$(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+
+$(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
+	$(CC) $(CFLAGS) -O2 -o $@ $^ $(LDFLAGS)
+
+deps:
+	scripts/install-deps.sh
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; CK_FORK=yes $$t; done
+
+integration: all
+	tests/integration/run.sh $(B)
+
+# The README's test command: deps, build, unit tests, integration
+# tests, then the same again under ASan/UBSan.
+check: deps
+	$(MAKE) unit integration
+	$(MAKE) SANITIZE=1 unit integration
+
+demo: deps all
+	scripts/demo.sh $(B)
+
+bench: all $(B)/bench_balance
+	$(B)/bench_balance
+
+install: $(B)/nfqlbd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
+	install -m 0644 man/nfqlbd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 systemd/nfqlbd.service $(DESTDIR)$(UNITDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
+		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps unit integration check demo bench install clean

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * balance.h - the pure balancing core: gateways, the client table and
+ * the choice of a gateway for a new client.  No I/O, no globals, no
+ * clock: everything it needs is passed in, so it is tested exhaustively
+ * and benchmarked alone.
+ *
+ * Gateways are numbered 0..n-1 in configuration order; the caller maps
+ * index n to fwmark mark_base + n.  A gateway of weight 0 is drained:
+ * it takes no new clients and keeps the ones it has.
+ *
+ * The client table is an open-addressing hash table sized once at
+ * creation for max_clients; it never reallocates, so a lookup never
+ * stalls the packet path.  Lookup, insert and release are O(1)
+ * expected; choosing a gateway is O(gateways).
+ */
+#ifndef NFQLB_BALANCE_H
+#define NFQLB_BALANCE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "addr.h"
+
+#define BALANCE_MAX_GW		64
+#define BALANCE_NO_GW		(-1)
+
+struct balance;
+
+/* A new core for up to max_clients bindings (1..2^26); NULL on ENOMEM/EINVAL. */
+struct balance *balance_new(uint32_t max_clients);
+void balance_free(struct balance *b);
+
+/* Append a gateway; returns its index or -1 (errno EINVAL/ENOSPC). */
+int balance_gw_add(struct balance *b, uint32_t weight);
+unsigned balance_gw_count(const struct balance *b);
+/* 0, or -1 with errno EINVAL for an unknown gateway. */
+int balance_gw_set_weight(struct balance *b, unsigned gw, uint32_t weight);
+uint32_t balance_gw_weight(const struct balance *b, unsigned gw);
+uint32_t balance_gw_clients(const struct balance *b, unsigned gw);
+
+/*
+ * The gateway a new client goes to: the smallest clients/weight among
+ * gateways of non-zero weight, compared exactly as
+ * a.clients * b.weight < b.clients * a.weight, the first on ties.
+ * BALANCE_NO_GW if every gateway is drained.
+ */
+int balance_pick(const struct balance *b);
+
+/* The gateway addr is bound to, or BALANCE_NO_GW. */
+int balance_lookup(const struct balance *b, const struct nfqlb_addr *a);
+
+/*
+ * Look up addr; if unbound, bind it to balance_pick().  Returns the
+ * gateway, or -1 with errno: ENOSPC (table full), ENETUNREACH (no
+ * gateway takes clients), EAFNOSUPPORT (not IPv4), EINVAL (0.0.0.0).
+ * *created tells whether a new binding was made.  now is stored as the
+ * binding time (seconds, caller's clock).
+ */
+int balance_assign(struct balance *b, const struct nfqlb_addr *a,
+		   uint32_t now, int *created);
+
+/*
+ * Bind addr to gw whatever the weights say (restoring a binding read
+ * back from the kernel).  An existing binding is moved.  0 or -1/errno.
+ */
+int balance_bind(struct balance *b, const struct nfqlb_addr *a,
+		 unsigned gw, uint32_t now);
+
+/* Remove the binding; returns the gateway it had, or BALANCE_NO_GW. */
+int balance_release(struct balance *b, const struct nfqlb_addr *a);
+
+uint32_t balance_clients(const struct balance *b);
+uint32_t balance_capacity(const struct balance *b);
+/* Bytes held by the table, for memory figures. */
+size_t balance_table_bytes(const struct balance *b);
+
+/* One binding, as the iterator gives it. */
+struct balance_binding {
+	struct nfqlb_addr addr;
+	unsigned gw;
+	uint32_t since;
+};
+
+/*
+ * Call cb for every binding (any order); stops early and returns cb's
+ * value if it is non-zero.  cb must not change the table.
+ */
+int balance_foreach(const struct balance *b,
+		    int (*cb)(const struct balance_binding *bb, void *arg),
+		    void *arg);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lbset.h - the ipset mirror: one hash:ip set per gateway, driven
+ * through libipset (never by running the ipset program).
+ *
+ * libipset owns the ipset_* namespace, so this module's verbs are
+ * lbset_*.  Its headers clash with <linux/netfilter.h>: only ipset.c
+ * includes them.  Every call returns 0 on success or -1 with a message
+ * for lbset_error(); "already there" on create/add and "not there" on
+ * destroy/del are successes (every call is idempotent).
+ */
+#ifndef NFQLB_LBSET_H
+#define NFQLB_LBSET_H
+
+#include <stdint.h>
+#include "addr.h"
+
+struct lbset;
+
+struct lbset *lbset_open(void);
+void lbset_close(struct lbset *s);
+const char *lbset_error(const struct lbset *s);
+
+/* hash:ip family inet, sized for maxelem members. */
+int lbset_create(struct lbset *s, const char *name, uint32_t maxelem);
+int lbset_destroy(struct lbset *s, const char *name);
+/* 1 if a set of that name exists, 0 if not, -1 on error. */
+int lbset_exists(struct lbset *s, const char *name);
+int lbset_add(struct lbset *s, const char *name, const struct nfqlb_addr *a);
+int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a);
+int lbset_flush(struct lbset *s, const char *name);
+/* Call cb for every member of the set; a missing set has no members. */
+int lbset_list(struct lbset *s, const char *name,
+	       void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rtnl.h - policy routing over rtnetlink (libmnl): the fwmark rules
+ * and the per-gateway tables.  Each write is one request and its ACK.
+ * Adds are idempotent (an identical rule or route already there is a
+ * success); deletes of something absent are successes.  Nothing but
+ * the exact rule or route named is ever touched.
+ */
+#ifndef NFQLB_RTNL_H
+#define NFQLB_RTNL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include "addr.h"
+
+struct rtnl;
+
+struct rtnl *rtnl_open(void);
+void rtnl_close(struct rtnl *r);
+const char *rtnl_error(const struct rtnl *r);
+
+/* ifindex of name, or 0 with rtnl_error() set. */
+unsigned rtnl_ifindex(struct rtnl *r, const char *name);
+
+/* ip rule add|del pref PRIO from FROM fwmark MARK/MASK lookup TABLE */
+int rtnl_rule_add(struct rtnl *r, const struct nfqlb_net4 *from,
+		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio);
+int rtnl_rule_del(struct rtnl *r, const struct nfqlb_net4 *from,
+		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio);
+/* 1 if such a rule exists, 0 if not, -1 on error (tests, status). */
+int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
+		     uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio);
+
+/*
+ * In table TABLE: "GW/32 dev IFINDEX scope link" then
+ * "default via GW dev IFINDEX" (replace).  del removes exactly those two.
+ */
+int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
+		       unsigned ifindex);
+int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
+		       unsigned ifindex);
+/* Number of routes in TABLE (0 when empty), -1 on error. */
+int rtnl_table_count(struct rtnl *r, uint32_t table);
+
+#endif

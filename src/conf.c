@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conf.c - libconfig parsing and table-driven validation.
+ *
+ * Every setting is checked and every error is recorded (not just the
+ * first), each naming the setting by its path and the bad value, so an
+ * administrator fixes a file in one pass.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+struct conf_ctx {
+	const char *file;
+	struct conf_errors *e;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+conf_err(struct conf_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+	int n;
+
+	if (x->e->count < CONF_MAX_ERRORS) {
+		m = x->e->msg[x->e->count];
+		n = snprintf(m, sizeof(x->e->msg[0]), "%s: ", x->file);
+		if (n < 0 || (size_t)n >= sizeof(x->e->msg[0]))
+			n = 0;
+		va_start(ap, fmt);
+		vsnprintf(m + n, sizeof(x->e->msg[0]) - n, fmt, ap);
+		va_end(ap);
+	}
+	x->e->count++;
+}
+
+/* Integer settings: path, where it goes, range, default. */
+struct conf_int {
+	const char *path;
+	size_t off;
+	int64_t min, max, def;
+};
+
+static const struct conf_int conf_ints[] = {
+	{ "queue.number", offsetof(struct conf, queue_num), 0, 65535, 0 },
+	{ "queue.max_len", offsetof(struct conf, queue_maxlen), 1, 1 << 20, 8192 },
+	{ "queue.socket_buffer", offsetof(struct conf, queue_bufsize),
+	  65536, 1 << 30, 8 << 20 },
+	{ "queue.copy_range", offsetof(struct conf, copy_range), 20, 65535, 40 },
+	{ "marks.base", offsetof(struct conf, mark_base), 1, UINT32_MAX, 200 },
+	{ "marks.mask", offsetof(struct conf, mark_mask), 1, UINT32_MAX, 0xff },
+	{ "marks.rule_priority", offsetof(struct conf, rule_priority),
+	  1, 32000, 10000 },
+	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536 },
+};
+
+/* Every setting a file may hold; anything else is reported. */
+static const char *const conf_known_groups[][8] = {
+	{ "lan", "interface", "network", NULL },
+	{ "queue", "number", "max_len", "socket_buffer", "copy_range",
+	  "fail_open", NULL },
+	{ "marks", "base", "mask", "rule_priority", NULL },
+	{ "clients", "max", "set_prefix", NULL },
+};
+static const char *const conf_known_top[] = { "gateways", "keep_on_exit", NULL };
+static const char *const conf_known_gw[] = {
+	"name", "address", "interface", "weight", NULL
+};
+
+static int name_in(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return 1;
+	return 0;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP: return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "an integer";
+	case CONFIG_TYPE_FLOAT: return "a float";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "a boolean";
+	case CONFIG_TYPE_ARRAY: return "an array";
+	case CONFIG_TYPE_LIST: return "a list";
+	}
+	return "unknown";
+}
+
+static void check_unknown_members(struct conf_ctx *x, config_setting_t *grp,
+				  const char *path, const char *const *known)
+{
+	config_setting_t *s;
+	int i;
+
+	for (i = 0; (s = config_setting_get_elem(grp, i)); i++) {
+		const char *n = config_setting_name(s);
+
+		if (n && !name_in(n, known))
+			conf_err(x, "line %d: unknown setting '%s%s%s'",
+				 config_setting_source_line(s), path,
+				 *path ? "." : "", n);
+	}
+}
+
+static void check_unknown(struct conf_ctx *x, config_t *cf)
+{
+	config_setting_t *root = config_root_setting(cf), *s;
+	unsigned g;
+	int i;
+
+	for (i = 0; (s = config_setting_get_elem(root, i)); i++) {
+		const char *n = config_setting_name(s);
+		int found = 0;
+
+		for (g = 0; g < sizeof(conf_known_groups) / sizeof(conf_known_groups[0]); g++) {
+			if (strcmp(n, conf_known_groups[g][0]))
+				continue;
+			found = 1;
+			if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+				conf_err(x, "line %d: '%s' must be a group { ... }, not %s",
+					 config_setting_source_line(s), n,
+					 type_name(config_setting_type(s)));
+			else
+				check_unknown_members(x, s, n, &conf_known_groups[g][1]);
+		}
+		if (!found && !name_in(n, conf_known_top))
+			conf_err(x, "line %d: unknown setting '%s'",
+				 config_setting_source_line(s), n);
+	}
+}
+
+static void get_int(struct conf_ctx *x, config_t *cf, const struct conf_int *ci,
+		    struct conf *c)
+{
+	config_setting_t *s = config_lookup(cf, ci->path);
+	long long v;
+
+	*(uint32_t *)((char *)c + ci->off) = (uint32_t)ci->def;
+	if (!s)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_err(x, "line %d: %s must be an integer, not %s",
+			 config_setting_source_line(s), ci->path,
+			 type_name(config_setting_type(s)));
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < ci->min || v > ci->max) {
+		conf_err(x, "line %d: %s = %lld is out of range [%" PRId64 ", %" PRId64 "]",
+			 config_setting_source_line(s), ci->path, v, ci->min, ci->max);
+		return;
+	}
+	*(uint32_t *)((char *)c + ci->off) = (uint32_t)v;
+}
+
+static int get_bool(struct conf_ctx *x, config_t *cf, const char *path, int def)
+{
+	config_setting_t *s = config_lookup(cf, path);
+
+	if (!s)
+		return def;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_err(x, "line %d: %s must be true or false, not %s",
+			 config_setting_source_line(s), path,
+			 type_name(config_setting_type(s)));
+		return def;
+	}
+	return config_setting_get_bool(s);
+}
+
+/*
+ * A string setting: NULL if absent (reported when required) or of the
+ * wrong type (always reported).
+ */
+static const char *get_str(struct conf_ctx *x, config_setting_t *s,
+			   const char *path, int required, int line)
+{
+	if (!s) {
+		if (required)
+			conf_err(x, "line %d: %s is required", line, path);
+		return NULL;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_err(x, "line %d: %s must be a string, not %s",
+			 config_setting_source_line(s), path,
+			 type_name(config_setting_type(s)));
+		return NULL;
+	}
+	return config_setting_get_string(s);
+}
+
+/* Interface names: what the kernel's dev_valid_name() accepts. */
+static int ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IF_NAMESIZE || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Gateway names and the set prefix end up in ipset names: keep them plain. */
+static int word_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n >= max)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+static void parse_lan(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *grp = config_lookup(cf, "lan");
+	int line = grp ? config_setting_source_line(grp) : 0;
+	const char *s;
+
+	if (!grp) {
+		conf_err(x, "lan { interface; network; } is required");
+		return;
+	}
+	if (config_setting_type(grp) != CONFIG_TYPE_GROUP)
+		return;		/* reported by check_unknown */
+	s = get_str(x, config_setting_get_member(grp, "interface"),
+		    "lan.interface", 1, line);
+	if (s && !ifname_ok(s))
+		conf_err(x, "lan.interface = \"%s\" is not a valid interface name", s);
+	else if (s)
+		snprintf(c->lan_if, sizeof(c->lan_if), "%s", s);
+	s = get_str(x, config_setting_get_member(grp, "network"),
+		    "lan.network", 1, line);
+	if (s && net4_parse(s, &c->lan_net))
+		conf_err(x, "lan.network = \"%s\" is not an IPv4 network "
+			 "(a.b.c.d/len with the host bits zero)", s);
+}
+
+static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
+			  struct conf *c)
+{
+	struct conf_gw *gw = &c->gw[i];
+	int line = config_setting_source_line(g);
+	char path[64];
+	const char *s;
+	unsigned j;
+	int w;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_err(x, "line %d: gateway %u must be a group { ... }, not %s",
+			 line, i + 1, type_name(config_setting_type(g)));
+		return;
+	}
+	snprintf(path, sizeof(path), "gateway %u", i + 1);
+	check_unknown_members(x, g, path, conf_known_gw);
+
+	snprintf(path, sizeof(path), "gateway %u name", i + 1);
+	s = get_str(x, config_setting_get_member(g, "name"), path, 1, line);
+	if (s && (!*s || !word_ok(s, CONF_NAME_MAX)))
+		conf_err(x, "line %d: %s = \"%s\" must be 1 to %d letters, digits, '-' or '_'",
+			 line, path, s, CONF_NAME_MAX - 1);
+	else if (s)
+		snprintf(gw->name, sizeof(gw->name), "%s", s);
+
+	snprintf(path, sizeof(path), "gateway %u address", i + 1);
+	s = get_str(x, config_setting_get_member(g, "address"), path, 1, line);
+	if (s && (inet_pton(AF_INET, s, &gw->addr) != 1 ||
+		  gw->addr.s_addr == INADDR_ANY ||
+		  gw->addr.s_addr == INADDR_BROADCAST ||
+		  IN_MULTICAST(ntohl(gw->addr.s_addr))))
+		conf_err(x, "line %d: %s = \"%s\" is not a unicast IPv4 address",
+			 line, path, s);
+
+	snprintf(path, sizeof(path), "gateway %u interface", i + 1);
+	s = get_str(x, config_setting_get_member(g, "interface"), path, 1, line);
+	if (s && !ifname_ok(s))
+		conf_err(x, "line %d: %s = \"%s\" is not a valid interface name",
+			 line, path, s);
+	else if (s)
+		snprintf(gw->ifname, sizeof(gw->ifname), "%s", s);
+
+	gw->weight = 1;
+	snprintf(path, sizeof(path), "gateway %u weight", i + 1);
+	if (config_setting_lookup(g, "weight")) {
+		config_setting_t *ws = config_setting_get_member(g, "weight");
+
+		if (config_setting_type(ws) != CONFIG_TYPE_INT) {
+			conf_err(x, "line %d: %s must be an integer, not %s",
+				 line, path, type_name(config_setting_type(ws)));
+		} else {
+			w = config_setting_get_int(ws);
+			if (w < 0 || w > 1000000)
+				conf_err(x, "line %d: %s = %d is out of range [0, 1000000]",
+					 line, path, w);
+			else
+				gw->weight = (uint32_t)w;
+		}
+	}
+
+	for (j = 0; j < i; j++) {
+		if (gw->name[0] && !strcmp(gw->name, c->gw[j].name))
+			conf_err(x, "line %d: gateway %u name \"%s\" duplicates gateway %u",
+				 line, i + 1, gw->name, j + 1);
+		if (gw->addr.s_addr && gw->addr.s_addr == c->gw[j].addr.s_addr) {
+			char a[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &gw->addr, a, sizeof(a));
+			conf_err(x, "line %d: gateway %u address %s duplicates gateway %u",
+				 line, i + 1, a, j + 1);
+		}
+	}
+}
+
+static void parse_gateways(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *l = config_lookup(cf, "gateways");
+	unsigned i, n, live = 0;
+
+	if (!l) {
+		conf_err(x, "gateways = ( { name; address; interface; weight; }, ... ) is required");
+		return;
+	}
+	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
+		conf_err(x, "line %d: gateways must be a list ( ... ), not %s",
+			 config_setting_source_line(l),
+			 type_name(config_setting_type(l)));
+		return;
+	}
+	n = (unsigned)config_setting_length(l);
+	if (n == 0) {
+		conf_err(x, "line %d: gateways is empty: at least one gateway is needed",
+			 config_setting_source_line(l));
+		return;
+	}
+	if (n > BALANCE_MAX_GW) {
+		conf_err(x, "line %d: gateways has %u entries, at most %d are supported",
+			 config_setting_source_line(l), n, BALANCE_MAX_GW);
+		n = BALANCE_MAX_GW;
+	}
+	for (i = 0; i < n; i++) {
+		parse_gateway(x, config_setting_get_elem(l, i), i, c);
+		live += c->gw[i].weight > 0;
+	}
+	c->ngw = n;
+	if (!live)
+		conf_err(x, "every gateway has weight 0: at least one must take clients");
+}
+
+/* Cross-setting checks, once each setting is known to be sane. */
+static void check_marks(struct conf_ctx *x, struct conf *c)
+{
+	uint64_t last = (uint64_t)c->mark_base + (c->ngw ? c->ngw - 1 : 0);
+	unsigned i;
+
+	if (!c->ngw)
+		return;
+	if (last > UINT32_MAX) {
+		conf_err(x, "marks.base = %u: gateway marks %u..%" PRIu64 " overflow 32 bits",
+			 c->mark_base, c->mark_base, last);
+		return;
+	}
+	for (i = 0; i < c->ngw; i++) {
+		uint32_t m = c->mark_base + i;
+
+		if (m & ~c->mark_mask) {
+			conf_err(x, "marks.base = %u: gateway %u's mark 0x%x does not fit in "
+				 "marks.mask = 0x%x (marks %u..%" PRIu64 " must all fit)",
+				 c->mark_base, i + 1, m, c->mark_mask, c->mark_base, last);
+			break;
+		}
+	}
+	for (i = 0; i < c->ngw; i++) {
+		uint32_t t = c->mark_base + i;
+
+		/* 253..255 are the kernel's default, main and local tables. */
+		if (t >= 253 && t <= 255) {
+			conf_err(x, "marks.base = %u: gateway %u would use routing table %u, "
+				 "which is the kernel's %s table",
+				 c->mark_base, i + 1, t,
+				 t == 253 ? "default" : t == 254 ? "main" : "local");
+			break;
+		}
+	}
+	if (c->rule_priority + c->ngw > 32766)
+		conf_err(x, "marks.rule_priority = %u: rules %u..%u would reach the main "
+			 "table's rule (32766)", c->rule_priority, c->rule_priority,
+			 c->rule_priority + c->ngw - 1);
+}
+
+static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *s = config_lookup(cf, "clients.set_prefix");
+	const char *p;
+	unsigned i;
+
+	snprintf(c->set_prefix, sizeof(c->set_prefix), "nfqlb-");
+	p = get_str(x, s, "clients.set_prefix", 0, 0);
+	if (p && !word_ok(p, CONF_PREFIX_MAX))
+		conf_err(x, "line %d: clients.set_prefix = \"%s\" must be at most %d "
+			 "letters, digits, '-' or '_'", config_setting_source_line(s),
+			 p, CONF_PREFIX_MAX - 1);
+	else if (p)
+		snprintf(c->set_prefix, sizeof(c->set_prefix), "%s", p);
+	for (i = 0; i < sizeof(conf_ints) / sizeof(conf_ints[0]); i++)
+		get_int(x, cf, &conf_ints[i], c);
+}
+
+static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	check_unknown(x, cf);
+	parse_lan(x, cf, c);
+	parse_clients(x, cf, c);
+	c->fail_open = get_bool(x, cf, "queue.fail_open", 1);
+	c->keep_on_exit = get_bool(x, cf, "keep_on_exit", 0);
+	parse_gateways(x, cf, c);
+	if (!x->e->count)
+		check_marks(x, c);
+	return (int)x->e->count;
+}
+
+static int conf_syntax_error(config_t *cf, struct conf_ctx *x)
+{
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
+		conf_err(x, "cannot read file: %s", strerror(errno));
+	else
+		conf_err(x, "line %d: syntax error: %s", config_error_line(cf),
+			 config_error_text(cf));
+	return (int)x->e->count;
+}
+
+int conf_load(const char *path, struct conf *c, struct conf_errors *e)
+{
+	struct conf_ctx x = { .file = path, .e = e };
+	config_t cf;
+	int n;
+
+	e->count = 0;
+	config_init(&cf);
+	if (!config_read_file(&cf, path))
+		n = conf_syntax_error(&cf, &x);
+	else
+		n = conf_parse(&cf, &x, c);
+	config_destroy(&cf);
+	return n;
+}
+
+int conf_load_string(const char *text, const char *name, struct conf *c,
+		     struct conf_errors *e)
+{
+	struct conf_ctx x = { .file = name, .e = e };
+	config_t cf;
+	int n;
+
+	e->count = 0;
+	config_init(&cf);
+	if (!config_read_string(&cf, text))
+		n = conf_syntax_error(&cf, &x);
+	else
+		n = conf_parse(&cf, &x, c);
+	config_destroy(&cf);
+	return n;
+}
+
+void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", c->set_prefix, c->gw[i].name);
+}

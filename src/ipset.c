@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipset.c - the ipset mirror, driven through libipset.
+ *
+ * One libipset session is opened per lbset handle and reused for every
+ * call: setting up a session means a netlink socket and a protocol
+ * handshake, which would cost far more than the one add it serves.
+ * With the session kept, an add or a del is a single netlink request
+ * and its ACK.
+ *
+ * libipset's headers clash with <linux/netfilter.h>, so this is the
+ * only file that includes them, and it must not include that one.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libipset/data.h>
+#include <libipset/nfproto.h>
+#include <libipset/session.h>
+#include <libipset/types.h>
+
+#include "lbset.h"
+
+#define LBSET_TYPE		"hash:ip"
+#define LBSET_HASHSIZE_MIN	64u
+#define LBSET_HASHSIZE_MAX	(1u << 20)
+#define LBSET_ERRLEN		(IPSET_ERRORBUFLEN + 128)
+/* A hash:ip member line is an address plus perhaps a few options. */
+#define LBSET_LINELEN		256
+
+/*
+ * libipset reports every failure as text only: the kernel's errno is
+ * turned into a message and not kept.  Telling "the set is not there"
+ * from real errors therefore means matching libipset's message for
+ * ENOENT, which has read the same since ipset 6.
+ */
+static const char lbset_enoent_msg[] =
+	"The set with the given name does not exist";
+static const char lbset_eexist_msg[] =
+	"Set cannot be created: set with the same name already exists";
+
+/* State of one lbset_list() while libipset prints the set into us. */
+struct lbset_capture {
+	char line[LBSET_LINELEN];
+	size_t len;
+	bool overlong;			/* current line did not fit */
+	bool in_members;		/* past the "Members:" line */
+	struct nfqlb_addr *members;
+	size_t n, cap;
+	int nomem;
+	char bad[LBSET_LINELEN];	/* first member line we could not read */
+};
+
+struct lbset {
+	struct ipset_session *session;
+	struct lbset_capture *capture;	/* non-NULL only inside a list */
+	char report[IPSET_ERRORBUFLEN];	/* scratch for lbset_report() */
+	char err[LBSET_ERRLEN];
+};
+
+static int __attribute__((format(printf, 2, 3)))
+lbset_fail(struct lbset *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* libipset's report, without the trailing newline it always appends. */
+static const char *lbset_report(struct lbset *s)
+{
+	char *buf = s->report;
+	const char *msg = ipset_session_report_msg(s->session);
+	size_t n;
+
+	if (!msg || !*msg)
+		return "unknown libipset error";
+	snprintf(buf, sizeof(s->report), "%s", msg);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+static int lbset_fail_session(struct lbset *s, const char *verb,
+			      const char *name)
+{
+	lbset_fail(s, "%s %s: %s", verb, name, lbset_report(s));
+	ipset_session_report_reset(s->session);
+	return -1;
+}
+
+static bool lbset_report_is(struct lbset *s, const char *msg)
+{
+	const char *r = ipset_session_report_msg(s->session);
+
+	return r && strncmp(r, msg, strlen(msg)) == 0;
+}
+
+/*
+ * Every call starts from a clean slate: no error left from the last
+ * call, and no option left in the session's data, since libipset only
+ * resets it on some paths (not after private commands like HEADER).
+ */
+static int lbset_begin(struct lbset *s, const char *verb, const char *name)
+{
+	size_t len;
+
+	s->err[0] = '\0';
+	ipset_session_report_reset(s->session);
+	ipset_data_reset(ipset_session_data(s->session));
+	if (!name || !*name)
+		return lbset_fail(s, "%s: empty set name", verb);
+	/*
+	 * ipset_data_set() silently truncates a long name to 31 bytes,
+	 * which would make us act on some other set: refuse instead.
+	 */
+	len = strlen(name);
+	if (len >= IPSET_MAXNAMELEN)
+		return lbset_fail(s, "%s %s: set name is %zu characters long, "
+				  "the limit is %d", verb, name, len,
+				  IPSET_MAXNAMELEN - 1);
+	if (ipset_session_data_set(s->session, IPSET_SETNAME, name) < 0)
+		return lbset_fail_session(s, verb, name);
+	return 0;
+}
+
+static void lbset_capture_line(struct lbset_capture *c)
+{
+	struct nfqlb_addr a;
+	char *sp;
+
+	c->line[c->len] = '\0';
+	if (!c->in_members) {
+		if (strcmp(c->line, "Members:") == 0)
+			c->in_members = true;
+		return;
+	}
+	/* An empty line ends a set's members in a multi-set listing. */
+	if (c->len == 0) {
+		c->in_members = false;
+		return;
+	}
+	/* The element comes first; options (timeout, ...) follow a blank. */
+	sp = strchr(c->line, ' ');
+	if (sp)
+		*sp = '\0';
+	if (c->overlong || addr_parse(c->line, &a) < 0) {
+		if (!c->bad[0])
+			snprintf(c->bad, sizeof(c->bad), "%s", c->line);
+		return;
+	}
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+		struct nfqlb_addr *m;
+
+		m = realloc(c->members, ncap * sizeof(*m));
+		if (!m) {
+			c->nomem = 1;
+			return;
+		}
+		c->members = m;
+		c->cap = ncap;
+	}
+	c->members[c->n++] = a;
+}
+
+/*
+ * libipset hands over its output buffer whenever it fills, so a line
+ * can arrive in two pieces: reassemble lines before reading them.
+ */
+static void lbset_capture_feed(struct lbset_capture *c, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\n') {
+			lbset_capture_line(c);
+			c->len = 0;
+			c->overlong = false;
+		} else if (c->len < sizeof(c->line) - 1) {
+			c->line[c->len++] = *p;
+		} else {
+			c->overlong = true;
+		}
+	}
+}
+
+/*
+ * The session's print function.  Outside lbset_list() there is nothing
+ * we want printed, so it is swallowed rather than sent to stdout.
+ */
+static int __attribute__((format(printf, 3, 4)))
+lbset_outfn(struct ipset_session *session, void *p, const char *fmt, ...)
+{
+	struct lbset *s = p;
+	va_list ap;
+	char *text;
+	int n;
+
+	(void)session;
+	if (!s || !s->capture)
+		return 0;
+	va_start(ap, fmt);
+	if (strcmp(fmt, "%s") == 0) {
+		/* The common case: no need to format a copy. */
+		text = va_arg(ap, char *);
+		va_end(ap);
+		lbset_capture_feed(s->capture, text);
+		return (int)strlen(text);
+	}
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		s->capture->nomem = 1;
+		return -1;
+	}
+	lbset_capture_feed(s->capture, text);
+	free(text);
+	return n;
+}
+
+struct lbset *lbset_open(void)
+{
+	static bool types_loaded;
+	struct lbset *s;
+
+	/* The type registry is global to libipset and may load only once. */
+	if (!types_loaded) {
+		ipset_load_types();
+		types_loaded = true;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->session = ipset_session_init(lbset_outfn, s);
+	if (!s->session) {
+		free(s);
+		return NULL;
+	}
+	/*
+	 * Same as "ipset -exist": the kernel then treats create of an
+	 * identical set, add of a present member and del of an absent
+	 * one as successes, which is the idempotence lbset.h promises.
+	 * (libipset turns this into a netlink flag, it has no per-call
+	 * IPSET_FLAG_EXIST.)
+	 */
+	ipset_envopt_set(s->session, IPSET_ENV_EXIST);
+	ipset_session_output(s->session, IPSET_LIST_PLAIN);
+	return s;
+}
+
+void lbset_close(struct lbset *s)
+{
+	if (!s)
+		return;
+	/* Also frees libipset's (process-wide) set name cache. */
+	ipset_session_fini(s->session);
+	free(s);
+}
+
+const char *lbset_error(const struct lbset *s)
+{
+	if (!s)
+		return "no lbset handle (out of memory?)";
+	return s->err;
+}
+
+/* A power of two near maxelem/4: a few members per bucket on average. */
+static uint32_t lbset_hashsize(uint32_t maxelem)
+{
+	uint32_t want = maxelem / 4, hs = LBSET_HASHSIZE_MIN;
+
+	while (hs < want && hs < LBSET_HASHSIZE_MAX)
+		hs <<= 1;
+	return hs;
+}
+
+int lbset_create(struct lbset *s, const char *name, uint32_t maxelem)
+{
+	struct ipset_session *ss = s->session;
+	uint8_t family = NFPROTO_IPV4;
+	uint32_t hashsize = lbset_hashsize(maxelem);
+
+	if (lbset_begin(s, "create", name))
+		return -1;
+	if (maxelem == 0)
+		return lbset_fail(s, "create %s: maxelem must be positive",
+				  name);
+	if (ipset_session_data_set(ss, IPSET_OPT_TYPENAME, LBSET_TYPE) < 0 ||
+	    ipset_session_data_set(ss, IPSET_OPT_FAMILY, &family) < 0)
+		return lbset_fail_session(s, "create", name);
+	/* Resolves the type against what the kernel supports. */
+	if (!ipset_type_get(ss, IPSET_CMD_CREATE))
+		return lbset_fail_session(s, "create", name);
+	if (ipset_session_data_set(ss, IPSET_OPT_HASHSIZE, &hashsize) < 0 ||
+	    ipset_session_data_set(ss, IPSET_OPT_MAXELEM, &maxelem) < 0)
+		return lbset_fail_session(s, "create", name);
+	if (ipset_cmd(ss, IPSET_CMD_CREATE, 0) < 0) {
+		/*
+		 * With -exist the kernel only refuses an existing set that
+		 * differs from ours: say so, as its message reads as if
+		 * any existing set were a problem.
+		 */
+		if (lbset_report_is(s, lbset_eexist_msg)) {
+			ipset_session_report_reset(ss);
+			return lbset_fail(s, "create %s: a set of that name "
+					  "already exists with another type "
+					  "or parameters (wanted %s family "
+					  "inet maxelem %u)", name,
+					  LBSET_TYPE, maxelem);
+		}
+		return lbset_fail_session(s, "create", name);
+	}
+	return 0;
+}
+
+int lbset_destroy(struct lbset *s, const char *name)
+{
+	int ret;
+
+	if (lbset_begin(s, "destroy", name))
+		return -1;
+	ret = ipset_cmd(s->session, IPSET_CMD_DESTROY, 0);
+	/*
+	 * libipset drops the name from its type cache only when it did
+	 * the destroy itself; if someone else did, the entry is stale.
+	 */
+	ipset_cache_del(name);
+	if (ret < 0) {
+		if (lbset_report_is(s, lbset_enoent_msg)) {
+			ipset_session_report_reset(s->session);
+			return 0;
+		}
+		return lbset_fail_session(s, "destroy", name);
+	}
+	return 0;
+}
+
+int lbset_exists(struct lbset *s, const char *name)
+{
+	int ret;
+
+	if (lbset_begin(s, "exists", name))
+		return -1;
+	/* HEADER fetches the set's type only: cheap whatever its size. */
+	ret = ipset_cmd(s->session, IPSET_CMD_HEADER, 0);
+	ipset_data_reset(ipset_session_data(s->session));
+	if (ret == 0)
+		return 1;
+	if (lbset_report_is(s, lbset_enoent_msg)) {
+		ipset_session_report_reset(s->session);
+		return 0;
+	}
+	return lbset_fail_session(s, "exists", name);
+}
+
+static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
+		     const struct nfqlb_addr *a)
+{
+	struct ipset_session *ss = s->session;
+	const char *verb = cmd == IPSET_CMD_ADD ? "add" : "del";
+	const struct ipset_type *type;
+	union nf_inet_addr ip;
+	char abuf[NFQLB_ADDRSTRLEN];
+
+	if (lbset_begin(s, verb, name))
+		return -1;
+	if (!a)
+		return lbset_fail(s, "%s %s: no address", verb, name);
+	if (a->family != AF_INET)
+		return lbset_fail(s, "%s %s %s: only IPv4 addresses fit a "
+				  "family inet set", verb, name,
+				  addr_format(a, abuf, sizeof(abuf)));
+	/*
+	 * Fills in the set's type and family: from libipset's cache
+	 * after our own create, else with one HEADER round trip.
+	 */
+	type = ipset_type_get(ss, cmd);
+	if (!type)
+		return lbset_fail_session(s, verb, name);
+	if (strcmp(type->name, LBSET_TYPE) != 0 ||
+	    ipset_data_family(ipset_session_data(ss)) != NFPROTO_IPV4) {
+		ipset_cache_del(name);
+		return lbset_fail(s, "%s %s: set is of type %s, not %s "
+				  "family inet", verb, name, type->name,
+				  LBSET_TYPE);
+	}
+	memset(&ip, 0, sizeof(ip));
+	ip.in = a->v4;
+	if (ipset_session_data_set(ss, IPSET_OPT_IP, &ip) < 0)
+		return lbset_fail_session(s, verb, name);
+	if (ipset_cmd(ss, cmd, 0) < 0) {
+		/*
+		 * The set may have been destroyed or replaced behind our
+		 * back: forget its cached type so the next try asks the
+		 * kernel again.
+		 */
+		ipset_cache_del(name);
+		lbset_fail(s, "%s %s %s: %s", verb, name,
+			   addr_format(a, abuf, sizeof(abuf)),
+			   lbset_report(s));
+		ipset_session_report_reset(ss);
+		return -1;
+	}
+	return 0;
+}
+
+int lbset_add(struct lbset *s, const char *name, const struct nfqlb_addr *a)
+{
+	return lbset_adt(s, IPSET_CMD_ADD, name, a);
+}
+
+int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a)
+{
+	return lbset_adt(s, IPSET_CMD_DEL, name, a);
+}
+
+int lbset_flush(struct lbset *s, const char *name)
+{
+	if (lbset_begin(s, "flush", name))
+		return -1;
+	if (ipset_cmd(s->session, IPSET_CMD_FLUSH, 0) < 0)
+		return lbset_fail_session(s, "flush", name);
+	return 0;
+}
+
+int lbset_list(struct lbset *s, const char *name,
+	       void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg)
+{
+	struct lbset_capture *c;
+	int ret;
+
+	if (lbset_begin(s, "list", name))
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return lbset_fail(s, "list %s: out of memory", name);
+	/*
+	 * libipset has no member iterator: the members come out only as
+	 * the text "ipset list" prints, so capture and parse that.
+	 */
+	ipset_session_output(s->session, IPSET_LIST_PLAIN);
+	s->capture = c;
+	ret = ipset_cmd(s->session, IPSET_CMD_LIST, 0);
+	if (c->len)
+		lbset_capture_line(c);
+	s->capture = NULL;
+	if (ret < 0) {
+		if (lbset_report_is(s, lbset_enoent_msg)) {
+			/* A missing set has no members. */
+			ipset_session_report_reset(s->session);
+			ret = 0;
+		} else {
+			ret = lbset_fail_session(s, "list", name);
+		}
+		goto out;
+	}
+	if (c->nomem) {
+		ret = lbset_fail(s, "list %s: out of memory", name);
+		goto out;
+	}
+	if (c->bad[0]) {
+		ret = lbset_fail(s, "list %s: cannot read member \"%s\"",
+				 name, c->bad);
+		goto out;
+	}
+	/*
+	 * Call back only now that libipset is done: cb may then use this
+	 * handle (say, del what it is shown), which it could not do from
+	 * inside ipset_cmd().
+	 */
+	for (size_t i = 0; cb && i < c->n; i++)
+		cb(&c->members[i], arg);
+out:
+	free(c->members);
+	free(c);
+	return ret;
+}

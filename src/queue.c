@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * queue.c - NFQUEUE over libmnl.
+ *
+ * Follows libnetfilter_queue's examples/nf-queue.c (the modern API):
+ * one netlink socket, config messages sent with NLM_F_ACK and their
+ * answer read, so a queue already bound elsewhere (EPERM) or a missing
+ * CAP_NET_ADMIN is reported at start rather than silently ignored.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "log.h"
+#include "queue.h"
+
+/* Room for the netlink and nfqueue headers besides the copied bytes. */
+#define QUEUE_MSG_OVERHEAD	1024
+/* One verdict message with a mark: nlmsghdr + nfgenmsg + 2 attrs. */
+#define QUEUE_VERDICT_SIZE	64
+/* Config messages and their ACKs are small. */
+#define QUEUE_CTL_BUFSIZE	8192
+
+struct queue {
+	struct mnl_socket *nl;
+	unsigned portid;
+	uint16_t queue_num;
+	uint32_t mark_mask;
+	unsigned batch;
+	size_t msgsize;
+	queue_packet_cb cb;
+	void *arg;
+	struct queue_stats st;
+
+	uint8_t *rxbuf;			/* batch * msgsize */
+	struct mmsghdr msgs[QUEUE_MAX_BATCH];
+	struct iovec iov[QUEUE_MAX_BATCH];
+	char txbuf[QUEUE_MAX_BATCH * QUEUE_VERDICT_SIZE * 2];
+	size_t txlen;
+};
+
+int queue_parse_source(const uint8_t *pkt, size_t len, struct nfqlb_addr *src)
+{
+	if (len < 1)
+		return -1;
+	switch (pkt[0] >> 4) {
+	case 4:
+		/* version/IHL, then the source at offset 12 (RFC 791). */
+		if (len < 20 || (pkt[0] & 0x0f) < 5)
+			return -1;
+		src->family = AF_INET;
+		memcpy(&src->v4, pkt + 12, 4);
+		return 0;
+	case 6:
+		if (len < 40)
+			return -1;
+		src->family = AF_INET6;
+		memcpy(&src->v6, pkt + 8, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static int queue_msg_cb(const struct nlmsghdr *nlh, void *data);
+static void queue_flush_verdicts(struct queue *q);
+
+/* Send one config message and wait for its ACK; 0 or -1 with errno. */
+static int queue_config(struct queue *q, struct nlmsghdr *nlh)
+{
+	int n;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = 0;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	/*
+	 * Once the bind is acknowledged packets may arrive before the ACK
+	 * of a later config message: answer them like any other, or they
+	 * would sit in the kernel's queue forever.
+	 */
+	for (;;) {
+		n = (int)mnl_socket_recvfrom(q->nl, q->rxbuf, q->msgsize);
+		if (n < 0)
+			return -1;
+		n = mnl_cb_run(q->rxbuf, (size_t)n, 0, q->portid, queue_msg_cb, q);
+		queue_flush_verdicts(q);
+		if (n <= MNL_CB_STOP)
+			return n < 0 ? -1 : 0;
+	}
+}
+
+static int queue_bind(struct queue *q, const struct queue_params *p, char *err,
+		    size_t errlen)
+{
+	char buf[QUEUE_CTL_BUFSIZE];
+	struct nlmsghdr *nlh;
+	uint32_t flags;
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, p->queue_num);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	if (queue_config(q, nlh)) {
+		snprintf(err, errlen, "binding NFQUEUE %u: %s%s", p->queue_num,
+			 strerror(errno), errno == EPERM ?
+			 " (queue bound by another process, or no CAP_NET_ADMIN)" : "");
+		return -1;
+	}
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, p->queue_num);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, (int)p->copy_range);
+	/* GSO: no need to segment in the kernel, we read only the header. */
+	flags = NFQA_CFG_F_GSO | (p->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
+	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(p->max_len));
+	if (queue_config(q, nlh)) {
+		snprintf(err, errlen, "configuring NFQUEUE %u (copy_range %u, max_len %u): %s",
+			 p->queue_num, p->copy_range, p->max_len, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void queue_set_rcvbuf(struct queue *q, uint32_t size)
+{
+	int fd = mnl_socket_get_fd(q->nl), v = (int)size;
+
+	/* FORCE passes rmem_max when we have CAP_NET_ADMIN. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
+		log_warn("setting queue socket buffer to %u bytes", size);
+}
+
+struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
+		     queue_packet_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct queue *q;
+	unsigned i;
+	int one = 1;
+
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	q->queue_num = p->queue_num;
+	q->mark_mask = mark_mask;
+	q->cb = cb;
+	q->arg = arg;
+	q->batch = p->batch < 1 ? 1 : p->batch > QUEUE_MAX_BATCH ? QUEUE_MAX_BATCH : p->batch;
+	q->msgsize = p->copy_range + QUEUE_MSG_OVERHEAD;
+	q->rxbuf = malloc(q->batch * q->msgsize);
+	q->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!q->rxbuf || !q->nl) {
+		snprintf(err, errlen, "opening netfilter netlink socket: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "binding netlink socket: %s", strerror(errno));
+		goto fail;
+	}
+	q->portid = mnl_socket_get_portid(q->nl);
+	queue_set_rcvbuf(q, p->bufsize);
+	/* Let the kernel skip the ACK of verdicts: we send none with NLM_F_ACK. */
+	mnl_socket_setsockopt(q->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (queue_bind(q, p, err, errlen))
+		goto fail;
+	for (i = 0; i < q->batch; i++) {
+		q->iov[i].iov_base = q->rxbuf + i * q->msgsize;
+		q->iov[i].iov_len = q->msgsize;
+		q->msgs[i].msg_hdr.msg_iov = &q->iov[i];
+		q->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	return q;
+fail:
+	queue_close(q);
+	return NULL;
+}
+
+void queue_close(struct queue *q)
+{
+	char buf[QUEUE_CTL_BUFSIZE];
+	struct nlmsghdr *nlh;
+
+	if (!q)
+		return;
+	if (q->nl) {
+		/* Unbind so --queue-bypass lets packets through at once. */
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue_num);
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_UNBIND);
+		mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
+		mnl_socket_close(q->nl);
+	}
+	free(q->rxbuf);
+	free(q);
+}
+
+int queue_fd(const struct queue *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+const struct queue_stats *queue_stats(const struct queue *q)
+{
+	return &q->st;
+}
+
+static void queue_add_verdict(struct queue *q, uint32_t id, int set_mark,
+			      uint32_t mark)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nfq_nlmsg_put(q->txbuf + q->txlen, NFQNL_MSG_VERDICT,
+			    q->queue_num);
+	nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
+	if (set_mark)
+		nfq_nlmsg_verdict_put_mark(nlh, mark);
+	q->txlen += NLMSG_ALIGN(nlh->nlmsg_len);
+	q->st.verdicts++;
+	q->st.marked += !!set_mark;
+}
+
+static void queue_flush_verdicts(struct queue *q)
+{
+	if (!q->txlen)
+		return;
+	if (mnl_socket_sendto(q->nl, q->txbuf, q->txlen) < 0) {
+		q->st.send_errors++;
+		log_warn("sending %zu bytes of verdicts", q->txlen);
+	}
+	q->txlen = 0;
+}
+
+/* One queued packet: parse, ask the balancer, answer. */
+static int queue_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct queue *q = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nfqlb_addr src;
+	uint32_t mark = 0, gw_mark, id;
+	int set = 0;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
+		/* Without an id there is nothing to answer; the kernel
+		 * times nothing out, so this can only be a kernel bug. */
+		q->st.malformed++;
+		return MNL_CB_OK;
+	}
+	q->st.packets++;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	if (attr[NFQA_MARK] && mnl_attr_get_payload_len(attr[NFQA_MARK]) >= 4)
+		mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+
+	if (!attr[NFQA_PAYLOAD] ||
+	    queue_parse_source(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+			     mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &src)) {
+		q->st.malformed++;
+	} else if (src.family != AF_INET) {
+		q->st.unsupported++;
+	} else if (q->cb(&src, mark, &gw_mark, q->arg) == 1) {
+		/* Keep the bits of the mark that belong to others. */
+		mark = (mark & ~q->mark_mask) | (gw_mark & q->mark_mask);
+		set = 1;
+	} else {
+		q->st.unassigned++;
+	}
+	queue_add_verdict(q, id, set, mark);
+	return MNL_CB_OK;
+}
+
+int queue_dispatch(struct queue *q, unsigned max_rounds)
+{
+	int fd = mnl_socket_get_fd(q->nl), handled = 0, n, i;
+	unsigned round;
+
+	for (round = 0; round < max_rounds; round++) {
+		n = recvmmsg(fd, q->msgs, q->batch, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (errno == ENOBUFS) {
+				/* We were too slow: the kernel dropped messages
+				 * (their packets failed open or were dropped). */
+				q->st.enobufs++;
+				continue;
+			}
+			log_warn("receiving from NFQUEUE %u", q->queue_num);
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			size_t len = q->msgs[i].msg_len;
+
+			if (q->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				q->st.malformed++;
+				continue;
+			}
+			if (mnl_cb_run(q->iov[i].iov_base, len, 0, q->portid,
+				       queue_msg_cb, q) < 0 && errno != 0)
+				q->st.malformed++;
+			handled++;
+		}
+		queue_flush_verdicts(q);
+		if ((unsigned)n < q->batch)
+			break;
+	}
+	return handled;
+}

@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rtnl.c - policy routing over rtnetlink with libmnl: the fwmark rules
+ * and the per-gateway tables.
+ *
+ * One NETLINK_ROUTE socket, bound once.  Every write is a request with
+ * NLM_F_ACK whose ACK is read and checked before returning, so a
+ * success really means the kernel did it.  Replies are matched on the
+ * sequence number: anything else in the socket (the tail of a dump we
+ * gave up on) is skipped rather than mistaken for our answer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <net/if.h>
+#include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "rtnl.h"
+
+/* Requests are a header, a fixed struct and a handful of u32s. */
+#define RTNL_SBUF	1024
+/*
+ * Dumps fill a datagram up to about a page by default, but a link
+ * message can be several KiB; a short buffer would make recvmsg
+ * truncate (ENOSPC from libmnl), so take what libmnl later calls
+ * MNL_SOCKET_DUMP_SIZE.
+ */
+#define RTNL_RBUF	32768
+/* A dump the kernel says was interrupted by a change is retried. */
+#define RTNL_DUMP_TRIES	5
+
+struct rtnl {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	unsigned int seq;
+	void *arg;			/* state of the running data callback */
+	char extack[256];		/* kernel's extended ACK message */
+	char err[512];
+	_Alignas(struct nlmsghdr) char sbuf[RTNL_SBUF];
+	_Alignas(struct nlmsghdr) char rbuf[RTNL_RBUF];
+};
+
+struct rule_spec {
+	const struct nfqlb_net4 *from;
+	uint32_t mark;
+	uint32_t mask;
+	uint32_t table;
+	uint32_t prio;
+	int found;
+};
+
+struct table_spec {
+	uint32_t table;
+	int count;
+};
+
+struct link_spec {
+	unsigned int ifindex;
+};
+
+static void rtnl_set_error(struct rtnl *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * "what: strerror (kernel's extack)".  The extack text is often the
+ * only thing that says which attribute the kernel disliked.
+ */
+static void rtnl_set_error(struct rtnl *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(r->err))
+		return;
+	if (r->extack[0])
+		snprintf(r->err + n, sizeof(r->err) - n, ": %s (%s)",
+			 strerror(err), r->extack);
+	else
+		snprintf(r->err + n, sizeof(r->err) - n, ": %s",
+			 strerror(err));
+}
+
+struct rtnl *rtnl_open(void)
+{
+	struct rtnl *r;
+	int one = 1;
+	int saved;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->nl)
+		goto fail;
+	/*
+	 * Best effort: without extended ACKs (old kernels) errors are
+	 * just less specific; capped ACKs keep the kernel from echoing
+	 * our whole request back in every error.
+	 */
+	mnl_socket_setsockopt(r->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(r->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	r->portid = mnl_socket_get_portid(r->nl);
+	/* Not starting at 0 makes stale replies from a previous run of a
+	 * tool reusing the port id implausible, and seq 0 means "unchecked"
+	 * to libmnl. */
+	r->seq = (unsigned int)time(NULL);
+	snprintf(r->err, sizeof(r->err), "no error");
+	return r;
+fail:
+	saved = errno;
+	if (r->nl)
+		mnl_socket_close(r->nl);
+	free(r);
+	errno = saved;
+	return NULL;
+}
+
+void rtnl_close(struct rtnl *r)
+{
+	if (!r)
+		return;
+	mnl_socket_close(r->nl);
+	free(r);
+}
+
+const char *rtnl_error(const struct rtnl *r)
+{
+	if (!r)
+		return "rtnetlink socket not open";
+	return r->err;
+}
+
+static int rtnl_extack_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rtnl *r = data;
+
+	if (mnl_attr_type_valid(attr, NLMSGERR_ATTR_MAX) < 0)
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_OK;
+	snprintf(r->extack, sizeof(r->extack), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+/*
+ * NLMSG_ERROR is both the ACK (error 0) and the failure report.  Ours
+ * rather than libmnl's default so the extended ACK text is kept.
+ */
+static int rtnl_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	const struct nlmsgerr *e;
+	size_t len = mnl_nlmsg_get_payload_len(nlh);
+	size_t off;
+	int err;
+
+	if (len < sizeof(*e)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	e = mnl_nlmsg_get_payload(nlh);
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	err = e->error < 0 ? -e->error : EPROTO;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		off = sizeof(*e);
+		/* Uncapped, the kernel echoes our request before the TLVs. */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+		    e->msg.nlmsg_len >= sizeof(struct nlmsghdr))
+			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		if (off < len)
+			mnl_attr_parse(nlh, off, rtnl_extack_attr_cb, r);
+	}
+	errno = err;
+	return MNL_CB_ERROR;
+}
+
+/* A dump that failed part way ends in DONE carrying the error. */
+static int rtnl_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+		if (err < 0) {
+			errno = -err;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+static int rtnl_noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int rtnl_overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	errno = ENOSPC;
+	return MNL_CB_ERROR;
+}
+
+/*
+ * With a control array libmnl calls only what is in it for types
+ * below NLMSG_MIN_TYPE, so DONE and the rest must all be here.
+ * Not const only because mnl_cb_run2() takes a non-const array.
+ */
+static mnl_cb_t rtnl_ctl_cb[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP]	= rtnl_noop_cb,
+	[NLMSG_ERROR]	= rtnl_error_cb,
+	[NLMSG_DONE]	= rtnl_done_cb,
+	[NLMSG_OVERRUN]	= rtnl_overrun_cb,
+};
+
+static struct nlmsghdr *rtnl_msg(struct rtnl *r, uint16_t type,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+
+	memset(r->sbuf, 0, sizeof(r->sbuf));
+	nlh = mnl_nlmsg_put_header(r->sbuf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	return nlh;
+}
+
+/*
+ * Send one request and run the replies through cb until the ACK,
+ * NLMSG_DONE or an error.  Returns 0 or -1 with errno set (for a
+ * kernel refusal, the kernel's errno and r->extack).
+ */
+static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		     void *arg)
+{
+	const struct nlmsghdr *msg;
+	unsigned int seq;
+	ssize_t n;
+	int len;
+	int ret;
+
+	if (++r->seq == 0)
+		++r->seq;
+	seq = r->seq;
+	nlh->nlmsg_seq = seq;
+	r->extack[0] = '\0';
+	r->arg = arg;
+
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	for (;;) {
+		n = mnl_socket_recvfrom(r->nl, r->rbuf, sizeof(r->rbuf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		len = (int)n;
+		for (msg = (const struct nlmsghdr *)r->rbuf;
+		     mnl_nlmsg_ok(msg, len);
+		     msg = mnl_nlmsg_next(msg, &len)) {
+			/* Leftovers of an earlier request: not ours. */
+			if (msg->nlmsg_seq != seq)
+				continue;
+			ret = mnl_cb_run2(msg, msg->nlmsg_len, seq, r->portid,
+					  cb, r, rtnl_ctl_cb,
+					  MNL_ARRAY_SIZE(rtnl_ctl_cb));
+			if (ret == MNL_CB_ERROR)
+				return -1;
+			if (ret == MNL_CB_STOP)
+				return 0;
+		}
+	}
+}
+
+/*
+ * A dump whose NLM_F_DUMP_INTR flag is set (libmnl: EINTR) may have
+ * missed or doubled entries because the table changed under it; the
+ * answer would be wrong, so ask again.  reset clears the callback's
+ * state between tries.
+ */
+static int rtnl_dump(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		     void *arg, void (*reset)(void *arg))
+{
+	int tries;
+	int ret = -1;
+
+	for (tries = 0; tries < RTNL_DUMP_TRIES; tries++) {
+		reset(arg);
+		ret = rtnl_talk(r, nlh, cb, arg);
+		if (ret == 0 || errno != EINTR)
+			break;
+	}
+	return ret;
+}
+
+static const char *rule_desc(char *buf, size_t len,
+			     const struct nfqlb_net4 *from, uint32_t mark,
+			     uint32_t mask, uint32_t table, uint32_t prio)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (from->plen == 0) {
+		snprintf(buf, len, "from all fwmark 0x%x/0x%x lookup %u pref %u",
+			 mark, mask, table, prio);
+		return buf;
+	}
+	if (!inet_ntop(AF_INET, &from->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "from %s/%u fwmark 0x%x/0x%x lookup %u pref %u",
+		 a, from->plen, mark, mask, table, prio);
+	return buf;
+}
+
+/*
+ * Table 0 (RT_TABLE_UNSPEC) would make the kernel pick a table for
+ * us (main for routes): never what a caller naming a table meant.
+ */
+static int check_table(struct rtnl *r, const char *what, uint32_t table)
+{
+	if (table != RT_TABLE_UNSPEC)
+		return 0;
+	snprintf(r->err, sizeof(r->err), "%s: table 0 is not a table", what);
+	errno = EINVAL;
+	return -1;
+}
+
+static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
+			const struct nfqlb_net4 *from, uint32_t mark,
+			uint32_t mask, uint32_t table, uint32_t prio)
+{
+	struct nlmsghdr *nlh;
+	struct fib_rule_hdr *frh;
+
+	nlh = rtnl_msg(r, type, NLM_F_ACK | flags);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->src_len = from->plen;
+	frh->action = FR_ACT_TO_TBL;
+	/* The 8-bit field cannot hold 256 and up; FRA_TABLE always does. */
+	frh->table = table < 256 ? table : RT_TABLE_UNSPEC;
+	if (from->plen > 0)
+		mnl_attr_put(nlh, FRA_SRC, sizeof(from->addr), &from->addr);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, mark);
+	mnl_attr_put_u32(nlh, FRA_FWMASK, mask);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+static int rule_check_args(struct rtnl *r, const char *verb,
+			   const struct nfqlb_net4 *from, uint32_t table)
+{
+	if (from->plen > 32) {
+		snprintf(r->err, sizeof(r->err),
+			 "%s rule: prefix length %u out of range", verb,
+			 from->plen);
+		errno = EINVAL;
+		return -1;
+	}
+	return check_table(r, verb, table);
+}
+
+int rtnl_rule_add(struct rtnl *r, const struct nfqlb_net4 *from,
+		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
+{
+	char d[128];
+
+	if (rule_check_args(r, "adding", from, table) < 0)
+		return -1;
+	/*
+	 * Rules are a list, not a set: without NLM_F_EXCL the kernel
+	 * happily appends a second identical rule.  With it, the kernel
+	 * compares against the existing rules and says EEXIST, which for
+	 * us is the idempotent success.
+	 */
+	if (rule_request(r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, from,
+			 mark, mask, table, prio) < 0 && errno != EEXIST) {
+		rtnl_set_error(r, errno, "adding rule %s",
+			       rule_desc(d, sizeof(d), from, mark, mask,
+					 table, prio));
+		return -1;
+	}
+	return 0;
+}
+
+int rtnl_rule_del(struct rtnl *r, const struct nfqlb_net4 *from,
+		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
+{
+	char d[128];
+
+	if (rule_check_args(r, "deleting", from, table) < 0)
+		return -1;
+	if (rule_request(r, RTM_DELRULE, 0, from, mark, mask, table,
+			 prio) < 0 && errno != ENOENT) {
+		rtnl_set_error(r, errno, "deleting rule %s",
+			       rule_desc(d, sizeof(d), from, mark, mask,
+					 table, prio));
+		return -1;
+	}
+	return 0;
+}
+
+struct rule_attrs {
+	const struct nlattr *tb[FRA_MAX + 1];
+};
+
+static int rule_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rule_attrs *ra = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	int ret = 0;
+
+	/* Newer kernels' attributes: not ours to judge. */
+	if (mnl_attr_type_valid(attr, FRA_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case FRA_DST:
+	case FRA_SRC:
+	case FRA_PRIORITY:
+	case FRA_FWMARK:
+	case FRA_FWMASK:
+	case FRA_TABLE:
+	case FRA_FLOW:
+	case FRA_GOTO:
+	case FRA_SUPPRESS_IFGROUP:
+	case FRA_SUPPRESS_PREFIXLEN:
+		/* AF_INET only, so addresses are 4 bytes too. */
+		ret = mnl_attr_validate(attr, MNL_TYPE_U32);
+		break;
+	case FRA_IIFNAME:
+	case FRA_OIFNAME:
+		ret = mnl_attr_validate(attr, MNL_TYPE_NUL_STRING);
+		break;
+	case FRA_L3MDEV:
+	case FRA_PROTOCOL:
+	case FRA_IP_PROTO:
+		ret = mnl_attr_validate(attr, MNL_TYPE_U8);
+		break;
+	case FRA_TUN_ID:
+		ret = mnl_attr_validate(attr, MNL_TYPE_U64);
+		break;
+	case FRA_UID_RANGE:
+		ret = mnl_attr_validate2(attr, MNL_TYPE_BINARY,
+					 sizeof(struct fib_rule_uid_range));
+		break;
+	case FRA_SPORT_RANGE:
+	case FRA_DPORT_RANGE:
+		ret = mnl_attr_validate2(attr, MNL_TYPE_BINARY,
+					 sizeof(struct fib_rule_port_range));
+		break;
+	default:
+		break;
+	}
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	ra->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static uint32_t attr_u32_or(const struct nlattr *a, uint32_t dflt)
+{
+	return a ? mnl_attr_get_u32(a) : dflt;
+}
+
+static void rule_reset(void *arg)
+{
+	((struct rule_spec *)arg)->found = 0;
+}
+
+/*
+ * Selectors we never set: a rule carrying any of them matches less
+ * traffic than ours and is somebody else's, even if the rest agrees.
+ * (The suppress_* pair is dumped always, as -1 when unset; see below.)
+ */
+static const uint16_t rule_foreign_attrs[] = {
+	FRA_DST, FRA_IIFNAME, FRA_OIFNAME, FRA_GOTO, FRA_FLOW, FRA_TUN_ID,
+	FRA_L3MDEV, FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE,
+	FRA_DPORT_RANGE,
+};
+
+static int rule_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct rule_spec *s = r->arg;
+	const struct fib_rule_hdr *frh;
+	struct rule_attrs ra;
+	uint32_t mask4, src;
+	size_t i;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	frh = mnl_nlmsg_get_payload(nlh);
+	memset(&ra, 0, sizeof(ra));
+	if (mnl_attr_parse(nlh, sizeof(*frh), rule_attr_cb, &ra) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	/* Keep reading to NLMSG_DONE even after a match: the rest of the
+	 * dump must be consumed, not left in the socket. */
+	if (s->found)
+		return MNL_CB_OK;
+	if (frh->family != AF_INET || frh->action != FR_ACT_TO_TBL ||
+	    frh->src_len != s->from->plen || frh->dst_len != 0 ||
+	    frh->tos != 0 || (frh->flags & FIB_RULE_INVERT))
+		return MNL_CB_OK;
+	for (i = 0; i < MNL_ARRAY_SIZE(rule_foreign_attrs); i++)
+		if (ra.tb[rule_foreign_attrs[i]])
+			return MNL_CB_OK;
+	if (attr_u32_or(ra.tb[FRA_SUPPRESS_PREFIXLEN], UINT32_MAX) != UINT32_MAX ||
+	    attr_u32_or(ra.tb[FRA_SUPPRESS_IFGROUP], UINT32_MAX) != UINT32_MAX)
+		return MNL_CB_OK;
+	if (attr_u32_or(ra.tb[FRA_TABLE], frh->table) != s->table ||
+	    attr_u32_or(ra.tb[FRA_PRIORITY], 0) != s->prio ||
+	    attr_u32_or(ra.tb[FRA_FWMARK], 0) != s->mark ||
+	    attr_u32_or(ra.tb[FRA_FWMASK], 0) != s->mask)
+		return MNL_CB_OK;
+	if (s->from->plen > 0) {
+		if (!ra.tb[FRA_SRC])
+			return MNL_CB_OK;
+		memcpy(&src, mnl_attr_get_payload(ra.tb[FRA_SRC]), sizeof(src));
+		mask4 = htonl(~0u << (32 - s->from->plen));
+		if ((src ^ s->from->addr.s_addr) & mask4)
+			return MNL_CB_OK;
+	}
+	s->found = 1;
+	return MNL_CB_OK;
+}
+
+int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
+		     uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
+{
+	struct rule_spec s = {
+		.from = from, .mark = mark, .mask = mask,
+		.table = table, .prio = prio,
+	};
+	struct nlmsghdr *nlh;
+	struct fib_rule_hdr *frh;
+	char d[128];
+
+	if (rule_check_args(r, "looking up", from, table) < 0)
+		return -1;
+	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	if (rtnl_dump(r, nlh, rule_dump_cb, &s, rule_reset) < 0) {
+		rtnl_set_error(r, errno, "listing rules for %s",
+			       rule_desc(d, sizeof(d), from, mark, mask,
+					 table, prio));
+		return -1;
+	}
+	return s.found;
+}
+
+static void route_request(struct rtnl *r, uint16_t type, uint16_t flags,
+			  uint32_t table, struct in_addr dst, uint8_t dst_len,
+			  const struct in_addr *gw, unsigned int ifindex,
+			  uint8_t scope)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = rtnl_msg(r, type, NLM_F_ACK | flags);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	/*
+	 * proto static and the exact scope on delete too, so the delete
+	 * matches only what we added, not a same-looking route another
+	 * tool put there.
+	 */
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = scope;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (dst_len > 0)
+		mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+}
+
+int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
+		       unsigned ifindex)
+{
+	struct in_addr any = { .s_addr = INADDR_ANY };
+	char a[INET_ADDRSTRLEN];
+
+	if (check_table(r, "adding routes", table) < 0)
+		return -1;
+	if (!inet_ntop(AF_INET, &gw, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	/*
+	 * The host route first: the kernel checks that a gateway is
+	 * reachable, looking in the route's own table first, and in a
+	 * fresh table only this route makes it so.  REPLACE makes both
+	 * idempotent.
+	 */
+	route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
+		      gw, 32, NULL, ifindex, RT_SCOPE_LINK);
+	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
+		rtnl_set_error(r, errno,
+			       "adding route %s/32 dev %u scope link table %u",
+			       a, ifindex, table);
+		return -1;
+	}
+	route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
+		      any, 0, &gw, ifindex, RT_SCOPE_UNIVERSE);
+	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
+		rtnl_set_error(r, errno,
+			       "adding route default via %s dev %u table %u",
+			       a, ifindex, table);
+		return -1;
+	}
+	return 0;
+}
+
+static int route_gone(int err)
+{
+	/* ESRCH: no such route, or no such table at all. */
+	return err == ESRCH || err == ENOENT;
+}
+
+int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
+		       unsigned ifindex)
+{
+	struct in_addr any = { .s_addr = INADDR_ANY };
+	char a[INET_ADDRSTRLEN];
+
+	if (check_table(r, "deleting routes", table) < 0)
+		return -1;
+	if (!inet_ntop(AF_INET, &gw, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	/* Reverse order of add: the default route leans on the host one. */
+	route_request(r, RTM_DELROUTE, 0, table, any, 0, &gw, ifindex,
+		      RT_SCOPE_UNIVERSE);
+	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
+	    !route_gone(errno)) {
+		rtnl_set_error(r, errno,
+			       "deleting route default via %s dev %u table %u",
+			       a, ifindex, table);
+		return -1;
+	}
+	route_request(r, RTM_DELROUTE, 0, table, gw, 32, NULL, ifindex,
+		      RT_SCOPE_LINK);
+	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
+	    !route_gone(errno)) {
+		rtnl_set_error(r, errno,
+			       "deleting route %s/32 dev %u scope link table %u",
+			       a, ifindex, table);
+		return -1;
+	}
+	return 0;
+}
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	int ret = 0;
+
+	if (mnl_attr_type_valid(attr, RTA_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case RTA_DST:
+	case RTA_SRC:
+	case RTA_GATEWAY:
+	case RTA_PREFSRC:
+	case RTA_OIF:
+	case RTA_IIF:
+	case RTA_PRIORITY:
+	case RTA_FLOW:
+	case RTA_TABLE:
+	case RTA_MARK:
+		/* AF_INET only, so addresses are 4 bytes too. */
+		ret = mnl_attr_validate(attr, MNL_TYPE_U32);
+		break;
+	case RTA_METRICS:
+	case RTA_MULTIPATH:
+		ret = mnl_attr_validate(attr, MNL_TYPE_NESTED);
+		break;
+	case RTA_PREF:
+		ret = mnl_attr_validate(attr, MNL_TYPE_U8);
+		break;
+	default:
+		break;
+	}
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void table_reset(void *arg)
+{
+	((struct table_spec *)arg)->count = 0;
+}
+
+static int table_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct table_spec *s = r->arg;
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	const struct rtmsg *rtm;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (rtm->rtm_family != AF_INET)
+		return MNL_CB_OK;
+	if (attr_u32_or(tb[RTA_TABLE], rtm->rtm_table) == s->table)
+		s->count++;
+	return MNL_CB_OK;
+}
+
+int rtnl_table_count(struct rtnl *r, uint32_t table)
+{
+	struct table_spec s = { .table = table };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (check_table(r, "counting routes", table) < 0)
+		return -1;
+	nlh = rtnl_msg(r, RTM_GETROUTE, NLM_F_DUMP);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	if (rtnl_dump(r, nlh, table_dump_cb, &s, table_reset) < 0) {
+		rtnl_set_error(r, errno, "listing routes of table %u", table);
+		return -1;
+	}
+	return s.count;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct link_spec *s = r->arg;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (ifi->ifi_index > 0)
+		s->ifindex = (unsigned int)ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+unsigned rtnl_ifindex(struct rtnl *r, const char *name)
+{
+	struct link_spec s = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ) {
+		snprintf(r->err, sizeof(r->err),
+			 "interface '%s' not found: invalid name", name);
+		errno = ENODEV;
+		return 0;
+	}
+	/* The ACK ends the exchange after the one RTM_NEWLINK reply. */
+	nlh = rtnl_msg(r, RTM_GETLINK, NLM_F_ACK);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* Statistics are most of a link message and of no use here. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (rtnl_talk(r, nlh, link_cb, &s) < 0) {
+		if (errno == ENODEV)
+			snprintf(r->err, sizeof(r->err),
+				 "interface '%s' not found", name);
+		else
+			rtnl_set_error(r, errno, "looking up interface '%s'",
+				       name);
+		return 0;
+	}
+	if (s.ifindex == 0) {
+		snprintf(r->err, sizeof(r->err), "interface '%s' not found",
+			 name);
+		errno = ENODEV;
+	}
+	return s.ifindex;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * steer.c - install and remove nfqlb's iptables chains.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "steer.h"
+
+extern char **environ;
+
+#define STEER_MAX_JUMP_DELETES	64
+
+/*
+ * Run argv with input on stdin; stderr is collected into out.
+ * Returns the exit status, or -1 if it could not run.  Children get an
+ * empty signal mask: the daemon blocks its signals for signalfd.
+ */
+static int steer_run(char *const argv[], const char *input, char *out,
+		     size_t outlen)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int in[2] = { -1, -1 }, er[2] = { -1, -1 }, st = -1;
+	size_t got = 0;
+	char chunk[1024];
+	sigset_t none;
+	pid_t pid;
+	ssize_t n;
+
+	if (outlen)
+		out[0] = '\0';
+	if (pipe2(in, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
+		snprintf(out, outlen, "pipe: %s", strerror(errno));
+		goto done;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, er[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	errno = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (errno) {
+		snprintf(out, outlen, "cannot run %s: %s", argv[0], strerror(errno));
+		goto done;
+	}
+	close(in[0]);
+	in[0] = -1;
+	close(er[1]);
+	er[1] = -1;
+	if (input && write(in[1], input, strlen(input)) < 0)
+		snprintf(out, outlen, "writing to %s: %s", argv[0], strerror(errno));
+	close(in[1]);
+	in[1] = -1;
+	/* Drain everything, or a chatty child blocks on a full pipe. */
+	while ((n = read(er[0], chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		size_t take = n > 0 ? (size_t)n : 0;
+
+		if (outlen && got + take > outlen - 1)
+			take = outlen - 1 - got;
+		memcpy(out + got, chunk, take);
+		got += take;
+	}
+	if (outlen) {
+		out[got] = '\0';
+		while (got && (out[got - 1] == '\n'))
+			out[--got] = '\0';
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+done:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (er[i] >= 0)
+			close(er[i]);
+	}
+	return st;
+}
+
+static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off)
+		return -1;
+	*off += (size_t)n;
+	return 0;
+}
+
+int steer_ruleset(const struct conf *c, char *buf, size_t len)
+{
+	uint32_t m = c->mark_mask;
+	char set[32];
+	size_t off = 0;
+	unsigned i;
+	int r = 0;
+
+	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
+		     STEER_CHAIN, STEER_SAVE_CHAIN);
+	/* A chain declared with --noflush is flushed: the restore replaces it. */
+	r |= appendf(buf, len, &off,
+		     "-A %s -j CONNMARK --restore-mark --nfmask 0x%x --ctmask 0x%x\n"
+		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
+		     STEER_CHAIN, m, m, STEER_CHAIN, m);
+	for (i = 0; i < c->ngw; i++) {
+		conf_set_name(c, i, set, sizeof(set));
+		r |= appendf(buf, len, &off,
+			     "-A %s -m set --match-set %s src -j MARK --set-xmark 0x%x/0x%x\n",
+			     STEER_CHAIN, set, conf_gw_mark(c, i), m);
+	}
+	r |= appendf(buf, len, &off,
+		     "-A %s -m mark ! --mark 0x0/0x%x -j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n"
+		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n"
+		     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
+		     STEER_CHAIN, m, m, m, STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
+	r |= appendf(buf, len, &off,
+		     "-A %s -m connmark --mark 0x0/0x%x -m mark ! --mark 0x0/0x%x "
+		     "-j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\nCOMMIT\n",
+		     STEER_SAVE_CHAIN, m, m, m, m);
+	return r ? -1 : 0;
+}
+
+/* The jump rules, as iptables arguments after "-t mangle -X CHAIN". */
+struct steer_jump {
+	const char *hook;
+	const char *target;
+	int with_source;
+};
+
+static const struct steer_jump steer_jumps[] = {
+	{ "PREROUTING", STEER_CHAIN, 1 },
+	{ "FORWARD", STEER_SAVE_CHAIN, 0 },
+};
+
+static int steer_jump_cmd(const struct conf *c, const struct steer_jump *j,
+			  const char *op, char *out, size_t outlen)
+{
+	char net[INET_ADDRSTRLEN + 4], a[INET_ADDRSTRLEN];
+	char *argv[16];
+	int n = 0;
+
+	inet_ntop(AF_INET, &c->lan_net.addr, a, sizeof(a));
+	snprintf(net, sizeof(net), "%s/%u", a, c->lan_net.plen);
+	argv[n++] = "iptables";
+	argv[n++] = "-w";
+	argv[n++] = "-t";
+	argv[n++] = "mangle";
+	argv[n++] = (char *)op;
+	argv[n++] = (char *)j->hook;
+	argv[n++] = "-i";
+	argv[n++] = (char *)c->lan_if;
+	if (j->with_source) {
+		argv[n++] = "-s";
+		argv[n++] = net;
+	}
+	argv[n++] = "-j";
+	argv[n++] = (char *)j->target;
+	argv[n] = NULL;
+	return steer_run(argv, NULL, out, outlen);
+}
+
+int steer_install(const struct conf *c, char *err, size_t errlen)
+{
+	char *restore[] = { "iptables-restore", "-w", "--noflush", NULL };
+	char rules[8192], out[512];
+	unsigned i;
+
+	if (steer_ruleset(c, rules, sizeof(rules))) {
+		snprintf(err, errlen, "iptables ruleset too long");
+		return -1;
+	}
+	if (steer_run(restore, rules, out, sizeof(out))) {
+		snprintf(err, errlen, "iptables-restore of chain %s failed: %s",
+			 STEER_CHAIN, out);
+		return -1;
+	}
+	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++) {
+		if (!steer_jump_cmd(c, &steer_jumps[i], "-C", out, sizeof(out)))
+			continue;	/* already there: never twice */
+		if (steer_jump_cmd(c, &steer_jumps[i], "-I", out, sizeof(out))) {
+			snprintf(err, errlen, "iptables -t mangle -I %s -i %s -j %s: %s",
+				 steer_jumps[i].hook, c->lan_if,
+				 steer_jumps[i].target, out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int steer_chain_cmd(const char *op, const char *chain, char *out,
+			   size_t outlen)
+{
+	char *argv[] = { "iptables", "-w", "-t", "mangle", (char *)op,
+			 (char *)chain, NULL };
+
+	return steer_run(argv, NULL, out, outlen);
+}
+
+int steer_remove(const struct conf *c, char *err, size_t errlen)
+{
+	const char *chains[] = { STEER_CHAIN, STEER_SAVE_CHAIN };
+	char out[512];
+	unsigned i, k;
+	int r = 0;
+
+	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++)
+		for (k = 0; k < STEER_MAX_JUMP_DELETES; k++)
+			if (steer_jump_cmd(c, &steer_jumps[i], "-D", out, sizeof(out)))
+				break;
+	for (i = 0; i < 2; i++) {
+		if (steer_chain_cmd("-L", chains[i], out, sizeof(out)))
+			continue;	/* no such chain */
+		if (steer_chain_cmd("-F", chains[i], out, sizeof(out)) ||
+		    steer_chain_cmd("-X", chains[i], out, sizeof(out))) {
+			snprintf(err, errlen, "removing chain %s: %s", chains[i], out);
+			r = -1;
+		}
+	}
+	return r;
+}

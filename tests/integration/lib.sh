@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - TAP-style helpers for the integration tests, and the lab.
+# A test script sources this with the build dir as $1; the lab is torn
+# down on any exit, failed or not.
+
+set -u
+BUILD=${1:?usage: $0 BUILD_DIR}
+BUILD=$(cd "$BUILD" && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_BUILD=$BUILD
+# shellcheck source=../../scripts/lab.sh
+. "$TOP/scripts/lab.sh"
+
+T_N=0
+T_FAILED=0
+
+ok() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1"
+}
+
+not_ok() {
+	T_N=$((T_N + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	shift
+	[ $# -gt 0 ] && printf '#   %s\n' "$@"
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d" "command failed: $*"; fi
+}
+
+# is DESCRIPTION GOT WANT
+is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+t_cleanup() {
+	local rc=$?
+	if [ "$T_FAILED" -gt 0 ] && [ -s "$LAB_LOG" ]; then
+		echo "# nfqlbd log:"
+		sed 's/^/#   /' "$LAB_LOG" | tail -40
+	fi
+	lab_down
+	return $rc
+}
+trap t_cleanup EXIT
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
+
+# Per-router client counts "n1 n2 n3" from the routers' counters.
+router_client_counts() {
+	local i out=""
+	for ((i = 1; i <= LAB_NROUTERS; i++)); do
+		out="$out${out:+ }$(lab_counts | awk -v r="$i" '$2 == r' | wc -l)"
+	done
+	echo "$out"
+}
+
+# Clients seen by more than one router, or by none (of the first N).
+misrouted_clients() {
+	local n=$1 c ip k
+	for ((c = 0; c < n; c++)); do
+		ip=$(lab_client_ip "$c")
+		k=$(lab_counts | awk -v ip="$ip" '$1 == ip' | wc -l)
+		[ "$k" -eq 1 ] || echo "$ip seen by $k routers"
+	done
+}
+
+# Clients whose router differs from the gateway of their binding.
+binding_mismatches() {
+	join <(lab_counts | awk '{ print $1, $2 }' | sort) <(lab_bindings | sort) |
+		awk '$2 != $3 { print $1, "at router", $2, "bound to", $3 }'
+}

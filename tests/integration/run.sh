@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every integration test (t_*.sh) against the real kernel, in
+# namespaces of their own, and print one summary line.
+set -u
+BUILD=${1:?usage: run.sh BUILD_DIR}
+DIR=$(cd "$(dirname "$0")" && pwd)
+passed=0 failed=0 skipped=0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "integration tests need root (network namespaces)" >&2
+	exit 1
+fi
+for t in "$DIR"/t_*.sh; do
+	name=$(basename "$t" .sh)
+	echo "== $name"
+	timeout -k 10 300 bash "$t" "$BUILD"
+	rc=$?
+	case $rc in
+	0) passed=$((passed + 1)) ;;
+	77) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); echo "== $name FAILED (exit $rc)" ;;
+	esac
+done
+# Nothing of ours may survive the tests in the host's namespace.
+if ip netns list | grep -q '^nq[0-9]'; then
+	echo "leftover namespaces: $(ip netns list | grep '^nq[0-9]' | tr '\n' ' ')"
+	failed=$((failed + 1))
+fi
+echo "integration: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# nfqlbd -n: a good file passes, a bad one fails with every error named;
+# the daemon refuses to start on it and leaves nothing behind.
+. "$(dirname "$0")/lib.sh"
+
+lab_up 1 1 1
+check "the lab's config is valid" "$BUILD/nfqlbd" -n -c "$LAB_CONF"
+check "the shipped example config is valid" "$BUILD/nfqlbd" -n -c "$TOP/conf/nfqlb.conf"
+bad=$LAB_DIR/bad.conf
+cat > "$bad" <<'CONF'
+lan = { interface = "lan0"; network = "192.168.182.0/24"; colour = "blue"; };
+marks = { base = 250; mask = 0xff; };
+gateways = (
+  { name = "a"; address = "10.0.0.1"; interface = "wan1"; weight = 1; },
+  { name = "b"; address = "10.0.0.2"; interface = "wan2"; weight = -1; },
+  { name = "c"; address = "10.0.0.300"; interface = "wan3"; weight = 1; },
+  { name = "a"; address = "10.0.0.1"; interface = "wan4"; weight = 1; }
+);
+CONF
+out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
+rc=$?
+is "a bad config exits 2" "$rc" "2"
+for want in "unknown setting 'lan.colour'" "gateway 2 weight = -1" \
+	"gateway 3 address = \"10.0.0.300\"" "gateway 4 name \"a\" duplicates gateway 1" \
+	"gateway 4 address 10.0.0.1 duplicates gateway 1"; do
+	case $out in
+	*"$want"*) ok "error names: $want" ;;
+	*) not_ok "error names: $want" "$out" ;;
+	esac
+done
+cat > "$bad" <<'CONF'
+lan = { interface = "lan0"; network = "192.168.182.0/24"; };
+marks = { base = 250; mask = 0xff; };
+gateways = (
+  { name = "a"; address = "10.0.0.1"; interface = "wan1"; },
+  { name = "b"; address = "10.0.0.2"; interface = "wan2"; },
+  { name = "c"; address = "10.0.0.3"; interface = "wan3"; },
+  { name = "d"; address = "10.0.0.4"; interface = "wan4"; },
+  { name = "e"; address = "10.0.0.5"; interface = "wan5"; },
+  { name = "f"; address = "10.0.0.6"; interface = "wan6"; },
+  { name = "g"; address = "10.0.0.7"; interface = "wan7"; }
+);
+CONF
+out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
+case $out in
+*"does not fit in marks.mask"*) ok "marks beyond the mask are refused" ;;
+*) not_ok "marks beyond the mask are refused" "$out" ;;
+esac
+in_gw "$BUILD/nfqlbd" -f -c "$bad" >/dev/null 2>&1
+is "the daemon refuses to start on a bad config" "$?" "2"
+is "and creates nothing" "$(in_gw ipset list -n | wc -l) $(in_gw iptables-save -t mangle | grep -c NFQLB)" "0 0"
+out=$("$BUILD/nfqlbd" -n -c /nonexistent/nfqlb.conf 2>&1)
+case $out in
+*"/nonexistent/nfqlb.conf: cannot read file"*) ok "a missing file is named" ;;
+*) not_ok "a missing file is named" "$out" ;;
+esac
+t_done
