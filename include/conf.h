@@ -33,6 +33,7 @@ struct conf {
 	uint32_t queue_maxlen;
 	uint32_t queue_bufsize;
 	uint32_t copy_range;
+	uint32_t queue_batch;	/* packets per recvmmsg and verdict batch */
 	int fail_open;
 
 	uint32_t mark_base;

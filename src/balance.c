@@ -221,29 +221,29 @@ uint32_t balance_gw_clients(const struct balance *b, unsigned gw)
 
 int balance_pick(const struct balance *b)
 {
+	uint32_t bc = 0, bw = 0;	/* clients and weight of the best */
 	int best = BALANCE_NO_GW;
 
 	if (!b)
 		return BALANCE_NO_GW;
 	for (unsigned i = 0; i < b->ngw; i++) {
 		const struct bal_gw *g = &b->gw[i];
-		const struct bal_gw *m;
 
 		if (!g->weight)
 			continue;
-		if (best < 0) {
-			best = (int)i;
-			continue;
-		}
-		m = &b->gw[best];
 		/*
-		 * g->clients / g->weight < m->clients / m->weight without
-		 * division: exact, and the products fit 64 bits.  Strict, so
-		 * the earlier gateway wins a tie.
+		 * g->clients / g->weight < bc / bw without division: exact,
+		 * and the products fit 64 bits.  Strict, so the earlier
+		 * gateway wins a tie.  The best so far is kept in locals
+		 * rather than re-read through best: with 64 gateways this
+		 * loop is most of the cost of a new client.
 		 */
-		if ((uint64_t)g->clients * m->weight <
-		    (uint64_t)m->clients * g->weight)
+		if (best < 0 ||
+		    (uint64_t)g->clients * bw < (uint64_t)bc * g->weight) {
 			best = (int)i;
+			bc = g->clients;
+			bw = g->weight;
+		}
 	}
 	return best;
 }

@@ -56,6 +56,7 @@ static const struct conf_int conf_ints[] = {
 	{ "queue.socket_buffer", offsetof(struct conf, queue_bufsize),
 	  65536, 1 << 30, 8 << 20 },
 	{ "queue.copy_range", offsetof(struct conf, copy_range), 20, 65535, 40 },
+	{ "queue.batch", offsetof(struct conf, queue_batch), 1, 64, 64 },
 	{ "marks.base", offsetof(struct conf, mark_base), 1, UINT32_MAX, 200 },
 	{ "marks.mask", offsetof(struct conf, mark_mask), 1, UINT32_MAX, 0xff },
 	{ "marks.rule_priority", offsetof(struct conf, rule_priority),
@@ -67,7 +68,7 @@ static const struct conf_int conf_ints[] = {
 static const char *const conf_known_groups[][8] = {
 	{ "lan", "interface", "network", NULL },
 	{ "queue", "number", "max_len", "socket_buffer", "copy_range",
-	  "fail_open", NULL },
+	  "fail_open", "batch", NULL },
 	{ "marks", "base", "mask", "rule_priority", NULL },
 	{ "clients", "max", "set_prefix", NULL },
 };

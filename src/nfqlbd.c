@@ -329,7 +329,7 @@ static int run(struct nfqlbd *d)
 		.bufsize = c->queue_bufsize,
 		.copy_range = c->copy_range,
 		.fail_open = c->fail_open,
-		.batch = QUEUE_MAX_BATCH,
+		.batch = c->queue_batch,
 	};
 	char err[512];
 	unsigned i;

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_conf.c - the configuration parser: defaults, every kind of bad
+ * value named in its message, all errors reported at once.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "conf.h"
+
+#define GOOD_LAN "lan = { interface = \"eth1\"; network = \"192.168.182.0/24\"; };\n"
+#define GW(n, a, w) "{ name = \"" n "\"; address = \"" a "\"; interface = \"eth0\"; weight = " #w "; }"
+
+static struct conf c;
+static struct conf_errors e;
+
+static int load(const char *text)
+{
+	return conf_load_string(text, "test.conf", &c, &e);
+}
+
+/* Does any error message contain want? */
+static int has_error(const char *want)
+{
+	unsigned i;
+
+	for (i = 0; i < e.count && i < CONF_MAX_ERRORS; i++)
+		if (strstr(e.msg[i], want))
+			return 1;
+	return 0;
+}
+
+#define ck_assert_error(want) \
+	ck_assert_msg(has_error(want), "no error containing \"%s\" (got %u: %s)", \
+		      want, e.count, e.count ? e.msg[0] : "")
+
+START_TEST(test_minimal_defaults)
+{
+	char set[32];
+
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_str_eq(c.lan_if, "eth1");
+	ck_assert_uint_eq(c.lan_net.plen, 24);
+	ck_assert_uint_eq(c.ngw, 1);
+	ck_assert_uint_eq(c.mark_base, 200);
+	ck_assert_uint_eq(c.mark_mask, 0xff);
+	ck_assert_uint_eq(c.queue_num, 0);
+	ck_assert_uint_eq(c.copy_range, 40);
+	ck_assert_uint_eq(c.max_clients, 65536);
+	ck_assert_int_eq(c.fail_open, 1);
+	ck_assert_int_eq(c.keep_on_exit, 0);
+	conf_set_name(&c, 0, set, sizeof(set));
+	ck_assert_str_eq(set, "nfqlb-a");
+	ck_assert_uint_eq(conf_gw_mark(&c, 0), 200);
+}
+END_TEST
+
+START_TEST(test_full)
+{
+	ck_assert_int_eq(load(GOOD_LAN
+		"queue = { number = 3; max_len = 100; socket_buffer = 100000; copy_range = 60; fail_open = false; };\n"
+		"marks = { base = 16; mask = 0x3f; rule_priority = 500; };\n"
+		"clients = { max = 10; set_prefix = \"lb_\"; };\n"
+		"keep_on_exit = true;\n"
+		"gateways = (" GW("a", "10.0.0.1", 1) "," GW("b", "10.0.0.2", 0) ");"), 0);
+	ck_assert_uint_eq(c.queue_num, 3);
+	ck_assert_uint_eq(c.mark_base, 16);
+	ck_assert_uint_eq(c.gw[1].weight, 0);
+	ck_assert_int_eq(c.fail_open, 0);
+	ck_assert_int_eq(c.keep_on_exit, 1);
+	ck_assert_str_eq(c.set_prefix, "lb_");
+}
+END_TEST
+
+START_TEST(test_all_errors_at_once)
+{
+	int n = load("lan = { interface = \"a/b\"; network = \"10.0.0.1/24\"; x = 1; };\n"
+		     "queue = { number = 70000; };\n"
+		     "bogus = 1;\n"
+		     "gateways = (" GW("a", "10.0.0.1", -1) "," GW("a b", "1.2.3", 1)
+		     "," GW("c", "10.0.0.1", 1) ");");
+
+	ck_assert_int_ge(n, 7);
+	ck_assert_error("lan.interface = \"a/b\"");
+	ck_assert_error("lan.network = \"10.0.0.1/24\"");
+	ck_assert_error("unknown setting 'lan.x'");
+	ck_assert_error("queue.number = 70000 is out of range");
+	ck_assert_error("unknown setting 'bogus'");
+	ck_assert_error("gateway 1 weight = -1");
+	ck_assert_error("gateway 2 name = \"a b\"");
+	ck_assert_error("gateway 2 address = \"1.2.3\"");
+	ck_assert_error("gateway 3 address 10.0.0.1 duplicates gateway 1");
+	ck_assert_error("test.conf: ");
+}
+END_TEST
+
+START_TEST(test_types)
+{
+	load(GOOD_LAN "marks = { base = \"200\"; };\nqueue = { fail_open = 1; };\n"
+	     "gateways = ( { name = 1; address = \"10.0.0.1\"; interface = \"e\"; weight = \"2\"; } );");
+	ck_assert_error("marks.base must be an integer, not a string");
+	ck_assert_error("queue.fail_open must be true or false");
+	ck_assert_error("gateway 1 name must be a string, not an integer");
+	ck_assert_error("gateway 1 weight must be an integer, not a string");
+}
+END_TEST
+
+START_TEST(test_required)
+{
+	load("");
+	ck_assert_error("lan { interface; network; } is required");
+	ck_assert_error("gateways = (");
+	load(GOOD_LAN "gateways = ();");
+	ck_assert_error("gateways is empty");
+	load(GOOD_LAN "gateways = ( { name = \"a\"; } );");
+	ck_assert_error("gateway 1 address is required");
+	ck_assert_error("gateway 1 interface is required");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 0) ");");
+	ck_assert_error("every gateway has weight 0");
+}
+END_TEST
+
+START_TEST(test_marks)
+{
+	load(GOOD_LAN "marks = { base = 250; };\ngateways = (" GW("a", "10.0.0.1", 1) ","
+	     GW("b", "10.0.0.2", 1) "," GW("c", "10.0.0.3", 1) "," GW("d", "10.0.0.4", 1) ","
+	     GW("e", "10.0.0.5", 1) "," GW("f", "10.0.0.6", 1) "," GW("g", "10.0.0.7", 1) ");");
+	ck_assert_error("does not fit in marks.mask = 0xff");
+	load(GOOD_LAN "marks = { base = 252; mask = 0xffff; };\ngateways = (" GW("a", "10.0.0.1", 1)
+	     "," GW("b", "10.0.0.2", 1) ");");
+	ck_assert_error("routing table 253, which is the kernel's default table");
+	load(GOOD_LAN "marks = { mask = 0; };\ngateways = (" GW("a", "10.0.0.1", 1) ");");
+	ck_assert_error("marks.mask = 0 is out of range");
+}
+END_TEST
+
+START_TEST(test_syntax_error)
+{
+	ck_assert_int_eq(load("lan = { interface = ; };"), 1);
+	ck_assert_error("line 1: syntax error");
+}
+END_TEST
+
+START_TEST(test_many_gateways)
+{
+	char *buf = malloc(65536);
+	size_t off = 0;
+	int i;
+
+	off += (size_t)sprintf(buf + off, GOOD_LAN "marks = { base = 1; mask = 0xff; };\ngateways = (");
+	for (i = 0; i < BALANCE_MAX_GW + 1; i++)
+		off += (size_t)sprintf(buf + off, "%s{ name = \"g%d\"; address = \"10.0.%d.1\"; interface = \"e\"; }",
+				       i ? "," : "", i, i);
+	sprintf(buf + off, ");");
+	load(buf);
+	ck_assert_error("at most 64 are supported");
+	free(buf);
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_minimal_defaults);
+	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_all_errors_at_once);
+	tcase_add_test(tc, test_types);
+	tcase_add_test(tc, test_required);
+	tcase_add_test(tc, test_marks);
+	tcase_add_test(tc, test_syntax_error);
+	tcase_add_test(tc, test_many_gateways);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
