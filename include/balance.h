@@ -37,10 +37,17 @@ unsigned balance_gw_count(const struct balance *b);
 int balance_gw_set_weight(struct balance *b, unsigned gw, uint32_t weight);
 uint32_t balance_gw_weight(const struct balance *b, unsigned gw);
 uint32_t balance_gw_clients(const struct balance *b, unsigned gw);
+/*
+ * An unavailable gateway (down, or a removed slot) takes no new
+ * clients, whatever its weight; its bindings stay until the caller
+ * moves them.  Gateways start available.  0, or -1 errno EINVAL.
+ */
+int balance_gw_set_available(struct balance *b, unsigned gw, int available);
+int balance_gw_available(const struct balance *b, unsigned gw);
 
 /*
  * The gateway a new client goes to: the smallest clients/weight among
- * gateways of non-zero weight, compared exactly as
+ * available gateways of non-zero weight, compared exactly as
  * a.clients * b.weight < b.clients * a.weight, the first on ties.
  * BALANCE_NO_GW if every gateway is drained.
  */

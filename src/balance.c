@@ -30,9 +30,13 @@ struct bal_entry {
 	uint8_t gw;
 };
 
+/* The memory budget (<= 32 bytes per binding at any load) rests on it. */
+_Static_assert(sizeof(struct bal_entry) == 12, "bal_entry grew");
+
 struct bal_gw {
 	uint32_t weight;
 	uint32_t clients;
+	uint8_t unavailable;	/* down or removed: like weight 0 for picking */
 };
 
 struct balance {
@@ -190,6 +194,7 @@ int balance_gw_add(struct balance *b, uint32_t weight)
 	}
 	b->gw[b->ngw].weight = weight;
 	b->gw[b->ngw].clients = 0;
+	b->gw[b->ngw].unavailable = 0;
 	return (int)b->ngw++;
 }
 
@@ -214,6 +219,21 @@ uint32_t balance_gw_weight(const struct balance *b, unsigned gw)
 	return b && gw < b->ngw ? b->gw[gw].weight : 0;
 }
 
+int balance_gw_set_available(struct balance *b, unsigned gw, int available)
+{
+	if (!b || gw >= b->ngw) {
+		errno = EINVAL;
+		return -1;
+	}
+	b->gw[gw].unavailable = !available;
+	return 0;
+}
+
+int balance_gw_available(const struct balance *b, unsigned gw)
+{
+	return b && gw < b->ngw && !b->gw[gw].unavailable;
+}
+
 uint32_t balance_gw_clients(const struct balance *b, unsigned gw)
 {
 	return b && gw < b->ngw ? b->gw[gw].clients : 0;
@@ -229,7 +249,7 @@ int balance_pick(const struct balance *b)
 	for (unsigned i = 0; i < b->ngw; i++) {
 		const struct bal_gw *g = &b->gw[i];
 
-		if (!g->weight)
+		if (!g->weight || g->unavailable)
 			continue;
 		/*
 		 * g->clients / g->weight < bc / bw without division: exact,

@@ -230,6 +230,42 @@ START_TEST(test_drain)
 }
 END_TEST
 
+/* An unavailable gateway (down, removed) is skipped like a drained one. */
+START_TEST(test_unavailable)
+{
+	const uint32_t w[] = { 1, 1, 2 };
+	struct balance *b = mk(64, 3, w);
+	struct nfqlb_addr a = v4(0x0a000001);
+	int created;
+
+	EQ(balance_gw_available(b, 0), 1);
+	EQ(balance_gw_set_available(b, 0, 0), 0);
+	EQ(balance_gw_available(b, 0), 0);
+	EQ(balance_pick(b), 1);
+	must_bind(b, 0x0a000009, 0);	/* a restore may still bind there */
+	UEQ(balance_gw_clients(b, 0), 1);
+	for (uint32_t i = 0; i < 30; i++)
+		NE(must_assign(b, 0x0a000100 + i), 0);
+	UEQ(balance_gw_clients(b, 0), 1);
+	UEQ(balance_gw_clients(b, 1), 10);
+	UEQ(balance_gw_clients(b, 2), 20);
+	EQ(balance_gw_set_available(b, 1, 0), 0);
+	EQ(balance_gw_set_available(b, 2, 0), 0);
+	EQ(balance_pick(b), BALANCE_NO_GW);
+	EQ(balance_assign(b, &a, 1, &created), -1);
+	EQ(errno, ENETUNREACH);
+	/* Back up: the empty gateway is the least loaded, it fills first. */
+	EQ(balance_gw_set_available(b, 0, 1), 0);
+	EQ(balance_gw_set_available(b, 1, 1), 0);
+	EQ(balance_gw_set_available(b, 2, 1), 0);
+	EQ(balance_pick(b), 0);
+	EQ(balance_gw_set_available(b, 3, 1), -1);
+	EQ(errno, EINVAL);
+	EQ(balance_gw_available(b, 3), 0);
+	balance_free(b);
+}
+END_TEST
+
 START_TEST(test_weights_112)
 {
 	const uint32_t w[] = { 1, 1, 2 };
@@ -981,6 +1017,7 @@ static Suite *balance_suite(void)
 	tcase_add_test(tc, test_big_weights);
 	tcase_add_test(tc, test_drain);
 	tcase_add_test(tc, test_weights_112);
+	tcase_add_test(tc, test_unavailable);
 	tcase_add_test(tc, test_many_gw);
 	suite_add_tcase(s, tc);
 
