@@ -10,10 +10,12 @@
 
 #include <stdint.h>
 #include <net/if.h>
+#include <sys/types.h>
 #include "addr.h"
 #include "balance.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
+#define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
 #define CONF_NAME_MAX		16	/* gateway name, with its NUL */
 #define CONF_PREFIX_MAX		16	/* set prefix, with its NUL */
 #define CONF_MAX_ERRORS		64
@@ -43,6 +45,19 @@ struct conf {
 	char set_prefix[CONF_PREFIX_MAX];
 	int keep_on_exit;
 
+	char ctl_path[108];	/* sun_path */
+	uint32_t ctl_mode;
+	char ctl_group[64];	/* "" : root only */
+	gid_t ctl_gid;		/* (gid_t)-1 without a group */
+	uint32_t ctl_idle;	/* seconds */
+	uint32_t ctl_max_conns;
+
+	/*
+	 * Gateways by slot: slot n has mark and table mark_base + n.  In a
+	 * parsed file slots are the file's order; at run time a removed
+	 * gateway leaves an empty slot (name[0] == 0) so that no other
+	 * gateway's mark ever changes.
+	 */
 	unsigned ngw;
 	struct conf_gw gw[BALANCE_MAX_GW];
 };
@@ -60,6 +75,17 @@ int conf_load(const char *path, struct conf *c, struct conf_errors *e);
 /* The same, from a string (tests); name is used in messages. */
 int conf_load_string(const char *text, const char *name, struct conf *c,
 		     struct conf_errors *e);
+
+/*
+ * Validate a gateway given at run time (nfqlbctl gateway add) against
+ * the running configuration: name, address, interface, weight (NULL:
+ * 1), no duplicate name or address.  0 and *out filled, or -1 and err.
+ */
+int conf_check_gw(const struct conf *c, const char *name, const char *address,
+		  const char *ifname, const char *weight, struct conf_gw *out,
+		  char *err, size_t errlen);
+/* Can gateway slot n have a mark, a table and a rule?  0 or -1 and err. */
+int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen);
 
 /* Set name of gateway i into buf (IPSET_MAXNAMELEN = 32 bytes). */
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len);

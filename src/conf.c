@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <stdarg.h>
@@ -62,6 +63,8 @@ static const struct conf_int conf_ints[] = {
 	{ "marks.rule_priority", offsetof(struct conf, rule_priority),
 	  1, 32000, 10000 },
 	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536 },
+	{ "control.idle_timeout", offsetof(struct conf, ctl_idle), 1, 3600, 30 },
+	{ "control.max_connections", offsetof(struct conf, ctl_max_conns), 1, 1024, 64 },
 };
 
 /* Every setting a file may hold; anything else is reported. */
@@ -71,6 +74,7 @@ static const char *const conf_known_groups[][8] = {
 	  "fail_open", "batch", NULL },
 	{ "marks", "base", "mask", "rule_priority", NULL },
 	{ "clients", "max", "set_prefix", NULL },
+	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
 };
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit", NULL };
 static const char *const conf_known_gw[] = {
@@ -424,12 +428,58 @@ static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
 		get_int(x, cf, &conf_ints[i], c);
 }
 
+static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *s;
+	const char *v;
+	char *end;
+	unsigned long mode;
+	struct group *gr;
+
+	snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", CONF_DEFAULT_SOCKET);
+	c->ctl_mode = 0660;
+	c->ctl_gid = (gid_t)-1;
+	s = config_lookup(cf, "control.socket");
+	v = get_str(x, s, "control.socket", 0, 0);
+	if (v && (v[0] != '/' || strlen(v) >= sizeof(c->ctl_path)))
+		conf_err(x, "line %d: control.socket = \"%s\" must be an absolute path "
+			 "shorter than %zu bytes", config_setting_source_line(s), v,
+			 sizeof(c->ctl_path));
+	else if (v)
+		snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", v);
+	s = config_lookup(cf, "control.mode");
+	v = get_str(x, s, "control.mode", 0, 0);
+	if (v) {
+		errno = 0;
+		mode = strtoul(v, &end, 8);
+		if (!*v || *end || errno || mode > 0777 || !(mode & 0600))
+			conf_err(x, "line %d: control.mode = \"%s\" must be an octal "
+				 "mode such as \"0660\" that lets the owner read and write",
+				 config_setting_source_line(s), v);
+		else
+			c->ctl_mode = (uint32_t)mode;
+	}
+	s = config_lookup(cf, "control.group");
+	v = get_str(x, s, "control.group", 0, 0);
+	if (v && *v) {
+		gr = getgrnam(v);
+		if (!gr)
+			conf_err(x, "line %d: control.group = \"%s\": no such group",
+				 config_setting_source_line(s), v);
+		else {
+			snprintf(c->ctl_group, sizeof(c->ctl_group), "%s", v);
+			c->ctl_gid = gr->gr_gid;
+		}
+	}
+}
+
 static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	check_unknown(x, cf);
 	parse_lan(x, cf, c);
 	parse_clients(x, cf, c);
+	parse_control(x, cf, c);
 	c->fail_open = get_bool(x, cf, "queue.fail_open", 1);
 	c->keep_on_exit = get_bool(x, cf, "keep_on_exit", 0);
 	parse_gateways(x, cf, c);
@@ -484,4 +534,72 @@ int conf_load_string(const char *text, const char *name, struct conf *c,
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", c->set_prefix, c->gw[i].name);
+}
+
+int conf_check_gw(const struct conf *c, const char *name, const char *address,
+		  const char *ifname, const char *weight, struct conf_gw *out,
+		  char *err, size_t errlen)
+{
+	unsigned i;
+	char *end;
+	unsigned long w = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (!name || !*name || !word_ok(name, CONF_NAME_MAX)) {
+		snprintf(err, errlen, "gateway name \"%s\" must be 1 to %d letters, "
+			 "digits, '-' or '_'", name ? name : "", CONF_NAME_MAX - 1);
+		return -1;
+	}
+	if (!address || inet_pton(AF_INET, address, &out->addr) != 1 ||
+	    out->addr.s_addr == INADDR_ANY || out->addr.s_addr == INADDR_BROADCAST ||
+	    IN_MULTICAST(ntohl(out->addr.s_addr))) {
+		snprintf(err, errlen, "gateway address \"%s\" is not a unicast IPv4 address",
+			 address ? address : "");
+		return -1;
+	}
+	if (!ifname || !ifname_ok(ifname)) {
+		snprintf(err, errlen, "gateway interface \"%s\" is not a valid interface name",
+			 ifname ? ifname : "");
+		return -1;
+	}
+	if (weight) {
+		errno = 0;
+		w = strtoul(weight, &end, 10);
+		if (!*weight || *end || errno || w > 1000000 || *weight == '-') {
+			snprintf(err, errlen, "gateway weight \"%s\" must be an integer "
+				 "from 0 to 1000000", weight);
+			return -1;
+		}
+	}
+	for (i = 0; i < c->ngw; i++) {
+		if (!c->gw[i].name[0])
+			continue;
+		if (!strcmp(c->gw[i].name, name)) {
+			snprintf(err, errlen, "gateway name \"%s\" is already in use", name);
+			return -1;
+		}
+		if (c->gw[i].addr.s_addr == out->addr.s_addr) {
+			snprintf(err, errlen, "gateway address %s is already gateway %s",
+				 address, c->gw[i].name);
+			return -1;
+		}
+	}
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
+	out->weight = (uint32_t)w;
+	return 0;
+}
+
+int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen)
+{
+	uint64_t m = (uint64_t)c->mark_base + slot;
+
+	if (slot >= BALANCE_MAX_GW || m > UINT32_MAX || (m & ~(uint64_t)c->mark_mask) ||
+	    (m >= 253 && m <= 255) || c->rule_priority + slot >= 32766) {
+		snprintf(err, errlen, "no room for another gateway: mark 0x%llx would not "
+			 "fit marks.mask 0x%x or would hit a kernel table",
+			 (unsigned long long)m, c->mark_mask);
+		return -1;
+	}
+	return 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nfqlbd.c - the daemon: options, set-up of the kernel state, one
- * epoll loop (signalfd + the queue), and the packet decision.
+ * nfqlbd.c - the daemon: options, the kernel state it owns (sets,
+ * rules, routes, chains), one epoll loop (signals, queue, control
+ * socket, a one-second tick) and the packet decision.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,13 +13,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "balance.h"
-#include "conf.h"
 #include "lbset.h"
 #include "log.h"
+#include "nfqlbd.h"
 #include "queue.h"
 #include "rtnl.h"
 #include "steer.h"
@@ -26,17 +29,7 @@
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-struct nfqlbd {
-	struct conf conf;
-	struct balance *bal;
-	struct lbset *sets;
-	struct rtnl *rtnl;
-	struct queue *queue;
-	unsigned ifindex[BALANCE_MAX_GW];
-	char setname[BALANCE_MAX_GW][32];
-	uint64_t binds, set_errors, table_full;
-	time_t last_warn;
-};
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK };
 
 static void usage(void)
 {
@@ -47,11 +40,13 @@ static void usage(void)
 		"  -d         debug logging\n"
 		"  -f         stay in the foreground, log to stderr\n"
 		"  -n         check the configuration and exit\n"
-		"  --cleanup  remove every chain, rule, route and set nfqlbd creates\n");
+		"  --cleanup  remove every chain, rule, route and set nfqlbd creates\n"
+		"  --version  print the version\n");
 	exit(2);
 }
 
-static int load_conf(const char *path, struct conf *c)
+/* Parse path; log every error.  Returns the number of errors. */
+static int load_conf(const char *path, struct conf *c, char *first, size_t len)
 {
 	struct conf_errors *e = malloc(sizeof(*e));
 	unsigned i;
@@ -61,10 +56,12 @@ static int load_conf(const char *path, struct conf *c)
 		fatal("loading %s", path);
 	n = conf_load(path, c, e);
 	for (i = 0; i < e->count && i < CONF_MAX_ERRORS; i++)
-		fprintf(stderr, "%s\n", e->msg[i]);
+		log_warnx("%s", e->msg[i]);
 	if (e->count > CONF_MAX_ERRORS)
-		fprintf(stderr, "%s: ... and %u more errors\n", path,
-			e->count - CONF_MAX_ERRORS);
+		log_warnx("%s: ... and %u more errors", path, e->count - CONF_MAX_ERRORS);
+	if (n && first)
+		snprintf(first, len, "%d error%s in %s, the first: %s", n,
+			 n > 1 ? "s" : "", path, e->msg[0]);
 	free(e);
 	return n;
 }
@@ -78,6 +75,35 @@ static int warn_due(struct nfqlbd *d)
 		return 0;
 	d->last_warn = now;
 	return 1;
+}
+
+int nfqlbd_gw_find(const struct nfqlbd *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->conf.gw[i].name[0] && !strcmp(d->conf.gw[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A new binding goes into its gateway's set before any verdict. */
+static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
+{
+	if (lbset_add(d->sets, d->gw[gw].setname, a)) {
+		d->n.set_errors++;
+		if (warn_due(d))
+			log_warnx("%s", lbset_error(d->sets));
+	}
+}
+
+static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
+{
+	if (lbset_del(d->sets, d->gw[gw].setname, a)) {
+		d->n.set_errors++;
+		if (warn_due(d))
+			log_warnx("%s", lbset_error(d->sets));
+	}
 }
 
 /*
@@ -97,7 +123,7 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 		return 0;	/* not a client: the chain only queues LAN sources */
 	gw = balance_assign(d->bal, src, (uint32_t)time(NULL), &created);
 	if (gw < 0) {
-		d->table_full += errno == ENOSPC;
+		d->n.table_full += errno == ENOSPC;
 		if (warn_due(d))
 			log_warnx("client %s left unbound: %s",
 				  addr_format(src, a, sizeof(a)),
@@ -106,19 +132,60 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 		return 0;
 	}
 	if (created) {
-		d->binds++;
-		if (lbset_add(d->sets, d->setname[gw], src)) {
-			d->set_errors++;
-			if (warn_due(d))
-				log_warnx("%s", lbset_error(d->sets));
-		}
+		d->n.binds_packet++;
+		set_add(d, (unsigned)gw, src);
 		if (log_debug_enabled())
 			log_debug("bound %s to gateway %s (mark 0x%x)",
 				  addr_format(src, a, sizeof(a)),
-				  d->conf.gw[gw].name, conf_gw_mark(&d->conf, gw));
+				  d->conf.gw[gw].name, conf_gw_mark(&d->conf, (unsigned)gw));
 	}
 	*gw_mark = conf_gw_mark(&d->conf, (unsigned)gw);
 	return 1;
+}
+
+int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
+		const struct client_meta *m, int *created, char *err, size_t len)
+{
+	char s[NFQLB_ADDRSTRLEN];
+	int gw;
+
+	gw = balance_assign(d->bal, a, (uint32_t)time(NULL), created);
+	if (gw < 0) {
+		snprintf(err, len, "cannot bind %s: %s", addr_format(a, s, sizeof(s)),
+			 errno == ENOSPC ? "clients.max reached" :
+			 errno == ENETUNREACH ? "no gateway takes clients" :
+			 strerror(errno));
+		return -1;
+	}
+	if (*created) {
+		d->n.binds_hook++;
+		set_add(d, (unsigned)gw, a);
+		log_debug("hook bound %s to gateway %s", addr_format(a, s, sizeof(s)),
+			  d->conf.gw[gw].name);
+	}
+	if (m && clientinfo_set(d->info, a->v4, m))
+		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
+	return gw;
+}
+
+int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
+{
+	int gw = balance_release(d->bal, a);
+
+	clientinfo_del(d->info, a->v4);
+	if (gw < 0)
+		return -1;
+	d->n.releases++;
+	set_del(d, (unsigned)gw, a);
+	return gw;
+}
+
+int nfqlbd_set_weight(struct nfqlbd *d, unsigned slot, uint32_t w)
+{
+	if (slot >= d->conf.ngw || !d->conf.gw[slot].name[0])
+		return -1;
+	d->conf.gw[slot].weight = w;
+	return balance_gw_set_weight(d->bal, slot, w);
 }
 
 struct restore_ctx {
@@ -137,59 +204,269 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 	if (cur >= 0) {
 		/* In two sets: keep the first, as the kernel's rule order does. */
 		log_warnx("client %s is in sets %s and %s: keeping %s",
-			  addr_format(a, s, sizeof(s)), d->setname[cur],
-			  d->setname[r->gw], d->setname[cur]);
-		lbset_del(d->sets, d->setname[r->gw], a);
+			  addr_format(a, s, sizeof(s)), d->gw[cur].setname,
+			  d->gw[r->gw].setname, d->gw[cur].setname);
+		lbset_del(d->sets, d->gw[r->gw].setname, a);
 		r->conflicts++;
 		return;
 	}
 	if (balance_bind(d->bal, a, r->gw, (uint32_t)time(NULL))) {
 		log_warn("restoring client %s from set %s",
-			 addr_format(a, s, sizeof(s)), d->setname[r->gw]);
+			 addr_format(a, s, sizeof(s)), d->gw[r->gw].setname);
 		return;
 	}
 	r->restored++;
 }
 
-/* Create the sets, and take back the bindings a previous run left. */
-static void setup_sets(struct nfqlbd *d)
-{
-	struct restore_ctx r = { .d = d };
-	unsigned i;
-
-	d->sets = lbset_open();
-	if (!d->sets)
-		fatalx("cannot open an ipset session");
-	for (i = 0; i < d->conf.ngw; i++) {
-		if (lbset_create(d->sets, d->setname[i], d->conf.max_clients))
-			fatalx("%s", lbset_error(d->sets));
-		r.gw = i;
-		if (lbset_list(d->sets, d->setname[i], restore_member_cb, &r))
-			fatalx("%s", lbset_error(d->sets));
-	}
-	log_info("restored %u bindings from the kernel's sets%s", r.restored,
-		 r.conflicts ? " (with conflicts, see above)" : "");
-}
-
-static void setup_routing(struct nfqlbd *d)
+static int gw_routing_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
 {
 	const struct conf *c = &d->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+
+	d->gw[i].ifindex = rtnl_ifindex(d->rtnl, c->gw[i].ifname);
+	if (!d->gw[i].ifindex ||
+	    rtnl_gw_routes_add(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex) ||
+	    rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+			  c->rule_priority + i)) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
+		return -1;
+	}
+	return 0;
+}
+
+static void gw_routing_del(struct nfqlbd *d, unsigned i)
+{
+	const struct conf *c = &d->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+
+	if (rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+			  c->rule_priority + i) ||
+	    (d->gw[i].ifindex &&
+	     rtnl_gw_routes_del(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex)))
+		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
+}
+
+/* Bring slot i (already in d->conf) into the kernel and the core. */
+static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
+		    char *err, size_t len)
+{
+	struct restore_ctx r = { .d = d, .gw = i };
+
+	conf_set_name(&d->conf, i, d->gw[i].setname, sizeof(d->gw[i].setname));
+	d->gw[i].conf_weight = d->conf.gw[i].weight;
+	balance_gw_set_weight(d->bal, i, d->conf.gw[i].weight);
+	balance_gw_set_available(d->bal, i, 1);
+	if (lbset_create(d->sets, d->gw[i].setname, d->conf.max_clients) ||
+	    lbset_list(d->sets, d->gw[i].setname, restore_member_cb, &r)) {
+		snprintf(err, len, "gateway %s: %s", d->conf.gw[i].name,
+			 lbset_error(d->sets));
+		return -1;
+	}
+	if (restored)
+		*restored += r.restored;
+	return gw_routing_add(d, i, err, len);
+}
+
+static int steer_refresh(struct nfqlbd *d, char *err, size_t len)
+{
+	return steer_install(&d->conf, err, len);
+}
+
+struct collect_ctx {
+	unsigned gw;
+	uint32_t n, cap;
+	struct nfqlb_addr *a;
+};
+
+static int collect_cb(const struct balance_binding *bb, void *arg)
+{
+	struct collect_ctx *cc = arg;
+
+	if (bb->gw == cc->gw && cc->n < cc->cap)
+		cc->a[cc->n++] = bb->addr;
+	return 0;
+}
+
+/* Move every client of slot gw to the other gateways. */
+static void gw_evacuate(struct nfqlbd *d, unsigned gw)
+{
+	struct collect_ctx cc = { .gw = gw };
+	uint32_t i, moved = 0;
+	int created, to;
+
+	cc.cap = balance_gw_clients(d->bal, gw);
+	if (!cc.cap)
+		return;
+	cc.a = calloc(cc.cap, sizeof(*cc.a));
+	if (!cc.a) {
+		log_warn("moving the clients of gateway %s", d->conf.gw[gw].name);
+		return;
+	}
+	balance_foreach(d->bal, collect_cb, &cc);
+	for (i = 0; i < cc.n; i++) {
+		balance_release(d->bal, &cc.a[i]);
+		set_del(d, gw, &cc.a[i]);
+		to = balance_assign(d->bal, &cc.a[i], (uint32_t)time(NULL), &created);
+		if (to < 0)
+			continue;	/* nowhere to go: unbound, main table */
+		set_add(d, (unsigned)to, &cc.a[i]);
+		moved++;
+	}
+	d->n.rebinds += moved;
+	log_info("gateway %s: %u clients moved to other gateways, %u left unbound",
+		 d->conf.gw[gw].name, moved, cc.n - moved);
+	free(cc.a);
+}
+
+int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len)
+{
+	struct conf *c = &d->conf;
 	unsigned i;
 
-	d->rtnl = rtnl_open();
-	if (!d->rtnl)
-		fatalx("cannot open an rtnetlink socket");
-	for (i = 0; i < c->ngw; i++) {
-		uint32_t mark = conf_gw_mark(c, i);
-
-		d->ifindex[i] = rtnl_ifindex(d->rtnl, c->gw[i].ifname);
-		if (!d->ifindex[i])
-			fatalx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
-		if (rtnl_gw_routes_add(d->rtnl, mark, c->gw[i].addr, d->ifindex[i]) ||
-		    rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				  c->rule_priority + i))
-			fatalx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
+	for (i = 0; i < c->ngw; i++)
+		if (!c->gw[i].name[0])
+			break;
+	if (conf_check_slot(c, i, err, len))
+		return -1;
+	if (i == c->ngw) {
+		if (balance_gw_add(d->bal, g->weight) != (int)i) {
+			snprintf(err, len, "gateway %s: no free slot", g->name);
+			return -1;
+		}
+		c->ngw++;
 	}
+	c->gw[i] = *g;
+	if (gw_setup(d, i, NULL, err, len) || steer_refresh(d, err, len)) {
+		char ignored[256];
+
+		nfqlbd_gw_del(d, i, ignored, sizeof(ignored));
+		return -1;
+	}
+	log_info("gateway %s added: %s dev %s weight %u, mark 0x%x", g->name,
+		 inet_ntoa(g->addr), g->ifname, g->weight, conf_gw_mark(c, i));
+	return (int)i;
+}
+
+int nfqlbd_gw_del(struct nfqlbd *d, unsigned slot, char *err, size_t len)
+{
+	struct conf *c = &d->conf;
+	char name[CONF_NAME_MAX];
+
+	if (slot >= c->ngw || !c->gw[slot].name[0]) {
+		snprintf(err, len, "no gateway in slot %u", slot);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s", c->gw[slot].name);
+	balance_gw_set_available(d->bal, slot, 0);
+	gw_evacuate(d, slot);
+	gw_routing_del(d, slot);
+	/* Out of the chain before the set can go: a rule holds a reference. */
+	c->gw[slot].name[0] = '\0';
+	if (steer_refresh(d, err, len))
+		log_warnx("%s", err);
+	if (lbset_destroy(d->sets, d->gw[slot].setname))
+		log_warnx("%s", lbset_error(d->sets));
+	balance_gw_set_weight(d->bal, slot, 0);
+	memset(&d->gw[slot], 0, sizeof(d->gw[slot]));
+	memset(&c->gw[slot], 0, sizeof(c->gw[slot]));
+	log_info("gateway %s removed", name);
+	return 0;
+}
+
+/* Settings that only a restart can change, by name. */
+static const char *reload_fixed_change(const struct conf *a, const struct conf *b)
+{
+	if (strcmp(a->lan_if, b->lan_if))
+		return "lan.interface";
+	if (a->lan_net.addr.s_addr != b->lan_net.addr.s_addr ||
+	    a->lan_net.plen != b->lan_net.plen)
+		return "lan.network";
+	if (a->queue_num != b->queue_num)
+		return "queue.number";
+	if (a->queue_maxlen != b->queue_maxlen || a->queue_bufsize != b->queue_bufsize ||
+	    a->copy_range != b->copy_range || a->fail_open != b->fail_open ||
+	    a->queue_batch != b->queue_batch)
+		return "queue";
+	if (a->mark_base != b->mark_base || a->mark_mask != b->mark_mask ||
+	    a->rule_priority != b->rule_priority)
+		return "marks";
+	if (a->max_clients != b->max_clients)
+		return "clients.max";
+	if (strcmp(a->set_prefix, b->set_prefix))
+		return "clients.set_prefix";
+	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
+	    a->ctl_gid != b->ctl_gid)
+		return "control";
+	return NULL;
+}
+
+int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
+{
+	struct conf *nc = malloc(sizeof(*nc));
+	const char *fixed;
+	unsigned i;
+	int s, rc = -1;
+
+	if (!nc) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	sd_notify(0, "RELOADING=1");
+	log_info("reloading %s", d->conf_path);
+	if (load_conf(d->conf_path, nc, err, len))
+		goto out;
+	fixed = reload_fixed_change(&d->conf, nc);
+	if (fixed) {
+		snprintf(err, len, "%s changed in %s: restart nfqlbd to apply it "
+			 "(nothing was changed)", fixed, d->conf_path);
+		goto out;
+	}
+	/* Gone from the file: remove (their clients move to the others). */
+	for (i = 0; i < d->conf.ngw; i++) {
+		const char *name = d->conf.gw[i].name;
+		unsigned j;
+
+		if (!name[0])
+			continue;
+		for (j = 0; j < nc->ngw && strcmp(nc->gw[j].name, name); j++)
+			;
+		if (j == nc->ngw && nfqlbd_gw_del(d, i, err, len))
+			goto out;
+	}
+	for (i = 0; i < nc->ngw; i++) {
+		struct conf_gw *g = &nc->gw[i];
+
+		s = nfqlbd_gw_find(d, g->name);
+		if (s < 0) {
+			if (nfqlbd_gw_add(d, g, err, len) < 0)
+				goto out;
+			continue;
+		}
+		if (g->addr.s_addr != d->conf.gw[s].addr.s_addr ||
+		    strcmp(g->ifname, d->conf.gw[s].ifname)) {
+			gw_routing_del(d, (unsigned)s);
+			d->conf.gw[s].addr = g->addr;
+			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
+			if (gw_routing_add(d, (unsigned)s, err, len))
+				goto out;
+		}
+		d->gw[s].conf_weight = g->weight;
+		nfqlbd_set_weight(d, (unsigned)s, g->weight);
+	}
+	d->conf.keep_on_exit = nc->keep_on_exit;
+	d->conf.ctl_idle = nc->ctl_idle;
+	rc = 0;
+	log_info("reloaded %s", d->conf_path);
+out:
+	if (rc) {
+		d->n.reload_errors++;
+		log_warnx("reload failed: %s", err);
+	} else {
+		d->n.reloads++;
+	}
+	sd_notify(0, "READY=1");
+	free(nc);
+	return rc;
 }
 
 /* Remove the rules and routes; with all set, the sets and chains too. */
@@ -212,8 +489,11 @@ static int teardown(struct conf *c, int all)
 	}
 	for (i = 0; r && i < c->ngw; i++) {
 		uint32_t mark = conf_gw_mark(c, i);
-		unsigned ifi = rtnl_ifindex(r, c->gw[i].ifname);
+		unsigned ifi;
 
+		if (!c->gw[i].name[0])
+			continue;
+		ifi = rtnl_ifindex(r, c->gw[i].ifname);
 		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
 				  c->rule_priority + i) ||
 		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
@@ -226,6 +506,8 @@ static int teardown(struct conf *c, int all)
 		return rc;
 	s = lbset_open();
 	for (i = 0; s && i < c->ngw; i++) {
+		if (!c->gw[i].name[0])
+			continue;
 		conf_set_name(c, i, set, sizeof(set));
 		if (lbset_destroy(s, set)) {
 			log_warnx("%s", lbset_error(s));
@@ -246,34 +528,74 @@ static void log_stats(struct nfqlbd *d)
 	unsigned i;
 
 	log_info("queued %llu verdicts %llu marked %llu malformed %llu "
-		 "unsupported %llu unassigned %llu enobufs %llu binds %llu "
-		 "set_errors %llu clients %u",
+		 "unsupported %llu unassigned %llu enobufs %llu binds %llu+%llu "
+		 "releases %llu set_errors %llu clients %u",
 		 (unsigned long long)q->packets, (unsigned long long)q->verdicts,
 		 (unsigned long long)q->marked, (unsigned long long)q->malformed,
 		 (unsigned long long)q->unsupported,
 		 (unsigned long long)q->unassigned, (unsigned long long)q->enobufs,
-		 (unsigned long long)d->binds, (unsigned long long)d->set_errors,
-		 balance_clients(d->bal));
+		 (unsigned long long)d->n.binds_packet,
+		 (unsigned long long)d->n.binds_hook,
+		 (unsigned long long)d->n.releases,
+		 (unsigned long long)d->n.set_errors, balance_clients(d->bal));
 	for (i = 0; i < d->conf.ngw; i++)
-		log_info("gateway %s weight %u clients %u", d->conf.gw[i].name,
-			 balance_gw_weight(d->bal, i), balance_gw_clients(d->bal, i));
+		if (d->conf.gw[i].name[0])
+			log_info("gateway %s weight %u clients %u", d->conf.gw[i].name,
+				 balance_gw_weight(d->bal, i),
+				 balance_gw_clients(d->bal, i));
 }
 
-static int event_loop(struct nfqlbd *d, int sfd)
+static void epoll_add(int ep, int fd, uint32_t tag)
 {
-	struct epoll_event ev, evs[8];
-	int ep, n, i, qfd = queue_fd(d->queue);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+		fatal("epoll_ctl");
+}
+
+static int tick_fd(void)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL))
+		fatal("timerfd");
+	return fd;
+}
+
+/* One signal; returns 1 to stop. */
+static int handle_signal(struct nfqlbd *d, int sfd)
+{
+	struct signalfd_siginfo si;
+	char err[512];
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	switch (si.ssi_signo) {
+	case SIGUSR1:
+		log_stats(d);
+		return 0;
+	case SIGHUP:
+		nfqlbd_reload(d, err, sizeof(err));
+		return 0;
+	}
+	log_info("signal %u: stopping", si.ssi_signo);
+	return 1;
+}
+
+static void event_loop(struct nfqlbd *d, int sfd)
+{
+	struct epoll_event evs[8];
+	int ep, n, i, tfd = tick_fd();
+	uint64_t ticks;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		fatal("epoll_create1");
-	ev.events = EPOLLIN;
-	ev.data.fd = sfd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev))
-		fatal("epoll_ctl signalfd");
-	ev.data.fd = qfd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, qfd, &ev))
-		fatal("epoll_ctl queue");
+	epoll_add(ep, sfd, EV_SIGNAL);
+	epoll_add(ep, queue_fd(d->queue), EV_QUEUE);
+	epoll_add(ep, control_epoll_fd(d->ctl), EV_CONTROL);
+	epoll_add(ep, tfd, EV_TICK);
 	for (;;) {
 		n = epoll_wait(ep, evs, 8, -1);
 		if (n < 0 && errno == EINTR)
@@ -281,22 +603,27 @@ static int event_loop(struct nfqlbd *d, int sfd)
 		if (n < 0)
 			fatal("epoll_wait");
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == qfd) {
+			switch (evs[i].data.u32) {
+			case EV_QUEUE:
 				if (queue_dispatch(d->queue, NFQLBD_QUEUE_ROUNDS) < 0)
 					fatalx("the queue socket failed");
-				continue;
+				break;
+			case EV_CONTROL:
+				control_dispatch(d->ctl);
+				break;
+			case EV_TICK:
+				if (read(tfd, &ticks, sizeof(ticks)) < 0)
+					break;
+				control_expire(d->ctl, 0);
+				break;
+			case EV_SIGNAL:
+				if (handle_signal(d, sfd)) {
+					close(ep);
+					close(tfd);
+					return;
+				}
+				break;
 			}
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGUSR1) {
-				log_stats(d);
-				continue;
-			}
-			log_info("signal %u: stopping", si.ssi_signo);
-			close(ep);
-			return 0;
 		}
 	}
 }
@@ -320,6 +647,28 @@ static int signals_fd(void)
 	return fd;
 }
 
+/* mkdir -p of the socket's directory (systemd's RuntimeDirectory does it too). */
+static void make_socket_dir(const char *path)
+{
+	char dir[sizeof(((struct conf *)0)->ctl_path)];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		log_warn("creating %s", dir);
+}
+
 static int run(struct nfqlbd *d)
 {
 	struct conf *c = &d->conf;
@@ -331,39 +680,64 @@ static int run(struct nfqlbd *d)
 		.fail_open = c->fail_open,
 		.batch = c->queue_batch,
 	};
+	struct control_params cp = {
+		.path = c->ctl_path,
+		.mode = (mode_t)c->ctl_mode,
+		.group = c->ctl_gid,
+		.idle_timeout = c->ctl_idle,
+		.max_conns = c->ctl_max_conns,
+	};
+	unsigned i, restored = 0;
 	char err[512];
-	unsigned i;
 	int sfd;
 
+	d->started = time(NULL);
 	d->bal = balance_new(c->max_clients);
-	if (!d->bal)
+	d->info = clientinfo_new(c->max_clients);
+	if (!d->bal || !d->info)
 		fatal("allocating the table for %u clients", c->max_clients);
-	for (i = 0; i < c->ngw; i++) {
+	for (i = 0; i < c->ngw; i++)
 		if (balance_gw_add(d->bal, c->gw[i].weight) < 0)
 			fatal("adding gateway %s", c->gw[i].name);
-		conf_set_name(c, i, d->setname[i], sizeof(d->setname[i]));
-	}
 	sfd = signals_fd();
-	setup_sets(d);
-	setup_routing(d);
-	if (steer_install(c, err, sizeof(err)))
+	d->sets = lbset_open();
+	d->rtnl = rtnl_open();
+	if (!d->sets || !d->rtnl)
+		fatalx("cannot open ipset or rtnetlink sockets");
+	for (i = 0; i < c->ngw; i++)
+		if (gw_setup(d, i, &restored, err, sizeof(err)))
+			fatalx("%s", err);
+	log_info("restored %u bindings from the kernel's sets", restored);
+	if (steer_refresh(d, err, sizeof(err)))
 		fatalx("%s", err);
-	/* Last: from now on packets arrive, and everything they need is up. */
-	d->queue = queue_open(&qp, c->mark_mask, packet_cb, d, err, sizeof(err));
-	if (!d->queue) {
+	make_socket_dir(c->ctl_path);
+	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
+	if (!d->ctl) {
 		log_warnx("%s", err);
 		teardown(c, 0);
 		return 1;
 	}
-	log_info("serving %u gateways on queue %u, LAN %s", c->ngw, c->queue_num,
-		 c->lan_if);
+	/* Last: from now on packets arrive, and everything they need is up. */
+	d->queue = queue_open(&qp, c->mark_mask, packet_cb, d, err, sizeof(err));
+	if (!d->queue) {
+		log_warnx("%s", err);
+		control_close(d->ctl);
+		teardown(c, 0);
+		return 1;
+	}
+	log_info("serving %u gateways on queue %u, LAN %s, control %s", c->ngw,
+		 c->queue_num, c->lan_if, c->ctl_path);
+	sd_notifyf(0, "READY=1\nSTATUS=serving %u gateways", c->ngw);
 	event_loop(d, sfd);
+	sd_notify(0, "STOPPING=1");
 	log_stats(d);
 	queue_close(d->queue);
+	control_close(d->ctl);
 	close(sfd);
 	lbset_close(d->sets);
 	rtnl_close(d->rtnl);
 	balance_free(d->bal);
+	clientinfo_free(d->info);
 	if (c->keep_on_exit)
 		return 0;
 	return teardown(c, 0);
@@ -373,6 +747,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -387,6 +762,7 @@ int main(int argc, char **argv)
 		case 'f': fg = 1; break;
 		case 'n': check = 1; break;
 		case 'C': cleanup = 1; break;
+		case 'V': printf("nfqlbd %s\n", NFQLB_VERSION); return 0;
 		default: usage();
 		}
 	}
@@ -395,7 +771,9 @@ int main(int argc, char **argv)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		fatal("calloc");
-	if (load_conf(path, &d->conf)) {
+	d->conf_path = path;
+	log_init(1, debug, "nfqlbd");	/* config errors go to stderr */
+	if (load_conf(path, &d->conf, NULL, 0)) {
 		fprintf(stderr, "%s: configuration not valid\n", path);
 		return 2;
 	}
@@ -404,7 +782,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cleanup) {
-		log_init(1, debug, "nfqlbd");
 		rc = teardown(&d->conf, 1);
 		free(d);
 		return rc;

@@ -127,6 +127,8 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
 		     STEER_CHAIN, m, m, STEER_CHAIN, m);
 	for (i = 0; i < c->ngw; i++) {
+		if (!c->gw[i].name[0])
+			continue;	/* an empty slot */
 		conf_set_name(c, i, set, sizeof(set));
 		r |= appendf(buf, len, &off,
 			     "-A %s -m set --match-set %s src -j MARK --set-xmark 0x%x/0x%x\n",

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * control.h - the Unix control socket: framing, limits, peer
+ * credentials and dispatch.  What the verbs do is the daemon's
+ * business; this module only gets requests in and answers out.
+ *
+ * Protocol (version 1), line oriented so that a shell script can speak
+ * it (socat, nc -U):
+ *
+ *   request:  VERB [ARG ...] NL          one line, at most
+ *                                         CONTROL_MAX_LINE bytes, tokens
+ *                                         separated by spaces, printable
+ *                                         ASCII only
+ *   answer:   "OK N" NL, then N record lines, or
+ *             "ERR KIND message" NL      KIND: usage, invalid, notfound,
+ *                                         perm, busy, internal
+ *   record:   key=value key=value ...    values %XX-escaped outside
+ *                                         [A-Za-z0-9._:/@+-]
+ *
+ * Several requests may follow each other on one connection; the
+ * answers come in order.  An idle connection is closed after the
+ * configured timeout, a line too long is answered with ERR usage and
+ * the connection closed.
+ */
+#ifndef NFQLB_CONTROL_H
+#define NFQLB_CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONTROL_VERSION		1
+#define CONTROL_MAX_LINE	1024
+#define CONTROL_MAX_ARGS	16
+#define CONTROL_MAX_OUTPUT	(64u << 20)	/* per answer, bytes */
+
+/* A growing output buffer for one answer. */
+struct obuf {
+	char *data;
+	size_t len, cap;
+	int overflow;
+};
+
+void obuf_printf(struct obuf *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append " key=value" (or "key=value" at a line's start), escaping value. */
+void obuf_kv(struct obuf *o, const char *key, const char *value);
+void obuf_kvu(struct obuf *o, const char *key, unsigned long long v);
+void obuf_reset(struct obuf *o);
+void obuf_free(struct obuf *o);
+
+/* Escape value for a record into buf; returns buf (truncates safely). */
+const char *control_escape(const char *value, char *buf, size_t len);
+/* Undo control_escape in place; -1 on a bad %XX or a NUL. */
+int control_unescape(char *s);
+
+/* A parsed request line. */
+struct control_req {
+	int argc;
+	char *argv[CONTROL_MAX_ARGS];
+	char buf[CONTROL_MAX_LINE + 1];
+};
+
+/*
+ * Split one request line (without its NL) into words.  0, or -1 with a
+ * message in err: empty line, a NUL or control character, too many
+ * words, too long.
+ */
+int control_parse(const char *line, size_t len, struct control_req *req,
+		  char *err, size_t errlen);
+
+/* Who is asking, from SO_PEERCRED and SO_PEERGROUPS. */
+struct control_peer {
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	int privileged;		/* root, or in the configured group */
+};
+
+/*
+ * The daemon's handler: fill o with the whole answer ("OK N" and
+ * records, or "ERR ...").  Called once per request.
+ */
+typedef void (*control_handler)(const struct control_req *req,
+				const struct control_peer *peer,
+				struct obuf *o, void *arg);
+
+struct control_params {
+	const char *path;
+	mode_t mode;
+	gid_t group;		/* (gid_t)-1: no group, root only */
+	unsigned idle_timeout;	/* seconds */
+	unsigned max_conns;
+};
+
+struct control;
+
+/* Create the socket (a stale one is removed). NULL with err set. */
+struct control *control_open(const struct control_params *p,
+			     control_handler h, void *arg,
+			     char *err, size_t errlen);
+/* Close everything and unlink the socket. */
+void control_close(struct control *c);
+
+/* Register the listening socket and connections with epoll. */
+int control_epoll_fd(const struct control *c);
+/* Handle what is ready on control_epoll_fd (non-blocking). */
+void control_dispatch(struct control *c);
+/* Close connections idle for longer than the timeout; call every second. */
+void control_expire(struct control *c, uint64_t now_ms);
+
+/* Requests served, refused, and connections dropped, for stats. */
+struct control_stats {
+	uint64_t requests, errors, refused, timeouts, overflows;
+};
+const struct control_stats *control_stats(const struct control *c);
+
+#endif

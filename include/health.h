@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * health.h - per-gateway health probes, sent through the gateway
+ * itself, judged with hysteresis.
+ *
+ * Two layers:
+ *
+ *  - health_sm_*: the pure state machine of one gateway.  No I/O, no
+ *    clock of its own: the caller says when a round starts, when each
+ *    probe was sent and answered (microseconds, any monotonic origin)
+ *    and when the round is over.  Unit-tested with fake time.
+ *
+ *  - health_*: the prober.  Every round sends one probe to each target
+ *    of each gateway, on sockets carrying SO_MARK = the gateway's
+ *    fwmark, so the gateway's own table routes them (the daemon must
+ *    add "iif lo fwmark M/MASK lookup M", rtnl_rule_add_local(): the
+ *    LAN rules do not match the box's own traffic).  Everything is
+ *    non-blocking and driven by one epoll fd the module owns (a
+ *    timerfd and the probe sockets inside it); the daemon adds
+ *    health_fd() to its own epoll set and calls health_dispatch() when
+ *    it is readable.  No thread, no fork.
+ *
+ * Rounds.  A round starts every interval_ms; it sends one probe per
+ * target and is judged timeout_ms later.  A probe counts as answered
+ * only if the answer is processed within timeout_ms of its sending: a
+ * late answer is a lost probe.  A round is good if at least min_ok
+ * targets answered.
+ *
+ * States.  PROBING until the first verdict; UP after rise consecutive
+ * good rounds, DOWN after fall consecutive failed rounds (from PROBING
+ * too: whichever run completes first).  A single round never moves a
+ * gateway unless rise or fall is 1: with fall=3 rise=2, alternating
+ * good and bad rounds change nothing (no flapping).  "drained" is not
+ * a health state: it is the daemon's (weight 0) and shown beside it.
+ *
+ * Probes.
+ *  - HEALTH_ICMP: echo request on a raw ICMP socket (CAP_NET_RAW), one
+ *    socket per gateway; replies are matched on identifier, sequence
+ *    (round and target), source address and a per-instance cookie in
+ *    the payload, and their checksum is verified.
+ *  - HEALTH_TCP: non-blocking connect() to addr:port, one socket per
+ *    target per round.  Connected = answered.  ECONNREFUSED also
+ *    counts as answered: the RST came back through the gateway, so the
+ *    path works (a firewall that rejects with a RST looks the same).
+ *    A timeout, EHOSTUNREACH, ENETUNREACH or any other error = lost.
+ *    The socket is then closed with SO_LINGER 0 (a RST, no TIME_WAIT
+ *    left on the box every round).
+ * A mark of 0 sets no SO_MARK (main table; tests without privilege).
+ * A non-zero mark needs CAP_NET_ADMIN.
+ */
+#ifndef NFQLB_HEALTH_H
+#define NFQLB_HEALTH_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define HEALTH_MAX_GW		64	/* slots 0..63, like BALANCE_MAX_GW */
+#define HEALTH_MAX_TARGETS	8	/* per gateway; 3 bits of ICMP seq */
+#define HEALTH_LOSS_ROUNDS	10	/* loss is over the last 10 rounds */
+
+#define HEALTH_DEFAULT_INTERVAL_MS	2000
+#define HEALTH_DEFAULT_TIMEOUT_MS	1000
+#define HEALTH_DEFAULT_MIN_OK		1
+#define HEALTH_DEFAULT_FALL		3
+#define HEALTH_DEFAULT_RISE		2
+
+/* Limits health_params_check() enforces. */
+#define HEALTH_MIN_INTERVAL_MS		10
+#define HEALTH_MAX_INTERVAL_MS		3600000
+#define HEALTH_MAX_COUNT		100	/* fall, rise */
+
+enum health_state {
+	HEALTH_PROBING,		/* no verdict yet */
+	HEALTH_UP,
+	HEALTH_DOWN,
+};
+
+enum health_kind {
+	HEALTH_ICMP,
+	HEALTH_TCP,
+};
+
+struct health_target {
+	enum health_kind kind;
+	struct in_addr addr;		/* network byte order */
+	uint16_t port;			/* host byte order; TCP only */
+};
+
+struct health_params {
+	uint32_t interval_ms;		/* one round every interval_ms */
+	uint32_t timeout_ms;		/* 1..interval_ms */
+	unsigned min_ok;		/* answered targets for a good round */
+	unsigned fall;			/* failed rounds in a row to go DOWN */
+	unsigned rise;			/* good rounds in a row to go UP */
+};
+
+/* The defaults: 2000 ms, 1000 ms, 1 of the targets, fall 3, rise 2. */
+void health_params_default(struct health_params *p);
+/*
+ * NULL if p is usable, else a message naming the bad field (static
+ * storage), e.g. for the configuration's validation.  min_ok against
+ * a gateway's target count is health_gw_add()'s check.
+ */
+const char *health_params_check(const struct health_params *p);
+
+/* "probing", "up", "down" (and "?" for anything else). */
+const char *health_state_name(enum health_state s);
+
+/*
+ * The pure state machine of one gateway.  Callers read the fields;
+ * only the health_sm_* functions write them.
+ */
+struct health_sm {
+	enum health_state state;
+	unsigned ntargets;
+	unsigned good;			/* consecutive good rounds (saturates) */
+	unsigned bad;			/* consecutive failed rounds (saturates) */
+	uint64_t rounds;		/* rounds judged */
+	unsigned last_ok;		/* targets answered in the last round */
+	unsigned in_flight;		/* probes of this round not settled */
+	int in_round;
+	int has_rtt;
+	uint32_t last_rtt_us;		/* of the latest counted answer */
+	/* current round, per target */
+	uint64_t sent_us[HEALTH_MAX_TARGETS];
+	uint8_t probe[HEALTH_MAX_TARGETS];	/* internal: HEALTH_SM_P_* */
+	/* loss window: one entry per judged round */
+	uint8_t win_sent[HEALTH_LOSS_ROUNDS];
+	uint8_t win_lost[HEALTH_LOSS_ROUNDS];
+	unsigned win_next, win_len;
+};
+
+/* ntargets: 1..HEALTH_MAX_TARGETS (clamped).  State PROBING. */
+void health_sm_init(struct health_sm *sm, unsigned ntargets);
+/*
+ * Start a round: every target "not sent" (lost unless health_sm_sent
+ * says otherwise).  A round still open is judged first, as if it had
+ * ended; returns what health_sm_end() would (the state after).
+ */
+enum health_state health_sm_begin(struct health_sm *sm,
+				  const struct health_params *p);
+/* Target t's probe of this round left at now_us.  Ignored outside a round. */
+void health_sm_sent(struct health_sm *sm, unsigned t, uint64_t now_us);
+/*
+ * Target t answered at now_us.  1 if counted (in a round, sent, not
+ * yet settled, now_us - sent <= timeout_ms): the RTT is recorded.  0
+ * otherwise: a late answer settles the probe as lost; a duplicate, an
+ * answer to an unsent probe or one outside a round changes nothing.
+ */
+int health_sm_answer(struct health_sm *sm, const struct health_params *p,
+		     unsigned t, uint64_t now_us);
+/*
+ * Target t failed for sure before its timeout (e.g. EHOSTUNREACH):
+ * settled as lost now rather than at the end of the round.
+ */
+void health_sm_fail(struct health_sm *sm, unsigned t);
+/*
+ * Judge the round: good if answered >= min_ok.  Updates the counters,
+ * the loss window and the state; returns the new state.  Outside a
+ * round: nothing happens, returns the state.
+ */
+enum health_state health_sm_end(struct health_sm *sm,
+				const struct health_params *p);
+/* Lost probes / sent probes over the last HEALTH_LOSS_ROUNDS rounds, 0..100. */
+unsigned health_sm_loss_pct(const struct health_sm *sm);
+
+/* ---- the prober ---- */
+
+struct health;
+
+/*
+ * Called from health_dispatch() when a gateway's state changes, after
+ * all the I/O of that call: it may call health_gw_info(),
+ * health_gw_del() and health_gw_add() (any slot).
+ */
+typedef void health_change_cb(unsigned slot, enum health_state from,
+			      enum health_state to, void *arg);
+/*
+ * Microseconds on a monotonic clock; NULL: CLOCK_MONOTONIC.  The
+ * timerfd is armed relative to it, so a fake clock only has to move
+ * forward between health_dispatch() calls.
+ */
+typedef uint64_t health_clock_fn(void *arg);
+
+/*
+ * A prober with no gateway yet.  p is copied (checked: EINVAL); arg is
+ * passed to on_change (may be NULL) and clock.  NULL with errno set.
+ */
+struct health *health_new(const struct health_params *p,
+			  health_change_cb *on_change, health_clock_fn *clock,
+			  void *arg);
+/* Closes every socket; the caller removes health_fd() from its epoll first. */
+void health_free(struct health *h);
+
+/*
+ * Probe targets[0..n) through the gateway of slot (0..HEALTH_MAX_GW)
+ * with mark on every probe socket; src, unless INADDR_ANY, is bound as
+ * the probes' source address (the kernel otherwise picks it from the
+ * route, i.e. the address of the gateway's interface).  The first
+ * round starts at the next health_dispatch().  0, or -1 with errno:
+ * EINVAL (slot, n outside 1..HEALTH_MAX_TARGETS, n < min_ok, a TCP
+ * port 0), EEXIST (slot in use), or the socket's error (EPERM without
+ * CAP_NET_RAW for ICMP / CAP_NET_ADMIN for a mark).
+ */
+int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
+		  struct in_addr src, const struct health_target *targets,
+		  unsigned n);
+/* Stop probing slot; 0, or -1 errno ENOENT/EINVAL.  No callback. */
+int health_gw_del(struct health *h, unsigned slot);
+
+struct health_info {
+	enum health_state state;
+	unsigned ntargets;
+	unsigned good, bad;		/* consecutive good / failed rounds */
+	uint64_t rounds;		/* rounds judged since added */
+	unsigned last_ok;		/* targets answered in the last round */
+	unsigned in_flight;		/* probes of the open round not settled */
+	int has_rtt;
+	uint32_t last_rtt_us;
+	unsigned loss_pct;		/* over the last HEALTH_LOSS_ROUNDS rounds */
+};
+/* 0, or -1 errno EINVAL (bad slot) / ENOENT (not probed). */
+int health_gw_info(const struct health *h, unsigned slot,
+		   struct health_info *info);
+
+/* The epoll fd to watch for EPOLLIN (level-triggered). */
+int health_fd(const struct health *h);
+/*
+ * Handle whatever is ready (without blocking): answers, round ends,
+ * round starts; then the state change callbacks.  0, or -1 with errno
+ * if the module's own epoll or timer failed (impossible in practice).
+ */
+int health_dispatch(struct health *h);
+
+#endif

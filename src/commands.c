@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * commands.c - the control protocol's verbs (see control.h for the
+ * framing).  Each handler checks its words, does one thing through
+ * the nfqlbd_* verbs, and writes the whole answer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lbset.h"
+#include "log.h"
+#include "nfqlbd.h"
+#include "queue.h"
+
+struct command {
+	const char *verb;
+	int min_args, max_args;		/* words after the verb */
+	int privileged;			/* changes state: root or the group */
+	void (*fn)(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
+	const char *usage;
+};
+
+static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	obuf_reset(o);
+	obuf_printf(o, "ERR %s %s\n", kind, msg);
+}
+
+/* A client address: IPv4, inside the LAN. */
+static int parse_client(struct nfqlbd *d, const char *s, struct nfqlb_addr *a,
+			struct obuf *o)
+{
+	char net[INET_ADDRSTRLEN];
+
+	if (addr_parse(s, a)) {
+		err_out(o, "invalid", "client \"%s\" is not an IP address", s);
+		return -1;
+	}
+	if (a->family != AF_INET) {
+		err_out(o, "invalid", "client %s: only IPv4 clients are balanced", s);
+		return -1;
+	}
+	if (!net4_contains(&d->conf.lan_net, a->v4)) {
+		inet_ntop(AF_INET, &d->conf.lan_net.addr, net, sizeof(net));
+		err_out(o, "invalid", "client %s is outside lan.network %s/%u", s,
+			net, d->conf.lan_net.plen);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_gateway(struct nfqlbd *d, const char *s, struct obuf *o)
+{
+	int slot = nfqlbd_gw_find(d, s);
+
+	if (slot < 0)
+		err_out(o, "notfound", "no gateway named \"%s\"", s);
+	return slot;
+}
+
+static int parse_weight(const char *s, uint32_t *w, struct obuf *o)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *s == '-' || *end || errno || v > 1000000) {
+		err_out(o, "invalid", "weight \"%s\" must be an integer from 0 to 1000000", s);
+		return -1;
+	}
+	*w = (uint32_t)v;
+	return 0;
+}
+
+/* key=value words after the positional ones; value %XX-unescaped. */
+static const char *option(const struct control_req *r, int from, const char *key,
+			  char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+	int i;
+
+	for (i = from; i < r->argc; i++)
+		if (!strncmp(r->argv[i], key, kl) && r->argv[i][kl] == '=') {
+			snprintf(buf, len, "%s", r->argv[i] + kl + 1);
+			return control_unescape(buf) ? NULL : buf;
+		}
+	return NULL;
+}
+
+/* Every option word must be one of keys. */
+static int check_options(const struct control_req *r, int from,
+			 const char *const *keys, struct obuf *o)
+{
+	int i;
+
+	for (i = from; i < r->argc; i++) {
+		const char *eq = strchr(r->argv[i], '=');
+		const char *const *k;
+		char tmp[CONTROL_MAX_LINE + 1];
+
+		for (k = keys; eq && *k; k++)
+			if ((size_t)(eq - r->argv[i]) == strlen(*k) &&
+			    !strncmp(r->argv[i], *k, strlen(*k)))
+				break;
+		if (!eq || !*k) {
+			err_out(o, "usage", "unknown option \"%s\"", r->argv[i]);
+			return -1;
+		}
+		snprintf(tmp, sizeof(tmp), "%s", eq + 1);
+		if (control_unescape(tmp)) {
+			err_out(o, "invalid", "option \"%s\": bad %%XX escape", r->argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void binding_record(struct nfqlbd *d, struct obuf *o,
+			   const struct nfqlb_addr *a, unsigned gw, uint32_t since)
+{
+	const struct client_meta *m = clientinfo_get(d->info, a->v4);
+	char s[NFQLB_ADDRSTRLEN];
+
+	obuf_kv(o, "client", addr_format(a, s, sizeof(s)));
+	obuf_kv(o, "gateway", d->conf.gw[gw].name);
+	obuf_kvu(o, "since", since);
+	obuf_kv(o, "mac", m && m->mac[0] ? m->mac : "-");
+	obuf_kv(o, "user", m && m->user[0] ? m->user : "-");
+	obuf_kv(o, "session", m && m->session[0] ? m->session : "-");
+	obuf_printf(o, "\n");
+}
+
+static void cmd_bind(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	static const char *const keys[] = { "mac", "user", "session", NULL };
+	struct client_meta m = { 0 };
+	struct nfqlb_addr a;
+	char v[CONTROL_MAX_LINE + 1], err[256];
+	int gw, created = 0;
+
+	if (parse_client(d, r->argv[1], &a, o) || check_options(r, 2, keys, o))
+		return;
+	if (option(r, 2, "mac", v, sizeof(v)) && clientinfo_parse_mac(v, m.mac)) {
+		err_out(o, "invalid", "mac \"%s\" is not a MAC address", v);
+		return;
+	}
+	if (option(r, 2, "user", v, sizeof(v))) {
+		if (strlen(v) >= sizeof(m.user)) {
+			err_out(o, "invalid", "user name longer than %zu bytes", sizeof(m.user) - 1);
+			return;
+		}
+		snprintf(m.user, sizeof(m.user), "%s", v);
+	}
+	if (option(r, 2, "session", v, sizeof(v))) {
+		if (strlen(v) >= sizeof(m.session)) {
+			err_out(o, "invalid", "session id longer than %zu bytes",
+				sizeof(m.session) - 1);
+			return;
+		}
+		snprintf(m.session, sizeof(m.session), "%s", v);
+	}
+	gw = nfqlbd_bind(d, &a, &m, &created, err, sizeof(err));
+	if (gw < 0) {
+		err_out(o, "busy", "%s", err);
+		return;
+	}
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "client", r->argv[1]);
+	obuf_kv(o, "gateway", d->conf.gw[gw].name);
+	obuf_printf(o, " mark=0x%x", conf_gw_mark(&d->conf, (unsigned)gw));
+	obuf_kvu(o, "new", (unsigned)created);
+	obuf_printf(o, "\n");
+}
+
+static void cmd_release(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	struct nfqlb_addr a;
+	int gw;
+
+	if (parse_client(d, r->argv[1], &a, o))
+		return;
+	gw = nfqlbd_release(d, &a);
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "client", r->argv[1]);
+	obuf_kv(o, "gateway", gw >= 0 ? d->conf.gw[gw].name : "-");
+	obuf_kvu(o, "released", gw >= 0);
+	obuf_printf(o, "\n");
+}
+
+struct list_ctx {
+	struct nfqlbd *d;
+	struct obuf *o;
+	int gw;			/* -1: all */
+	uint32_t n;
+};
+
+static int list_cb(const struct balance_binding *bb, void *arg)
+{
+	struct list_ctx *l = arg;
+
+	if (l->gw >= 0 && bb->gw != (unsigned)l->gw)
+		return 0;
+	binding_record(l->d, l->o, &bb->addr, bb->gw, bb->since);
+	l->n++;
+	return 0;
+}
+
+static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	struct list_ctx l = { .d = d, .gw = -1 };
+	struct obuf body = { 0 };
+	char v[CONTROL_MAX_LINE + 1];
+	const char *name = NULL;
+	static const char *const keys[] = { "gateway", NULL };
+
+	if (r->argc > 1 && !strchr(r->argv[1], '='))
+		name = r->argv[1];
+	else if (check_options(r, 1, keys, o))
+		return;
+	else
+		name = option(r, 1, "gateway", v, sizeof(v));
+	if (name && (l.gw = parse_gateway(d, name, o)) < 0)
+		return;
+	l.o = &body;
+	balance_foreach(d->bal, list_cb, &l);
+	if (body.overflow) {
+		obuf_free(&body);
+		err_out(o, "internal", "the list is larger than %u bytes", CONTROL_MAX_OUTPUT);
+		return;
+	}
+	obuf_printf(o, "OK %u\n", l.n);
+	if (body.len) {
+		obuf_printf(o, "%.*s", (int)body.len, body.data);
+	}
+	obuf_free(&body);
+}
+
+static const char *gw_state(struct nfqlbd *d, unsigned i)
+{
+	if (!balance_gw_available(d->bal, i))
+		return "down";
+	if (!balance_gw_weight(d->bal, i))
+		return "drained";
+	return "up";
+}
+
+static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	uint64_t wsum = 0, csum = balance_clients(d->bal);
+	unsigned i, n = 0;
+	char num[32];
+
+	(void)r;
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->conf.gw[i].name[0]) {
+			n++;
+			if (balance_gw_available(d->bal, i))
+				wsum += balance_gw_weight(d->bal, i);
+		}
+	obuf_printf(o, "OK %u\n", n);
+	for (i = 0; i < d->conf.ngw; i++) {
+		const struct conf_gw *g = &d->conf.gw[i];
+		uint32_t w = balance_gw_weight(d->bal, i), cl = balance_gw_clients(d->bal, i);
+
+		if (!g->name[0])
+			continue;
+		obuf_kv(o, "name", g->name);
+		obuf_kv(o, "address", inet_ntoa(g->addr));
+		obuf_kv(o, "interface", g->ifname);
+		obuf_kvu(o, "weight", w);
+		obuf_kv(o, "state", gw_state(d, i));
+		obuf_kvu(o, "clients", cl);
+		snprintf(num, sizeof(num), "%.1f", csum ? 100.0 * cl / (double)csum : 0.0);
+		obuf_kv(o, "client_share", num);
+		snprintf(num, sizeof(num), "%.1f", wsum && balance_gw_available(d->bal, i) ?
+			 100.0 * w / (double)wsum : 0.0);
+		obuf_kv(o, "weight_share", num);
+		obuf_printf(o, " mark=0x%x", conf_gw_mark(&d->conf, i));
+		obuf_kvu(o, "table", conf_gw_mark(&d->conf, i));
+		obuf_printf(o, "\n");
+	}
+}
+
+static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	const struct queue_stats *q = queue_stats(d->queue);
+	const struct control_stats *c = control_stats(d->ctl);
+
+	(void)r;
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "version", NFQLB_VERSION);
+	obuf_kvu(o, "uptime", (unsigned long long)(time(NULL) - d->started));
+	obuf_kvu(o, "clients", balance_clients(d->bal));
+	obuf_kvu(o, "max_clients", d->conf.max_clients);
+	obuf_kvu(o, "packets_queued", q->packets);
+	obuf_kvu(o, "verdicts", q->verdicts);
+	obuf_kvu(o, "verdicts_marked", q->marked);
+	obuf_kvu(o, "malformed", q->malformed);
+	obuf_kvu(o, "unsupported", q->unsupported);
+	obuf_kvu(o, "unassigned", q->unassigned);
+	obuf_kvu(o, "queue_overruns", q->enobufs);
+	obuf_kvu(o, "verdict_errors", q->send_errors);
+	obuf_kvu(o, "binds_packet", d->n.binds_packet);
+	obuf_kvu(o, "binds_hook", d->n.binds_hook);
+	obuf_kvu(o, "releases", d->n.releases);
+	obuf_kvu(o, "rebinds", d->n.rebinds);
+	obuf_kvu(o, "set_errors", d->n.set_errors);
+	obuf_kvu(o, "table_full", d->n.table_full);
+	obuf_kvu(o, "reloads", d->n.reloads);
+	obuf_kvu(o, "reload_errors", d->n.reload_errors);
+	obuf_kvu(o, "control_requests", c->requests);
+	obuf_kvu(o, "control_errors", c->errors);
+	obuf_printf(o, "\n");
+}
+
+static void gateway_record(struct nfqlbd *d, struct obuf *o, unsigned slot)
+{
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "name", d->conf.gw[slot].name);
+	obuf_kvu(o, "weight", balance_gw_weight(d->bal, slot));
+	obuf_kv(o, "state", gw_state(d, slot));
+	obuf_kvu(o, "clients", balance_gw_clients(d->bal, slot));
+	obuf_printf(o, "\n");
+}
+
+static void cmd_weight(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	uint32_t w;
+	int slot;
+
+	if ((slot = parse_gateway(d, r->argv[1], o)) < 0 || parse_weight(r->argv[2], &w, o))
+		return;
+	nfqlbd_set_weight(d, (unsigned)slot, w);
+	log_info("gateway %s: weight %u", r->argv[1], w);
+	gateway_record(d, o, (unsigned)slot);
+}
+
+static void cmd_drain(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	int slot;
+
+	if ((slot = parse_gateway(d, r->argv[1], o)) < 0)
+		return;
+	nfqlbd_set_weight(d, (unsigned)slot, 0);
+	log_info("gateway %s: drained", r->argv[1]);
+	gateway_record(d, o, (unsigned)slot);
+}
+
+static void cmd_gateway(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	static const char *const keys[] = { "name", "address", "interface", "weight", NULL };
+	char name[64], addr[64], ifn[64], w[64], err[512];
+	struct conf_gw g;
+	int slot;
+
+	if (!strcmp(r->argv[1], "del")) {
+		if (r->argc != 3) {
+			err_out(o, "usage", "gateway del NAME");
+			return;
+		}
+		if ((slot = parse_gateway(d, r->argv[2], o)) < 0)
+			return;
+		if (nfqlbd_gw_del(d, (unsigned)slot, err, sizeof(err))) {
+			err_out(o, "internal", "%s", err);
+			return;
+		}
+		obuf_printf(o, "OK 1\n");
+		obuf_kv(o, "removed", r->argv[2]);
+		obuf_printf(o, "\n");
+		return;
+	}
+	if (strcmp(r->argv[1], "add")) {
+		err_out(o, "usage", "gateway add|del ...: unknown \"%s\"", r->argv[1]);
+		return;
+	}
+	if (check_options(r, 2, keys, o))
+		return;
+	if (conf_check_gw(&d->conf, option(r, 2, "name", name, sizeof(name)),
+			  option(r, 2, "address", addr, sizeof(addr)),
+			  option(r, 2, "interface", ifn, sizeof(ifn)),
+			  option(r, 2, "weight", w, sizeof(w)), &g, err, sizeof(err))) {
+		err_out(o, "invalid", "%s", err);
+		return;
+	}
+	slot = nfqlbd_gw_add(d, &g, err, sizeof(err));
+	if (slot < 0) {
+		err_out(o, "invalid", "%s", err);
+		return;
+	}
+	gateway_record(d, o, (unsigned)slot);
+}
+
+static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	char err[512];
+
+	(void)r;
+	if (nfqlbd_reload(d, err, sizeof(err))) {
+		err_out(o, "invalid", "%s", err);
+		return;
+	}
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "reloaded", d->conf_path);
+	obuf_printf(o, "\n");
+}
+
+static void cmd_version(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	(void)d;
+	(void)r;
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "version", NFQLB_VERSION);
+	obuf_kvu(o, "protocol", CONTROL_VERSION);
+	obuf_printf(o, "\n");
+}
+
+static const struct command commands[] = {
+	{ "bind", 1, 4, 1, cmd_bind, "bind IP [mac=MAC] [user=NAME] [session=ID]" },
+	{ "release", 1, 1, 1, cmd_release, "release IP" },
+	{ "list", 0, 1, 0, cmd_list, "list [GATEWAY | gateway=GATEWAY]" },
+	{ "gateways", 0, 0, 0, cmd_gateways, "gateways" },
+	{ "stats", 0, 0, 0, cmd_stats, "stats" },
+	{ "status", 0, 0, 0, cmd_stats, "status" },
+	{ "weight", 2, 2, 1, cmd_weight, "weight GATEWAY N" },
+	{ "drain", 1, 1, 1, cmd_drain, "drain GATEWAY" },
+	{ "gateway", 1, 5, 1, cmd_gateway,
+	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
+	{ "reload", 0, 0, 1, cmd_reload, "reload" },
+	{ "version", 0, 0, 0, cmd_version, "version" },
+};
+
+void commands_handle(const struct control_req *req,
+		     const struct control_peer *peer, struct obuf *o, void *arg)
+{
+	struct nfqlbd *d = arg;
+	unsigned i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(req->argv[0], c->verb))
+			continue;
+		if (req->argc - 1 < c->min_args || req->argc - 1 > c->max_args) {
+			err_out(o, "usage", "usage: %s", c->usage);
+			return;
+		}
+		if (c->privileged && !peer->privileged) {
+			err_out(o, "perm", "%s changes state: uid %u is neither root nor "
+				"in group %s", c->verb, (unsigned)peer->uid,
+				d->conf.ctl_group[0] ? d->conf.ctl_group : "(none configured)");
+			return;
+		}
+		c->fn(d, req, o);
+		return;
+	}
+	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
+		"stats weight drain gateway reload version", req->argv[0]);
+}
