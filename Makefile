@@ -32,13 +32,14 @@ B	:= build$(if $(filter 1,$(SANITIZE)),-san)
 CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
-	       src/conf.c src/log.c $(CORE_SRCS)
+	       src/conf.c src/log.c src/health.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
-UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control
-TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool
+UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
+	      $(B)/check_health
+TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
 
@@ -62,6 +63,12 @@ $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+$(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
@@ -99,7 +106,10 @@ $(B)/pktgen: bench/pktgen.c | $(B)
 $(B)/qaccept: bench/qaccept.c | $(B)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
 
-BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept
+$(B)/setadd: bench/setadd.c | $(B)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+
+BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept $(B)/setadd
 
 # Root, namespaces, a few minutes; prints figures, never fails on a timing.
 bench: all $(BENCH_TOOLS)

@@ -33,6 +33,19 @@ int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
 		     uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio);
 
 /*
+ * ip rule add|del pref PRIO iif lo fwmark MARK/MASK lookup TABLE: the
+ * box's own packets (health probes on a socket with SO_MARK), which
+ * the "from LAN" rules above do not match.  Idempotent likewise.
+ */
+int rtnl_rule_add_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			uint32_t table, uint32_t prio);
+int rtnl_rule_del_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			uint32_t table, uint32_t prio);
+/* 1 if that exact local rule exists, 0 if not, -1 on error. */
+int rtnl_rule_exists_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			   uint32_t table, uint32_t prio);
+
+/*
  * In table TABLE: "GW/32 dev IFINDEX scope link" then
  * "default via GW dev IFINDEX" (replace).  del removes exactly those two.
  */

@@ -46,7 +46,7 @@ lab_up() {
 	local n=$1 i w
 	shift
 	LAB_NCLIENTS=$n
-	LAB_NROUTERS=$#
+	LAB_NROUTERS=0
 	ip netns add "$LAB_CLI"
 	ip netns add "$LAB_GW"
 	ip link add lan0 netns "$LAB_GW" type veth peer name eth0 netns "$LAB_CLI"
@@ -76,6 +76,7 @@ lab_up() {
 lab_add_router() {
 	local i=$1 r
 	r=$(lab_router "$i")
+	[ "$i" -le "$LAB_NROUTERS" ] || LAB_NROUTERS=$i
 	ip netns add "$r"
 	ip link add "wan$i" netns "$LAB_GW" type veth peer name eth0 netns "$r"
 	ip netns exec "$r" ip link set lo up

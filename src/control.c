@@ -529,7 +529,7 @@ static void conn_read(struct control *c, struct control_conn *k)
 
 	for (;;) {
 		if (k->closing)
-			return;
+			break;
 		n = recv(k->fd, k->in + k->inlen, sizeof(k->in) - k->inlen, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -323,11 +323,19 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 	struct conf *c = &d->conf;
 	unsigned i;
 
-	for (i = 0; i < c->ngw; i++)
-		if (!c->gw[i].name[0])
-			break;
-	if (conf_check_slot(c, i, err, len))
-		return -1;
+	/*
+	 * A fresh slot if its mark fits, so that connections still pinned
+	 * to a removed gateway's mark are not sent through the new one;
+	 * else the first slot a removed gateway left.
+	 */
+	i = c->ngw;
+	if (conf_check_slot(c, i, err, len)) {
+		for (i = 0; i < c->ngw; i++)
+			if (!c->gw[i].name[0])
+				break;
+		if (i == c->ngw)
+			return -1;
+	}
 	if (i == c->ngw) {
 		if (balance_gw_add(d->bal, g->weight) != (int)i) {
 			snprintf(err, len, "gateway %s: no free slot", g->name);

@@ -50,6 +50,7 @@ struct rtnl {
 
 struct rule_spec {
 	const struct nfqlb_net4 *from;
+	const char *iif;		/* NULL: no FRA_IIFNAME selector */
 	uint32_t mark;
 	uint32_t mask;
 	uint32_t table;
@@ -345,9 +346,10 @@ static int check_table(struct rtnl *r, const char *what, uint32_t table)
 	return -1;
 }
 
-static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
-			const struct nfqlb_net4 *from, uint32_t mark,
-			uint32_t mask, uint32_t table, uint32_t prio)
+static int rule_request_iif(struct rtnl *r, uint16_t type, uint16_t flags,
+			    const struct nfqlb_net4 *from, const char *iif,
+			    uint32_t mark, uint32_t mask, uint32_t table,
+			    uint32_t prio)
 {
 	struct nlmsghdr *nlh;
 	struct fib_rule_hdr *frh;
@@ -361,11 +363,21 @@ static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
 	frh->table = table < 256 ? table : RT_TABLE_UNSPEC;
 	if (from->plen > 0)
 		mnl_attr_put(nlh, FRA_SRC, sizeof(from->addr), &from->addr);
+	if (iif)
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, mark);
 	mnl_attr_put_u32(nlh, FRA_FWMASK, mask);
 	mnl_attr_put_u32(nlh, FRA_TABLE, table);
 	mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
 	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
+			const struct nfqlb_net4 *from, uint32_t mark,
+			uint32_t mask, uint32_t table, uint32_t prio)
+{
+	return rule_request_iif(r, type, flags, from, NULL, mark, mask,
+				table, prio);
 }
 
 static int rule_check_args(struct rtnl *r, const char *verb,
@@ -528,9 +540,16 @@ static int rule_dump_cb(const struct nlmsghdr *nlh, void *data)
 	    frh->src_len != s->from->plen || frh->dst_len != 0 ||
 	    frh->tos != 0 || (frh->flags & FIB_RULE_INVERT))
 		return MNL_CB_OK;
-	for (i = 0; i < MNL_ARRAY_SIZE(rule_foreign_attrs); i++)
+	for (i = 0; i < MNL_ARRAY_SIZE(rule_foreign_attrs); i++) {
+		/* The one selector a local rule has, checked below. */
+		if (s->iif && rule_foreign_attrs[i] == FRA_IIFNAME)
+			continue;
 		if (ra.tb[rule_foreign_attrs[i]])
 			return MNL_CB_OK;
+	}
+	if (s->iif && (!ra.tb[FRA_IIFNAME] ||
+		       strcmp(mnl_attr_get_str(ra.tb[FRA_IIFNAME]), s->iif)))
+		return MNL_CB_OK;
 	if (attr_u32_or(ra.tb[FRA_SUPPRESS_PREFIXLEN], UINT32_MAX) != UINT32_MAX ||
 	    attr_u32_or(ra.tb[FRA_SUPPRESS_IFGROUP], UINT32_MAX) != UINT32_MAX)
 		return MNL_CB_OK;
@@ -817,4 +836,85 @@ unsigned rtnl_ifindex(struct rtnl *r, const char *name)
 		errno = ENODEV;
 	}
 	return s.ifindex;
+}
+
+/*
+ * Rules for the box's own traffic (the health probes).  An output
+ * route lookup carries iif = lo (ip_route_output_key_hash() sets
+ * flowi4_iif to LOOPBACK_IFINDEX), so "iif lo" matches exactly the
+ * locally generated packets and never forwarded LAN traffic, whatever
+ * its mark.
+ */
+#define RTNL_LOCAL_IIF	"lo"
+
+static const char *local_rule_desc(char *buf, size_t len, uint32_t mark,
+				   uint32_t mask, uint32_t table, uint32_t prio)
+{
+	snprintf(buf, len, "iif lo fwmark 0x%x/0x%x lookup %u pref %u",
+		 mark, mask, table, prio);
+	return buf;
+}
+
+int rtnl_rule_add_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			uint32_t table, uint32_t prio)
+{
+	const struct nfqlb_net4 all = { .plen = 0 };
+	char d[128];
+
+	if (check_table(r, "adding", table) < 0)
+		return -1;
+	/* NLM_F_EXCL: the kernel's duplicate check compares iifname too. */
+	if (rule_request_iif(r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &all,
+			     RTNL_LOCAL_IIF, mark, mask, table, prio) < 0 &&
+	    errno != EEXIST) {
+		rtnl_set_error(r, errno, "adding rule %s",
+			       local_rule_desc(d, sizeof(d), mark, mask, table,
+					       prio));
+		return -1;
+	}
+	return 0;
+}
+
+int rtnl_rule_del_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			uint32_t table, uint32_t prio)
+{
+	const struct nfqlb_net4 all = { .plen = 0 };
+	char d[128];
+
+	if (check_table(r, "deleting", table) < 0)
+		return -1;
+	if (rule_request_iif(r, RTM_DELRULE, 0, &all, RTNL_LOCAL_IIF, mark,
+			     mask, table, prio) < 0 && errno != ENOENT) {
+		rtnl_set_error(r, errno, "deleting rule %s",
+			       local_rule_desc(d, sizeof(d), mark, mask, table,
+					       prio));
+		return -1;
+	}
+	return 0;
+}
+
+int rtnl_rule_exists_local(struct rtnl *r, uint32_t mark, uint32_t mask,
+			   uint32_t table, uint32_t prio)
+{
+	const struct nfqlb_net4 all = { .plen = 0 };
+	struct rule_spec s = {
+		.from = &all, .iif = RTNL_LOCAL_IIF, .mark = mark,
+		.mask = mask, .table = table, .prio = prio,
+	};
+	struct nlmsghdr *nlh;
+	struct fib_rule_hdr *frh;
+	char d[128];
+
+	if (check_table(r, "looking up", table) < 0)
+		return -1;
+	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	if (rtnl_dump(r, nlh, rule_dump_cb, &s, rule_reset) < 0) {
+		rtnl_set_error(r, errno, "listing rules for %s",
+			       local_rule_desc(d, sizeof(d), mark, mask, table,
+					       prio));
+		return -1;
+	}
+	return s.found;
 }

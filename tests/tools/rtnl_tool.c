@@ -19,6 +19,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rtnl_tool rule-add|rule-del|rule-exists FROM MARK MASK TABLE PRIO\n"
+		"       rtnl_tool rule-add-local|rule-del-local|rule-exists-local MARK MASK TABLE PRIO\n"
 		"       rtnl_tool routes-add|routes-del TABLE GW IFNAME\n"
 		"       rtnl_tool table-count TABLE\n"
 		"       rtnl_tool ifindex NAME\n"
@@ -90,6 +91,31 @@ static int do_rule(struct rtnl *r, const char *cmd, char **argv)
 	return ret < 0 ? fail(r) : 0;
 }
 
+/* The "iif lo" rules of the box's own traffic (health probes). */
+static int do_local_rule(struct rtnl *r, const char *cmd, char **argv)
+{
+	uint32_t mark, mask, table, prio;
+	int ret;
+
+	mark = parse_u32("mark", argv[0]);
+	mask = parse_u32("mask", argv[1]);
+	table = parse_u32("table", argv[2]);
+	prio = parse_u32("priority", argv[3]);
+
+	if (strcmp(cmd, "rule-add-local") == 0)
+		ret = rtnl_rule_add_local(r, mark, mask, table, prio);
+	else if (strcmp(cmd, "rule-del-local") == 0)
+		ret = rtnl_rule_del_local(r, mark, mask, table, prio);
+	else {
+		ret = rtnl_rule_exists_local(r, mark, mask, table, prio);
+		if (ret >= 0) {
+			printf("%d\n", ret);
+			return 0;
+		}
+	}
+	return ret < 0 ? fail(r) : 0;
+}
+
 static int do_routes(struct rtnl *r, const char *cmd, char **argv)
 {
 	struct in_addr gw;
@@ -125,6 +151,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "rule-add") || !strcmp(cmd, "rule-del") ||
 	    !strcmp(cmd, "rule-exists"))
 		n = 5;
+	else if (!strcmp(cmd, "rule-add-local") ||
+		 !strcmp(cmd, "rule-del-local") ||
+		 !strcmp(cmd, "rule-exists-local"))
+		n = 4;
 	else if (!strcmp(cmd, "routes-add") || !strcmp(cmd, "routes-del"))
 		n = 3;
 	else if (!strcmp(cmd, "table-count") || !strcmp(cmd, "ifindex"))
@@ -142,6 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (n == 5) {
 		ret = do_rule(r, cmd, argv + 2);
+	} else if (n == 4) {
+		ret = do_local_rule(r, cmd, argv + 2);
 	} else if (n == 3) {
 		ret = do_routes(r, cmd, argv + 2);
 	} else if (!strcmp(cmd, "table-count")) {

@@ -1,0 +1,916 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * health.c - per-gateway health probes: the pure state machine, then
+ * the prober that feeds it from ICMP and TCP sockets in one epoll set.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/icmp.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+
+#include "health.h"
+#include "log.h"
+
+/* health_sm.probe[]: what became of target t's probe this round. */
+enum {
+	HEALTH_SM_P_IDLE,	/* not sent: lost */
+	HEALTH_SM_P_PENDING,
+	HEALTH_SM_P_OK,
+	HEALTH_SM_P_LOST,
+};
+
+void health_params_default(struct health_params *p)
+{
+	p->interval_ms = HEALTH_DEFAULT_INTERVAL_MS;
+	p->timeout_ms = HEALTH_DEFAULT_TIMEOUT_MS;
+	p->min_ok = HEALTH_DEFAULT_MIN_OK;
+	p->fall = HEALTH_DEFAULT_FALL;
+	p->rise = HEALTH_DEFAULT_RISE;
+}
+
+const char *health_params_check(const struct health_params *p)
+{
+	if (p->interval_ms < HEALTH_MIN_INTERVAL_MS ||
+	    p->interval_ms > HEALTH_MAX_INTERVAL_MS)
+		return "interval: out of range (10..3600000 ms)";
+	/*
+	 * A round is judged before the next one starts: overlapping
+	 * rounds would need a probe table per round for no gain.
+	 */
+	if (p->timeout_ms < 1 || p->timeout_ms > p->interval_ms)
+		return "timeout: must be 1..interval ms";
+	if (p->min_ok < 1 || p->min_ok > HEALTH_MAX_TARGETS)
+		return "min_ok: out of range (1..8)";
+	if (p->fall < 1 || p->fall > HEALTH_MAX_COUNT)
+		return "fall: out of range (1..100)";
+	if (p->rise < 1 || p->rise > HEALTH_MAX_COUNT)
+		return "rise: out of range (1..100)";
+	return NULL;
+}
+
+const char *health_state_name(enum health_state s)
+{
+	switch (s) {
+	case HEALTH_PROBING:	return "probing";
+	case HEALTH_UP:		return "up";
+	case HEALTH_DOWN:	return "down";
+	}
+	return "?";
+}
+
+/* ---- the pure state machine ---- */
+
+void health_sm_init(struct health_sm *sm, unsigned ntargets)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->state = HEALTH_PROBING;
+	if (ntargets < 1)
+		ntargets = 1;
+	if (ntargets > HEALTH_MAX_TARGETS)
+		ntargets = HEALTH_MAX_TARGETS;
+	sm->ntargets = ntargets;
+}
+
+enum health_state health_sm_begin(struct health_sm *sm,
+				  const struct health_params *p)
+{
+	enum health_state s = health_sm_end(sm, p);
+
+	memset(sm->probe, HEALTH_SM_P_IDLE, sizeof(sm->probe));
+	memset(sm->sent_us, 0, sizeof(sm->sent_us));
+	sm->in_flight = 0;
+	sm->in_round = 1;
+	return s;
+}
+
+void health_sm_sent(struct health_sm *sm, unsigned t, uint64_t now_us)
+{
+	if (!sm->in_round || t >= sm->ntargets ||
+	    sm->probe[t] != HEALTH_SM_P_IDLE)
+		return;
+	sm->probe[t] = HEALTH_SM_P_PENDING;
+	sm->sent_us[t] = now_us;
+	sm->in_flight++;
+}
+
+static void sm_settle(struct health_sm *sm, unsigned t, uint8_t how)
+{
+	sm->probe[t] = how;
+	sm->in_flight--;
+}
+
+int health_sm_answer(struct health_sm *sm, const struct health_params *p,
+		     unsigned t, uint64_t now_us)
+{
+	uint64_t rtt;
+
+	if (!sm->in_round || t >= sm->ntargets ||
+	    sm->probe[t] != HEALTH_SM_P_PENDING)
+		return 0;
+	/* A clock that went backwards is no answer time to trust. */
+	if (now_us < sm->sent_us[t]) {
+		sm_settle(sm, t, HEALTH_SM_P_LOST);
+		return 0;
+	}
+	rtt = now_us - sm->sent_us[t];
+	if (rtt > (uint64_t)p->timeout_ms * 1000) {
+		sm_settle(sm, t, HEALTH_SM_P_LOST);
+		return 0;
+	}
+	sm_settle(sm, t, HEALTH_SM_P_OK);
+	sm->last_rtt_us = (uint32_t)rtt;	/* <= timeout, < 2^32 µs */
+	sm->has_rtt = 1;
+	return 1;
+}
+
+void health_sm_fail(struct health_sm *sm, unsigned t)
+{
+	if (!sm->in_round || t >= sm->ntargets ||
+	    sm->probe[t] != HEALTH_SM_P_PENDING)
+		return;
+	sm_settle(sm, t, HEALTH_SM_P_LOST);
+}
+
+static unsigned sat_inc(unsigned v)
+{
+	return v == ~0u ? v : v + 1;
+}
+
+enum health_state health_sm_end(struct health_sm *sm,
+				const struct health_params *p)
+{
+	unsigned t, ok = 0;
+
+	if (!sm->in_round)
+		return sm->state;
+	for (t = 0; t < sm->ntargets; t++)
+		ok += sm->probe[t] == HEALTH_SM_P_OK;
+	sm->in_round = 0;
+	sm->in_flight = 0;
+	sm->last_ok = ok;
+	sm->rounds++;
+
+	sm->win_sent[sm->win_next] = (uint8_t)sm->ntargets;
+	sm->win_lost[sm->win_next] = (uint8_t)(sm->ntargets - ok);
+	sm->win_next = (sm->win_next + 1) % HEALTH_LOSS_ROUNDS;
+	if (sm->win_len < HEALTH_LOSS_ROUNDS)
+		sm->win_len++;
+
+	/*
+	 * Hysteresis: only a run of rise good (fall bad) rounds moves
+	 * the state; one round of the other kind restarts the run.
+	 */
+	if (ok >= p->min_ok) {
+		sm->good = sat_inc(sm->good);
+		sm->bad = 0;
+		if (sm->state != HEALTH_UP && sm->good >= p->rise)
+			sm->state = HEALTH_UP;
+	} else {
+		sm->bad = sat_inc(sm->bad);
+		sm->good = 0;
+		if (sm->state != HEALTH_DOWN && sm->bad >= p->fall)
+			sm->state = HEALTH_DOWN;
+	}
+	return sm->state;
+}
+
+unsigned health_sm_loss_pct(const struct health_sm *sm)
+{
+	unsigned i, sent = 0, lost = 0;
+
+	for (i = 0; i < sm->win_len; i++) {
+		sent += sm->win_sent[i];
+		lost += sm->win_lost[i];
+	}
+	return sent ? lost * 100 / sent : 0;
+}
+
+/* ---- the prober ---- */
+
+/* What an epoll event's data.ptr points at. */
+enum io_kind {
+	IO_TIMER,
+	IO_ICMP,
+	IO_TCP,
+};
+
+struct health_io {
+	int fd;
+	uint8_t kind;			/* enum io_kind */
+	uint8_t slot;
+	uint8_t target;
+};
+
+/* The ICMP sequence is round << 3 | target. */
+_Static_assert(HEALTH_MAX_TARGETS == 8, "target index is 3 bits of the sequence");
+
+/* Echo payload: the instance cookie, so foreign pingers are told apart. */
+#define HEALTH_ICMP_PAYLOAD	16
+#define HEALTH_ICMP_LEN		(sizeof(struct icmphdr) + HEALTH_ICMP_PAYLOAD)
+/* Datagrams read per ready ICMP socket per dispatch: fairness. */
+#define HEALTH_ICMP_READS	32
+#define HEALTH_EVENTS		32
+
+struct health_gw {
+	int used;
+	uint32_t mark;
+	struct in_addr src;
+	unsigned n;
+	struct health_target t[HEALTH_MAX_TARGETS];
+	struct health_sm sm;
+	uint16_t ident;			/* ICMP identifier */
+	uint16_t round;			/* ICMP sequence = round << 3 | target */
+	uint64_t next_us;		/* start of the next round */
+	uint64_t end_us;		/* judgement of the open round */
+	struct health_io icmp;		/* fd -1 without ICMP targets */
+	struct health_io tcp[HEALTH_MAX_TARGETS];	/* fd -1 when idle */
+	int notify;			/* a change to report */
+	enum health_state notify_from;
+};
+
+struct health {
+	struct health_params p;
+	health_change_cb *on_change;
+	health_clock_fn *clock;
+	void *arg;
+	int ep;
+	struct health_io timer;
+	uint16_t ident_base;
+	uint8_t cookie[HEALTH_ICMP_PAYLOAD];
+	struct health_gw gw[HEALTH_MAX_GW];
+};
+
+static uint64_t mono_us(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_us(const struct health *h)
+{
+	return h->clock(h->arg);
+}
+
+/* RFC 1071, over an even or odd length. */
+static uint16_t inet_csum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	while (len > 1) {
+		sum += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+struct health *health_new(const struct health_params *p,
+			  health_change_cb *on_change, health_clock_fn *clock,
+			  void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct health *h;
+	unsigned i, t;
+	int saved;
+
+	if (!p || health_params_check(p)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->p = *p;
+	h->on_change = on_change;
+	h->clock = clock ? clock : mono_us;
+	h->arg = arg;
+	h->ep = -1;
+	h->timer.fd = -1;
+	for (i = 0; i < HEALTH_MAX_GW; i++) {
+		h->gw[i].icmp.fd = -1;
+		for (t = 0; t < HEALTH_MAX_TARGETS; t++)
+			h->gw[i].tcp[t].fd = -1;
+	}
+	/*
+	 * Raw ICMP sockets see every echo reply of the namespace, other
+	 * pingers' too: a random identifier base and cookie keep two
+	 * probers (a restart, a test tool) from taking each other's.
+	 */
+	if (getrandom(&h->ident_base, sizeof(h->ident_base), GRND_NONBLOCK) !=
+	    sizeof(h->ident_base))
+		h->ident_base = (uint16_t)(getpid() ^ time(NULL));
+	if (getrandom(h->cookie, sizeof(h->cookie), GRND_NONBLOCK) !=
+	    sizeof(h->cookie)) {
+		uint64_t c = mono_us(NULL) ^ (uint64_t)getpid() << 32;
+
+		memcpy(h->cookie, &c, sizeof(c));
+	}
+	h->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (h->ep < 0)
+		goto fail;
+	/* Non-blocking: a fake clock calls dispatch without waiting. */
+	h->timer.fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (h->timer.fd < 0)
+		goto fail;
+	h->timer.kind = IO_TIMER;
+	ev.data.ptr = &h->timer;
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, h->timer.fd, &ev))
+		goto fail;
+	return h;
+fail:
+	saved = errno;
+	if (h->timer.fd >= 0)
+		close(h->timer.fd);
+	if (h->ep >= 0)
+		close(h->ep);
+	free(h);
+	errno = saved;
+	return NULL;
+}
+
+static void io_close(struct health_io *io)
+{
+	if (io->fd < 0)
+		return;
+	/* close() drops it from the epoll set: the fd is never dup'ed. */
+	close(io->fd);
+	io->fd = -1;
+}
+
+/*
+ * Abort a TCP probe: a RST instead of a FIN, so no TIME_WAIT socket
+ * is left behind every round (and an unfinished connect just stops).
+ */
+static void tcp_close(struct health_io *io)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (io->fd < 0)
+		return;
+	setsockopt(io->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	io_close(io);
+}
+
+static void gw_close(struct health_gw *g)
+{
+	unsigned t;
+
+	io_close(&g->icmp);
+	for (t = 0; t < HEALTH_MAX_TARGETS; t++)
+		tcp_close(&g->tcp[t]);
+}
+
+void health_free(struct health *h)
+{
+	unsigned i;
+
+	if (!h)
+		return;
+	for (i = 0; i < HEALTH_MAX_GW; i++)
+		gw_close(&h->gw[i]);
+	close(h->timer.fd);
+	close(h->ep);
+	free(h);
+}
+
+int health_fd(const struct health *h)
+{
+	return h->ep;
+}
+
+/* SO_MARK, then the source address: common to both kinds of probe. */
+static int sock_prepare(int fd, uint32_t mark, struct in_addr src)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = src };
+	int one = 1;
+
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		return -1;
+	if (src.s_addr == htonl(INADDR_ANY))
+		return 0;
+	/*
+	 * Without this, bind() would reserve a local port now, for a
+	 * socket whose port connect() chooses anyway (ip(7)); it also
+	 * keeps the port space free of sockets that never connect.
+	 */
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/*
+ * The gateway's raw ICMP socket.  ICMP_FILTER keeps everything but
+ * echo replies out; the classic BPF program (as iputils' ping does)
+ * keeps other identifiers' replies out, so each gateway's socket
+ * wakes for its own answers only.  Both are optimisations: replies
+ * are matched in full in icmp_read() anyway.
+ */
+static int icmp_open(struct health *h, struct health_gw *g, unsigned slot)
+{
+	struct icmp_filter filt = { .data = ~(1u << ICMP_ECHOREPLY) };
+	struct sock_filter code[] = {
+		/* X = IP header length; A = ICMP identifier */
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, g->ident, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, saved;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_ICMP);
+	if (fd < 0)
+		return -1;
+	if (sock_prepare(fd, g->mark, g->src))
+		goto fail;
+	if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt)))
+		log_debug("ICMP_FILTER on gateway %u: %s", slot, strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		log_debug("SO_ATTACH_FILTER on gateway %u: %s", slot,
+			  strerror(errno));
+	g->icmp.fd = fd;
+	g->icmp.kind = IO_ICMP;
+	g->icmp.slot = (uint8_t)slot;
+	ev.data.ptr = &g->icmp;
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev))
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	g->icmp.fd = -1;
+	errno = saved;
+	return -1;
+}
+
+/* Arm the timer for the earliest deadline of any gateway, or disarm. */
+static int timer_arm(struct health *h)
+{
+	struct itimerspec its;
+	uint64_t now = now_us(h), next = UINT64_MAX, d;
+	unsigned i;
+
+	for (i = 0; i < HEALTH_MAX_GW; i++) {
+		const struct health_gw *g = &h->gw[i];
+
+		if (!g->used)
+			continue;
+		d = g->sm.in_round ? g->end_us : g->next_us;
+		if (d < next)
+			next = d;
+	}
+	memset(&its, 0, sizeof(its));
+	if (next != UINT64_MAX) {
+		/*
+		 * Relative, so that any monotonic clock of the caller's
+		 * works.  A zero it_value would disarm: at least 1 µs.
+		 */
+		d = next > now ? next - now : 1;
+		its.it_value.tv_sec = (time_t)(d / 1000000);
+		its.it_value.tv_nsec = (long)(d % 1000000) * 1000;
+	}
+	return timerfd_settime(h->timer.fd, 0, &its, NULL);
+}
+
+int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
+		  struct in_addr src, const struct health_target *targets,
+		  unsigned n)
+{
+	struct health_gw *g;
+	unsigned t;
+	int icmp = 0;
+
+	if (slot >= HEALTH_MAX_GW || !targets || n < 1 ||
+	    n > HEALTH_MAX_TARGETS || n < h->p.min_ok) {
+		errno = EINVAL;
+		return -1;
+	}
+	g = &h->gw[slot];
+	if (g->used) {
+		errno = EEXIST;
+		return -1;
+	}
+	for (t = 0; t < n; t++) {
+		if (targets[t].kind == HEALTH_ICMP)
+			icmp = 1;
+		else if (targets[t].kind != HEALTH_TCP || targets[t].port == 0) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	memset(g, 0, sizeof(*g));
+	g->icmp.fd = -1;
+	for (t = 0; t < HEALTH_MAX_TARGETS; t++)
+		g->tcp[t].fd = -1;
+	g->mark = mark;
+	g->src = src;
+	g->n = n;
+	memcpy(g->t, targets, n * sizeof(*targets));
+	health_sm_init(&g->sm, n);
+	g->ident = (uint16_t)(h->ident_base + slot);
+	if (icmp && icmp_open(h, g, slot) < 0)
+		return -1;	/* g->used still 0: the slot stays free */
+	g->used = 1;
+	g->next_us = now_us(h);
+	if (timer_arm(h)) {
+		int saved = errno;
+
+		gw_close(g);
+		g->used = 0;
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int health_gw_del(struct health *h, unsigned slot)
+{
+	struct health_gw *g;
+
+	if (slot >= HEALTH_MAX_GW) {
+		errno = EINVAL;
+		return -1;
+	}
+	g = &h->gw[slot];
+	if (!g->used) {
+		errno = ENOENT;
+		return -1;
+	}
+	gw_close(g);
+	g->used = 0;
+	g->notify = 0;
+	/* The timer may now be early or idle: harmless, re-armed on fire. */
+	return 0;
+}
+
+int health_gw_info(const struct health *h, unsigned slot,
+		   struct health_info *info)
+{
+	const struct health_gw *g;
+
+	if (slot >= HEALTH_MAX_GW) {
+		errno = EINVAL;
+		return -1;
+	}
+	g = &h->gw[slot];
+	if (!g->used) {
+		errno = ENOENT;
+		return -1;
+	}
+	memset(info, 0, sizeof(*info));
+	info->state = g->sm.state;
+	info->ntargets = g->n;
+	info->good = g->sm.good;
+	info->bad = g->sm.bad;
+	info->rounds = g->sm.rounds;
+	info->last_ok = g->sm.last_ok;
+	info->in_flight = g->sm.in_flight;
+	info->has_rtt = g->sm.has_rtt;
+	info->last_rtt_us = g->sm.last_rtt_us;
+	info->loss_pct = health_sm_loss_pct(&g->sm);
+	return 0;
+}
+
+static const char *target_str(const struct health_target *t, char *buf,
+			      size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET, &t->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (t->kind == HEALTH_TCP)
+		snprintf(buf, len, "tcp:%s:%u", a, t->port);
+	else
+		snprintf(buf, len, "icmp:%s", a);
+	return buf;
+}
+
+static void icmp_send(struct health *h, struct health_gw *g, unsigned slot,
+		      unsigned t)
+{
+	uint8_t pkt[HEALTH_ICMP_LEN];
+	struct icmphdr *ic = (struct icmphdr *)pkt;
+	struct sockaddr_in dst = {
+		.sin_family = AF_INET,
+		.sin_addr = g->t[t].addr,
+	};
+	char d[64];
+
+	memset(pkt, 0, sizeof(pkt));
+	ic->type = ICMP_ECHO;
+	ic->code = 0;
+	ic->un.echo.id = htons(g->ident);
+	ic->un.echo.sequence = htons((uint16_t)(g->round << 3 | t));
+	memcpy(pkt + sizeof(*ic), h->cookie, sizeof(h->cookie));
+	/* Computed with the checksum field zero; already in network order. */
+	ic->checksum = inet_csum(pkt, sizeof(pkt));
+	health_sm_sent(&g->sm, t, now_us(h));
+	/*
+	 * An error here (ENETUNREACH, EHOSTUNREACH, ENOBUFS with the link
+	 * down) is this probe's answer: lost.  Debug only, since a dead
+	 * uplink would otherwise log every round.
+	 */
+	if (sendto(g->icmp.fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) < 0) {
+		log_debug("gateway %u: %s: %s", slot,
+			  target_str(&g->t[t], d, sizeof(d)), strerror(errno));
+		health_sm_fail(&g->sm, t);
+	}
+}
+
+/* ECONNREFUSED: a RST came back through the gateway, so the path works. */
+static int tcp_reached(int err)
+{
+	return err == 0 || err == ECONNREFUSED;
+}
+
+static void tcp_send(struct health *h, struct health_gw *g, unsigned slot,
+		     unsigned t)
+{
+	struct health_io *io = &g->tcp[t];
+	struct sockaddr_in dst = {
+		.sin_family = AF_INET,
+		.sin_addr = g->t[t].addr,
+		.sin_port = htons(g->t[t].port),
+	};
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = io };
+	char d[64];
+	int fd, err;
+
+	/* A probe left from the previous round was judged already. */
+	tcp_close(io);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sock_prepare(fd, g->mark, g->src)) {
+		log_warn("gateway %u: %s: probe socket", slot,
+			 target_str(&g->t[t], d, sizeof(d)));
+		if (fd >= 0)
+			close(fd);
+		return;		/* never sent: lost */
+	}
+	io->fd = fd;
+	io->kind = IO_TCP;
+	io->slot = (uint8_t)slot;
+	io->target = (uint8_t)t;
+	health_sm_sent(&g->sm, t, now_us(h));
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) == 0) {
+		health_sm_answer(&g->sm, &h->p, t, now_us(h));
+		tcp_close(io);
+		return;
+	}
+	err = errno;
+	if (err != EINPROGRESS) {
+		if (tcp_reached(err)) {
+			health_sm_answer(&g->sm, &h->p, t, now_us(h));
+		} else {
+			log_debug("gateway %u: %s: %s", slot,
+				  target_str(&g->t[t], d, sizeof(d)),
+				  strerror(err));
+			health_sm_fail(&g->sm, t);
+		}
+		tcp_close(io);
+		return;
+	}
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev)) {
+		log_warn("gateway %u: epoll_ctl", slot);
+		health_sm_fail(&g->sm, t);
+		tcp_close(io);
+	}
+}
+
+/* The connect finished, one way or the other (EPOLLOUT, EPOLLERR). */
+static void tcp_ready(struct health *h, struct health_io *io)
+{
+	struct health_gw *g = &h->gw[io->slot];
+	socklen_t len = sizeof(int);
+	int err = 0;
+	char d[64];
+
+	if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		err = errno;
+	if (tcp_reached(err)) {
+		health_sm_answer(&g->sm, &h->p, io->target, now_us(h));
+	} else {
+		log_debug("gateway %u: %s: %s", io->slot,
+			  target_str(&g->t[io->target], d, sizeof(d)),
+			  strerror(err));
+		health_sm_fail(&g->sm, io->target);
+	}
+	tcp_close(io);
+}
+
+/*
+ * Is this datagram (IP header included: raw socket) the answer to one
+ * of g's probes of this round?  Returns the target, or -1.
+ */
+static int icmp_match(const struct health *h, const struct health_gw *g,
+		      const uint8_t *buf, size_t len, struct in_addr from)
+{
+	const struct icmphdr *ic;
+	size_t ihl;
+	unsigned seq, t;
+
+	if (len < 20 || (buf[0] >> 4) != 4)
+		return -1;
+	ihl = (size_t)(buf[0] & 0x0f) * 4;
+	if (ihl < 20 || len < ihl + HEALTH_ICMP_LEN)
+		return -1;
+	ic = (const struct icmphdr *)(buf + ihl);
+	if (ic->type != ICMP_ECHOREPLY || ic->code != 0 ||
+	    ntohs(ic->un.echo.id) != g->ident)
+		return -1;
+	if (memcmp(buf + ihl + sizeof(*ic), h->cookie, sizeof(h->cookie)))
+		return -1;
+	/*
+	 * Raw sockets get the datagram before icmp_rcv() has looked at
+	 * it: the checksum is ours to verify.  Summing over a correct
+	 * checksum gives 0.
+	 */
+	if (inet_csum(buf + ihl, len - ihl) != 0)
+		return -1;
+	seq = ntohs(ic->un.echo.sequence);
+	t = seq & (HEALTH_MAX_TARGETS - 1);
+	if ((seq >> 3) != (g->round & 0x1fff) || t >= g->n ||
+	    g->t[t].kind != HEALTH_ICMP ||
+	    g->t[t].addr.s_addr != from.s_addr)
+		return -1;
+	return (int)t;
+}
+
+static void icmp_read(struct health *h, struct health_io *io)
+{
+	struct health_gw *g = &h->gw[io->slot];
+	uint8_t buf[512];
+	struct sockaddr_in from;
+	socklen_t flen;
+	ssize_t n;
+	int i, t;
+
+	for (i = 0; i < HEALTH_ICMP_READS; i++) {
+		flen = sizeof(from);
+		n = recvfrom(io->fd, buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &flen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/*
+			 * A raw socket reports the ICMP errors its probes
+			 * caused (host unreachable) as a pending socket
+			 * error, consumed by this call: keep reading.
+			 */
+			continue;
+		}
+		if (flen < sizeof(from) || from.sin_family != AF_INET)
+			continue;
+		t = icmp_match(h, g, buf, (size_t)n, from.sin_addr);
+		if (t >= 0)
+			health_sm_answer(&g->sm, &h->p, (unsigned)t, now_us(h));
+	}
+}
+
+static void gw_note(struct health_gw *g, enum health_state from)
+{
+	if (g->sm.state == from || g->notify)
+		return;
+	g->notify = 1;
+	g->notify_from = from;
+}
+
+static void gw_round_end(struct health_gw *g, const struct health_params *p)
+{
+	enum health_state from = g->sm.state;
+	unsigned t;
+
+	/* Unfinished connects are lost probes now: stop them. */
+	for (t = 0; t < HEALTH_MAX_TARGETS; t++)
+		tcp_close(&g->tcp[t]);
+	health_sm_end(&g->sm, p);
+	gw_note(g, from);
+}
+
+static void gw_round_begin(struct health *h, struct health_gw *g,
+			   unsigned slot, uint64_t now)
+{
+	unsigned t;
+
+	g->round++;
+	health_sm_begin(&g->sm, &h->p);
+	/*
+	 * From the real start, not the scheduled one: a probe sent late
+	 * still gets its full timeout_ms before the round is judged.
+	 */
+	g->end_us = now + (uint64_t)h->p.timeout_ms * 1000;
+	for (t = 0; t < g->n; t++) {
+		if (g->t[t].kind == HEALTH_ICMP)
+			icmp_send(h, g, slot, t);
+		else
+			tcp_send(h, g, slot, t);
+	}
+}
+
+/* Rounds due by now: judge the ones over, start the ones due. */
+static void run_rounds(struct health *h)
+{
+	uint64_t now = now_us(h), iv = (uint64_t)h->p.interval_ms * 1000;
+	unsigned i;
+
+	for (i = 0; i < HEALTH_MAX_GW; i++) {
+		struct health_gw *g = &h->gw[i];
+
+		if (!g->used)
+			continue;
+		if (g->sm.in_round && now >= g->end_us)
+			gw_round_end(g, &h->p);
+		if (g->sm.in_round || now < g->next_us)
+			continue;
+		/*
+		 * Behind by more than a round (a stalled loop, a suspend):
+		 * skip the missed rounds rather than fire them in a burst.
+		 */
+		if (now - g->next_us >= iv)
+			g->next_us = now;
+		gw_round_begin(h, g, i, now);
+		g->next_us += iv;
+	}
+}
+
+/* After all the I/O: the callbacks may add and delete gateways. */
+static void notify(struct health *h)
+{
+	unsigned i;
+
+	for (i = 0; i < HEALTH_MAX_GW; i++) {
+		struct health_gw *g = &h->gw[i];
+
+		if (!g->used || !g->notify)
+			continue;
+		g->notify = 0;
+		if (g->notify_from != g->sm.state && h->on_change)
+			h->on_change(i, g->notify_from, g->sm.state, h->arg);
+	}
+}
+
+int health_dispatch(struct health *h)
+{
+	struct epoll_event ev[HEALTH_EVENTS];
+	uint64_t expirations;
+	int n, i;
+
+	n = epoll_wait(h->ep, ev, HEALTH_EVENTS, 0);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	/*
+	 * Answers first: one processed before the deadline it beat is
+	 * counted, even if the timer fired in the same wake-up.
+	 */
+	for (i = 0; i < n; i++) {
+		struct health_io *io = ev[i].data.ptr;
+
+		/* Closed by an earlier event of this batch (round end). */
+		if (io->fd < 0)
+			continue;
+		switch (io->kind) {
+		case IO_ICMP:
+			icmp_read(h, io);
+			break;
+		case IO_TCP:
+			tcp_ready(h, io);
+			break;
+		case IO_TIMER:
+			/* EAGAIN when a fake clock runs us early: fine. */
+			if (read(io->fd, &expirations, sizeof(expirations)) < 0 &&
+			    errno != EAGAIN)
+				return -1;
+			break;
+		}
+	}
+	/* Deadlines are checked on every call, whatever woke us. */
+	run_rounds(h);
+	if (timer_arm(h))
+		return -1;
+	notify(h);
+	return 0;
+}

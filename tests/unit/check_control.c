@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_control.c - the control protocol: every malformed request gets
+ * an error and nothing crashes (long lines, embedded NULs, control
+ * bytes, too many words, partial writes, pipelining, idle peers), plus
+ * the escaping and MAC parsing the hooks depend on.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "clientinfo.h"
+#include "control.h"
+
+static struct control_req req;
+static char err[256];
+
+static int parse(const char *s, size_t len)
+{
+	return control_parse(s, len, &req, err, sizeof(err));
+}
+
+START_TEST(test_parse_words)
+{
+	ck_assert_int_eq(parse("bind 10.0.0.1 user=a", 20), 0);
+	ck_assert_int_eq(req.argc, 3);
+	ck_assert_str_eq(req.argv[0], "bind");
+	ck_assert_str_eq(req.argv[2], "user=a");
+	ck_assert_int_eq(parse("  list \t gw1  ", 14), 0);
+	ck_assert_int_eq(req.argc, 2);
+	ck_assert_str_eq(req.argv[1], "gw1");
+	ck_assert_int_eq(parse("stats\r", 6), 0);	/* CRLF from nc */
+	ck_assert_str_eq(req.argv[0], "stats");
+}
+END_TEST
+
+START_TEST(test_parse_bad)
+{
+	char big[CONTROL_MAX_LINE + 10];
+	char many[512] = "";
+	int i;
+
+	ck_assert_int_eq(parse("", 0), -1);
+	ck_assert_ptr_nonnull(strstr(err, "empty"));
+	ck_assert_int_eq(parse("   ", 3), -1);
+	ck_assert_int_eq(parse("bind\0x", 6), -1);
+	ck_assert_ptr_nonnull(strstr(err, "0x00"));
+	ck_assert_int_eq(parse("bind\x01", 5), -1);
+	ck_assert_int_eq(parse("bind \xff", 6), -1);
+	ck_assert_int_eq(parse("a\rb", 3), -1);	/* CR only at the end */
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(parse(big, sizeof(big)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "longer"));
+	for (i = 0; i < CONTROL_MAX_ARGS + 1; i++)
+		strcat(many, "w ");
+	ck_assert_int_eq(parse(many, strlen(many)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "words"));
+}
+END_TEST
+
+START_TEST(test_escape)
+{
+	char buf[256], back[256];
+	const char *samples[] = { "jean dupont", "a=b%c", "\xc3\xa9t\xc3\xa9", "x\ty\nz", "", NULL };
+
+	for (int i = 0; samples[i]; i++) {
+		control_escape(samples[i], buf, sizeof(buf));
+		ck_assert_ptr_null(strchr(buf, ' '));
+		ck_assert_ptr_null(strchr(buf, '\n'));
+		snprintf(back, sizeof(back), "%s", buf);
+		ck_assert_int_eq(control_unescape(back), 0);
+		ck_assert_str_eq(back, samples[i]);
+	}
+	strcpy(back, "bad%4");
+	ck_assert_int_eq(control_unescape(back), -1);
+	strcpy(back, "bad%zz");
+	ck_assert_int_eq(control_unescape(back), -1);
+	strcpy(back, "nul%00");
+	ck_assert_int_eq(control_unescape(back), -1);
+	/* Truncation never splits an escape nor overflows. */
+	control_escape("          ", buf, 8);
+	ck_assert_str_eq(buf, "%20%20");
+}
+END_TEST
+
+START_TEST(test_mac)
+{
+	char m[CLIENTINFO_MAC_LEN];
+
+	ck_assert_int_eq(clientinfo_parse_mac("AA-BB-CC-DD-EE-0F", m), 0);
+	ck_assert_str_eq(m, "aa:bb:cc:dd:ee:0f");
+	ck_assert_int_eq(clientinfo_parse_mac("aa:bb:cc:dd:ee:ff", m), 0);
+	ck_assert_int_eq(clientinfo_parse_mac("aabb.ccdd.eeff", m), 0);
+	ck_assert_str_eq(m, "aa:bb:cc:dd:ee:ff");
+	ck_assert_int_eq(clientinfo_parse_mac("aa:bb:cc:dd:ee", m), -1);
+	ck_assert_int_eq(clientinfo_parse_mac("aa:bb:cc:dd:ee:ff:00", m), -1);
+	ck_assert_int_eq(clientinfo_parse_mac("a:bb:cc:dd:ee:ff", m), -1);
+	ck_assert_int_eq(clientinfo_parse_mac("gg:bb:cc:dd:ee:ff", m), -1);
+	ck_assert_int_eq(clientinfo_parse_mac("", m), -1);
+}
+END_TEST
+
+START_TEST(test_clientinfo)
+{
+	struct clientinfo *ci = clientinfo_new(100);
+	struct client_meta m = { .mac = "aa:bb:cc:dd:ee:ff", .user = "u" };
+	struct client_meta only_session = { .session = "s1" };
+	struct in_addr a = { .s_addr = htonl(0x0a000001) };
+	const struct client_meta *got;
+
+	ck_assert_ptr_nonnull(ci);
+	ck_assert_ptr_null(clientinfo_get(ci, a));
+	ck_assert_int_eq(clientinfo_set(ci, a, &m), 0);
+	ck_assert_int_eq(clientinfo_set(ci, a, &only_session), 0);
+	got = clientinfo_get(ci, a);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got->user, "u");	/* kept: empty fields don't overwrite */
+	ck_assert_str_eq(got->session, "s1");
+	clientinfo_del(ci, a);
+	clientinfo_del(ci, a);
+	ck_assert_ptr_null(clientinfo_get(ci, a));
+	for (uint32_t i = 1; i < 5000; i++) {
+		a.s_addr = htonl(0x0a000000 + i);
+		ck_assert_int_eq(clientinfo_set(ci, a, &m), 0);
+	}
+	clientinfo_free(ci);
+}
+END_TEST
+
+/* ---- the socket, driven in-process ---- */
+
+static unsigned handled;
+
+static void echo_handler(const struct control_req *r, const struct control_peer *p,
+			 struct obuf *o, void *arg)
+{
+	(void)arg;
+	handled++;
+	obuf_printf(o, "OK 1\n");
+	obuf_kv(o, "verb", r->argv[0]);
+	obuf_kvu(o, "argc", (unsigned)r->argc);
+	obuf_kvu(o, "privileged", (unsigned)p->privileged);
+	obuf_printf(o, "\n");
+}
+
+static struct control *ctl;
+static char sockpath[108];
+
+static void setup_socket(void)
+{
+	struct control_params p = { .mode = 0600, .group = (gid_t)-1,
+				    .idle_timeout = 2, .max_conns = 4 };
+
+	snprintf(sockpath, sizeof(sockpath), "/tmp/nfqlb-check-%d.sock", (int)getpid());
+	p.path = sockpath;
+	ctl = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_msg(ctl != NULL, "%s", err);
+	handled = 0;
+}
+
+static void teardown_socket(void)
+{
+	control_close(ctl);
+	ck_assert_int_eq(access(sockpath, F_OK), -1);	/* unlinked */
+}
+
+static int client(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sockpath);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static void pump(void)
+{
+	for (int i = 0; i < 5; i++)
+		control_dispatch(ctl);
+}
+
+/* Everything the server sent so far. */
+static const char *drain(int fd)
+{
+	static char buf[65536];
+	ssize_t n, len = 0;
+
+	while ((n = recv(fd, buf + len, sizeof(buf) - 1 - (size_t)len, MSG_DONTWAIT)) > 0)
+		len += n;
+	buf[len] = '\0';
+	return buf;
+}
+
+START_TEST(test_socket_partial_and_pipelined)
+{
+	int fd = client();
+
+	pump();
+	ck_assert_int_eq(send(fd, "sta", 3, 0), 3);
+	pump();
+	ck_assert_uint_eq(handled, 0);		/* half a line: nothing yet */
+	ck_assert_int_eq(send(fd, "ts\nlist a b\nver", 15, 0), 15);
+	pump();
+	ck_assert_uint_eq(handled, 2);
+	ck_assert_str_eq(drain(fd), "OK 1\nverb=stats argc=1 privileged=1\n"
+			 "OK 1\nverb=list argc=3 privileged=1\n");
+	ck_assert_int_eq(send(fd, "sion\n", 5, 0), 5);
+	pump();
+	ck_assert_str_eq(drain(fd), "OK 1\nverb=version argc=1 privileged=1\n");
+	close(fd);
+	pump();
+}
+END_TEST
+
+START_TEST(test_socket_bad_input)
+{
+	char big[CONTROL_MAX_LINE + 100];
+	int fd = client();
+	const char *a;
+
+	pump();
+	ck_assert_int_eq(send(fd, "bind\0oops\n", 10, 0), 10);
+	ck_assert_int_eq(send(fd, "\n", 1, 0), 1);
+	pump();
+	a = drain(fd);
+	ck_assert_msg(!strncmp(a, "ERR usage byte 0x00", 19), "%s", a);
+	ck_assert_ptr_nonnull(strstr(a, "ERR usage empty request"));
+	ck_assert_uint_eq(handled, 0);
+	/* A line that never ends: refused, connection closed. */
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(send(fd, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	pump();
+	a = drain(fd);
+	ck_assert_msg(strstr(a, "ERR usage request longer than") != NULL, "%s", a);
+	ck_assert_int_eq(recv(fd, big, 1, 0), 0);	/* closed by the server */
+	close(fd);
+	/* And the server still serves. */
+	fd = client();
+	pump();
+	send(fd, "stats\n", 6, 0);
+	pump();
+	ck_assert_str_eq(drain(fd), "OK 1\nverb=stats argc=1 privileged=1\n");
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_socket_limits)
+{
+	int fds[6], i;
+	char c;
+
+	for (i = 0; i < 6; i++) {
+		fds[i] = client();
+		pump();
+	}
+	/* max_conns is 4: the 5th and 6th are told and closed. */
+	ck_assert_ptr_nonnull(strstr(drain(fds[4]), "ERR busy"));
+	ck_assert_uint_eq(control_stats(ctl)->refused, 2);
+	/* Idle for longer than the timeout: closed. */
+	control_expire(ctl, UINT64_MAX / 2);
+	ck_assert_uint_eq(control_stats(ctl)->timeouts, 4);
+	ck_assert_int_eq(recv(fds[0], &c, 1, 0), 0);
+	for (i = 0; i < 6; i++)
+		close(fds[i]);
+}
+END_TEST
+
+START_TEST(test_socket_stale_and_mode)
+{
+	struct control_params p = { .path = sockpath, .mode = 0660, .group = (gid_t)-1,
+				    .idle_timeout = 1, .max_conns = 1 };
+	struct control *second;
+
+	/* The socket file of a dead daemon is replaced. */
+	control_close(ctl);
+	ck_assert_int_eq(close(open(sockpath, O_CREAT | O_WRONLY, 0600)), 0);
+	second = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_msg(second != NULL, "%s", err);
+	ctl = second;
+	p.path = "/nonexistent-dir/x.sock";
+	ck_assert_ptr_null(control_open(&p, echo_handler, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent-dir/x.sock"));
+}
+END_TEST
+
+static Suite *control_suite(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("parse");
+	TCase *ts = tcase_create("socket");
+
+	tcase_add_test(tc, test_parse_words);
+	tcase_add_test(tc, test_parse_bad);
+	tcase_add_test(tc, test_escape);
+	tcase_add_test(tc, test_mac);
+	tcase_add_test(tc, test_clientinfo);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(ts, setup_socket, teardown_socket);
+	tcase_add_test(ts, test_socket_partial_and_pipelined);
+	tcase_add_test(ts, test_socket_bad_input);
+	tcase_add_test(ts, test_socket_limits);
+	tcase_add_test(ts, test_socket_stale_and_mode);
+	suite_add_tcase(s, ts);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(control_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_health.c - unit tests of the health module.
+ *
+ * The state machine is driven with fake results and fake time (no
+ * sleeps): hysteresis, min_ok, late answers, loss, RTT, and a
+ * randomized run against a naive reference model.  Then the prober
+ * itself, still on a fake clock, on loopback sockets (mark 0, so no
+ * privilege is needed; the ICMP case only where raw sockets are
+ * allowed): only the time is fake, the probes are real.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "health.h"
+
+#define MS	1000ull		/* µs per ms */
+
+static struct health_params params(unsigned fall, unsigned rise,
+				   unsigned min_ok)
+{
+	struct health_params p;
+
+	health_params_default(&p);
+	p.fall = fall;
+	p.rise = rise;
+	p.min_ok = min_ok;
+	return p;
+}
+
+/*
+ * One round at time t0 (µs): every target sent at t0, the targets in
+ * ok_mask answered rtt_us later, then judged.  Returns the new state.
+ */
+static enum health_state round_at(struct health_sm *sm,
+				  const struct health_params *p,
+				  unsigned ok_mask, uint64_t t0, uint64_t rtt_us)
+{
+	unsigned t;
+
+	health_sm_begin(sm, p);
+	for (t = 0; t < sm->ntargets; t++)
+		health_sm_sent(sm, t, t0);
+	for (t = 0; t < sm->ntargets; t++)
+		if (ok_mask & (1u << t))
+			health_sm_answer(sm, p, t, t0 + rtt_us);
+	return health_sm_end(sm, p);
+}
+
+/* Rounds of one target: 'G' good, 'B' bad.  Returns the final state. */
+static enum health_state rounds(struct health_sm *sm,
+				const struct health_params *p, const char *s)
+{
+	static uint64_t t;
+	enum health_state st = sm->state;
+
+	for (; *s; s++) {
+		t += 2000 * MS;
+		st = round_at(sm, p, *s == 'G' ? ~0u : 0, t, 500);
+	}
+	return st;
+}
+
+START_TEST(test_params)
+{
+	struct health_params p;
+
+	health_params_default(&p);
+	ck_assert_uint_eq(p.interval_ms, 2000);
+	ck_assert_uint_eq(p.timeout_ms, 1000);
+	ck_assert_uint_eq(p.min_ok, 1);
+	ck_assert_uint_eq(p.fall, 3);
+	ck_assert_uint_eq(p.rise, 2);
+	ck_assert_ptr_null(health_params_check(&p));
+
+	p.timeout_ms = p.interval_ms + 1;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "timeout"));
+	p.timeout_ms = p.interval_ms;
+	ck_assert_ptr_null(health_params_check(&p));
+	p.timeout_ms = 0;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "timeout"));
+	health_params_default(&p);
+	p.interval_ms = 5;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "interval"));
+	health_params_default(&p);
+	p.min_ok = 0;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "min_ok"));
+	p.min_ok = HEALTH_MAX_TARGETS + 1;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "min_ok"));
+	health_params_default(&p);
+	p.fall = 0;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "fall"));
+	health_params_default(&p);
+	p.rise = HEALTH_MAX_COUNT + 1;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "rise"));
+
+	ck_assert_str_eq(health_state_name(HEALTH_PROBING), "probing");
+	ck_assert_str_eq(health_state_name(HEALTH_UP), "up");
+	ck_assert_str_eq(health_state_name(HEALTH_DOWN), "down");
+}
+END_TEST
+
+START_TEST(test_rise_from_probing)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(sm.state, HEALTH_PROBING);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_PROBING);
+	ck_assert_uint_eq(sm.good, 1);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_UP);
+	ck_assert_uint_eq(sm.good, 2);
+	ck_assert_int_eq(rounds(&sm, &p, "GGGG"), HEALTH_UP);
+	ck_assert_uint_eq(sm.rounds, 6);
+}
+END_TEST
+
+START_TEST(test_fall_from_probing)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(rounds(&sm, &p, "BB"), HEALTH_PROBING);
+	ck_assert_uint_eq(sm.bad, 2);
+	ck_assert_int_eq(rounds(&sm, &p, "B"), HEALTH_DOWN);
+	/* a good round in between restarts the count */
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(rounds(&sm, &p, "BBGBB"), HEALTH_PROBING);
+	ck_assert_int_eq(rounds(&sm, &p, "B"), HEALTH_DOWN);
+	/* from PROBING, whichever run completes first */
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(rounds(&sm, &p, "BBG"), HEALTH_PROBING);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_UP);
+}
+END_TEST
+
+START_TEST(test_up_down_up)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(rounds(&sm, &p, "GG"), HEALTH_UP);
+	ck_assert_int_eq(rounds(&sm, &p, "BB"), HEALTH_UP);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_UP);
+	ck_assert_uint_eq(sm.bad, 0);
+	ck_assert_int_eq(rounds(&sm, &p, "BB"), HEALTH_UP);
+	ck_assert_int_eq(rounds(&sm, &p, "B"), HEALTH_DOWN);
+	ck_assert_uint_eq(sm.bad, 3);
+	ck_assert_int_eq(rounds(&sm, &p, "BBBB"), HEALTH_DOWN);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_DOWN);
+	ck_assert_int_eq(rounds(&sm, &p, "B"), HEALTH_DOWN);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_DOWN);
+	ck_assert_int_eq(rounds(&sm, &p, "G"), HEALTH_UP);
+	ck_assert_uint_eq(sm.good, 2);
+}
+END_TEST
+
+/* fall=3 rise=2: intermittent loss moves nothing, from any state. */
+START_TEST(test_no_flap)
+{
+	struct health_params p = params(3, 2, 1);
+	static const char *const patterns[] = { "GB", "BG", "GBB", "BBG" };
+	static const char *const to[] = { "GG", "BBB", "" };
+	static const enum health_state want[] = {
+		HEALTH_UP, HEALTH_DOWN, HEALTH_PROBING,
+	};
+	struct health_sm sm;
+	unsigned s, i, k;
+
+	for (s = 0; s < 3; s++) {
+		for (k = 0; k < 4; k++) {
+			health_sm_init(&sm, 1);
+			rounds(&sm, &p, to[s]);
+			ck_assert_int_eq(sm.state, want[s]);
+			for (i = 0; i < 50; i++) {
+				rounds(&sm, &p, patterns[k]);
+				if (sm.state != want[s])
+					ck_abort_msg("state %s -> %s under %s",
+						     health_state_name(want[s]),
+						     health_state_name(sm.state),
+						     patterns[k]);
+			}
+		}
+	}
+	/* the same loss without hysteresis flaps every round */
+	p = params(1, 1, 1);
+	health_sm_init(&sm, 1);
+	for (i = k = 0; i < 20; i++) {
+		enum health_state before = sm.state;
+
+		rounds(&sm, &p, i % 2 ? "B" : "G");
+		k += sm.state != before;
+	}
+	ck_assert_uint_eq(k, 20);
+}
+END_TEST
+
+START_TEST(test_min_ok)
+{
+	struct health_params p = params(1, 1, 2);
+	struct health_sm sm;
+	uint64_t t = 0;
+
+	health_sm_init(&sm, 3);
+	ck_assert_int_eq(round_at(&sm, &p, 0x1, t += 2000 * MS, 100), HEALTH_DOWN);
+	ck_assert_uint_eq(sm.last_ok, 1);
+	ck_assert_int_eq(round_at(&sm, &p, 0x5, t += 2000 * MS, 100), HEALTH_UP);
+	ck_assert_uint_eq(sm.last_ok, 2);
+	ck_assert_int_eq(round_at(&sm, &p, 0x4, t += 2000 * MS, 100), HEALTH_DOWN);
+	ck_assert_int_eq(round_at(&sm, &p, 0x7, t += 2000 * MS, 100), HEALTH_UP);
+	ck_assert_uint_eq(sm.last_ok, 3);
+	ck_assert_int_eq(round_at(&sm, &p, 0x0, t += 2000 * MS, 100), HEALTH_DOWN);
+	/* min_ok 1 of 3: any one target keeps it up */
+	p = params(1, 1, 1);
+	health_sm_init(&sm, 3);
+	ck_assert_int_eq(round_at(&sm, &p, 0x2, t += 2000 * MS, 100), HEALTH_UP);
+	ck_assert_int_eq(round_at(&sm, &p, 0x4, t += 2000 * MS, 100), HEALTH_UP);
+	ck_assert_int_eq(round_at(&sm, &p, 0x0, t += 2000 * MS, 100), HEALTH_DOWN);
+}
+END_TEST
+
+START_TEST(test_late)
+{
+	struct health_params p = params(1, 1, 1);
+	struct health_sm sm;
+	uint64_t t0 = 5000 * MS;
+
+	health_sm_init(&sm, 2);
+	/* exactly at the timeout still counts */
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, t0);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, t0 + 1000 * MS), 1);
+	ck_assert_int_eq(health_sm_end(&sm, &p), HEALTH_UP);
+	ck_assert_uint_eq(sm.last_rtt_us, 1000 * MS);
+
+	/* one microsecond later it is lost, and its RTT is not kept */
+	t0 += 2000 * MS;
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, t0);
+	health_sm_sent(&sm, 1, t0);
+	ck_assert_uint_eq(sm.in_flight, 2);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, t0 + 1000 * MS + 1), 0);
+	ck_assert_uint_eq(sm.in_flight, 1);
+	/* settled as lost: answering again does not revive it */
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, t0 + 10), 0);
+	ck_assert_int_eq(health_sm_end(&sm, &p), HEALTH_DOWN);
+	ck_assert_uint_eq(sm.last_ok, 0);
+	ck_assert_uint_eq(sm.last_rtt_us, 1000 * MS);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 75);	/* 3 of 4 */
+
+	/* an answer after the round was judged changes nothing */
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 1, t0 + 500), 0);
+	ck_assert_uint_eq(sm.last_ok, 0);
+	ck_assert_int_eq(sm.state, HEALTH_DOWN);
+
+	/* sent at different times: each probe has its own deadline */
+	t0 += 2000 * MS;
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, t0);
+	health_sm_sent(&sm, 1, t0 + 300 * MS);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, t0 + 1200 * MS), 0);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 1, t0 + 1200 * MS), 1);
+	ck_assert_uint_eq(sm.last_rtt_us, 900 * MS);
+	ck_assert_int_eq(health_sm_end(&sm, &p), HEALTH_UP);
+	ck_assert_uint_eq(sm.last_ok, 1);
+}
+END_TEST
+
+START_TEST(test_answer_edges)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+
+	health_sm_init(&sm, 2);
+	/* outside a round */
+	health_sm_sent(&sm, 0, 10);
+	ck_assert_uint_eq(sm.in_flight, 0);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, 20), 0);
+	ck_assert_int_eq(health_sm_end(&sm, &p), HEALTH_PROBING);
+	ck_assert_uint_eq(sm.rounds, 0);
+
+	health_sm_begin(&sm, &p);
+	/* never sent (the send failed): an answer is not counted */
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 1, 20), 0);
+	/* out of range targets */
+	health_sm_sent(&sm, 2, 10);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 2, 20), 0);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 99, 20), 0);
+	health_sm_sent(&sm, 0, 1000);
+	/* sent twice: the first time stands */
+	health_sm_sent(&sm, 0, 5000);
+	ck_assert_uint_eq(sm.in_flight, 1);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, 1700), 1);
+	ck_assert_uint_eq(sm.last_rtt_us, 700);
+	/* duplicate */
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, 1800), 0);
+	ck_assert_uint_eq(sm.last_rtt_us, 700);
+	health_sm_end(&sm, &p);
+	ck_assert_uint_eq(sm.last_ok, 1);
+
+	/* a clock going backwards is no answer */
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, 5000);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 0, 4000), 0);
+	ck_assert_uint_eq(sm.in_flight, 0);
+	/* a failure settles a probe at once */
+	health_sm_sent(&sm, 1, 5000);
+	health_sm_fail(&sm, 1);
+	ck_assert_uint_eq(sm.in_flight, 0);
+	ck_assert_int_eq(health_sm_answer(&sm, &p, 1, 5100), 0);
+	health_sm_end(&sm, &p);
+	ck_assert_uint_eq(sm.last_ok, 0);
+	ck_assert_uint_eq(sm.bad, 1);
+
+	/* begin with a round open judges it first */
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, 9000);
+	health_sm_answer(&sm, &p, 0, 9100);
+	ck_assert_int_eq(health_sm_begin(&sm, &p), HEALTH_PROBING);
+	ck_assert_uint_eq(sm.rounds, 3);
+	ck_assert_uint_eq(sm.good, 1);
+	ck_assert(sm.in_round);
+
+	/* init clamps the target count */
+	health_sm_init(&sm, 0);
+	ck_assert_uint_eq(sm.ntargets, 1);
+	health_sm_init(&sm, 100);
+	ck_assert_uint_eq(sm.ntargets, HEALTH_MAX_TARGETS);
+}
+END_TEST
+
+START_TEST(test_loss)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+	uint64_t t = 0;
+	unsigned i;
+
+	health_sm_init(&sm, 4);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	round_at(&sm, &p, 0x3, t += 2000 * MS, 100);	/* 2 of 8 */
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 25);
+	round_at(&sm, &p, 0x0, t += 2000 * MS, 100);	/* 6 of 12 */
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+	round_at(&sm, &p, 0x1, t += 2000 * MS, 100);	/* 9 of 16 */
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 56);
+
+	/* the window is the last 10 rounds */
+	for (i = 0; i < 10; i++)
+		round_at(&sm, &p, 0x0, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 100);
+	for (i = 0; i < 5; i++)
+		round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+	for (i = 0; i < 4; i++)
+		round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 10);
+	round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	/* every other probe lost */
+	for (i = 0; i < 10; i++)
+		round_at(&sm, &p, 0x5, t += 2000 * MS, 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+}
+END_TEST
+
+START_TEST(test_rtt)
+{
+	struct health_params p = params(3, 2, 1);
+	struct health_sm sm;
+
+	health_sm_init(&sm, 3);
+	ck_assert_int_eq(sm.has_rtt, 0);
+	round_at(&sm, &p, 0x0, 1000 * MS, 0);
+	ck_assert_int_eq(sm.has_rtt, 0);
+	round_at(&sm, &p, 0x1, 3000 * MS, 1234);
+	ck_assert_int_eq(sm.has_rtt, 1);
+	ck_assert_uint_eq(sm.last_rtt_us, 1234);
+	/* the latest answer, in answer order, not target order */
+	health_sm_begin(&sm, &p);
+	health_sm_sent(&sm, 0, 5000 * MS);
+	health_sm_sent(&sm, 1, 5000 * MS);
+	health_sm_sent(&sm, 2, 5000 * MS);
+	health_sm_answer(&sm, &p, 2, 5000 * MS + 40);
+	health_sm_answer(&sm, &p, 0, 5000 * MS + 75);
+	ck_assert_uint_eq(sm.in_flight, 1);
+	health_sm_end(&sm, &p);
+	ck_assert_uint_eq(sm.last_rtt_us, 75);
+	ck_assert_uint_eq(sm.last_ok, 2);
+	/* a lost round keeps the last known RTT */
+	round_at(&sm, &p, 0x0, 7000 * MS, 0);
+	ck_assert_uint_eq(sm.last_rtt_us, 75);
+}
+END_TEST
+
+/* A deterministic PRNG, so a failing seed can be replayed. */
+static uint64_t rng_state;
+
+static uint32_t rng(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
+/*
+ * Against a model written from the spec alone: the state is a
+ * function of the history of round verdicts (the last fall verdicts
+ * bad: DOWN; the last rise good: UP; else unchanged).
+ */
+START_TEST(test_randomized)
+{
+	struct health_params p;
+	struct health_sm sm;
+	enum health_state want = HEALTH_PROBING;
+	unsigned n, i, k, ok, mask, hist_len = 0;
+	unsigned char hist[256];
+	uint64_t t = 0;
+
+	rng_state = (uint64_t)_i * 7919 + 1;
+	n = 1 + rng() % HEALTH_MAX_TARGETS;
+	p = params(1 + rng() % 5, 1 + rng() % 5, 1 + rng() % n);
+	health_sm_init(&sm, n);
+	for (i = 0; i < 2000; i++) {
+		unsigned run;
+
+		/* bursts, so that long runs of both kinds happen */
+		mask = (rng() % 3 == 0) ? 0 : rng();
+		if (rng() % 2)
+			mask = ~0u;
+		ok = 0;
+		for (k = 0; k < n; k++)
+			ok += !!(mask & (1u << k));
+		t += p.interval_ms * MS;
+		round_at(&sm, &p, mask, t, 10);
+		hist[hist_len++ % 256] = ok >= p.min_ok;
+		for (run = 0; run < hist_len && run < 255; run++)
+			if (hist[(hist_len - 1 - run) % 256] != hist[(hist_len - 1) % 256])
+				break;
+		if (hist[(hist_len - 1) % 256] && run >= p.rise)
+			want = HEALTH_UP;
+		if (!hist[(hist_len - 1) % 256] && run >= p.fall)
+			want = HEALTH_DOWN;
+		if (sm.state != want)
+			ck_abort_msg("seed %d round %u: %s, model %s", _i, i,
+				     health_state_name(sm.state),
+				     health_state_name(want));
+		if (sm.last_ok != ok)
+			ck_abort_msg("seed %d round %u: last_ok %u, want %u",
+				     _i, i, sm.last_ok, ok);
+	}
+}
+END_TEST
+
+/* ---- the prober on a fake clock ---- */
+
+struct fake {
+	uint64_t now;
+	unsigned changes;
+	enum health_state from[16], to[16];
+	struct health *h;
+	int del_on_down;
+};
+
+static uint64_t fake_clock(void *arg)
+{
+	return ((struct fake *)arg)->now;
+}
+
+static void fake_change(unsigned slot, enum health_state from,
+			enum health_state to, void *arg)
+{
+	struct fake *f = arg;
+	struct health_info info;
+
+	if (f->changes < 16) {
+		f->from[f->changes] = from;
+		f->to[f->changes] = to;
+	}
+	f->changes++;
+	/* the callback may look, and may delete */
+	ck_assert_int_eq(health_gw_info(f->h, slot, &info), 0);
+	ck_assert_int_eq(info.state, to);
+	if (to == HEALTH_DOWN && f->del_on_down)
+		ck_assert_int_eq(health_gw_del(f->h, slot), 0);
+}
+
+/* Let the real probes of the open round settle (bounded: 5 s). */
+static void settle(struct fake *f, unsigned slot, uint64_t answer_at)
+{
+	struct pollfd pfd = { .fd = health_fd(f->h), .events = POLLIN };
+	struct health_info info;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		/* gone: a callback deleted it */
+		if (health_gw_info(f->h, slot, &info) || info.in_flight == 0)
+			return;
+		if (poll(&pfd, 1, 100) > 0) {
+			f->now = answer_at;
+			ck_assert_int_eq(health_dispatch(f->h), 0);
+		}
+	}
+	ck_abort_msg("probes still in flight after 5 s");
+}
+
+/*
+ * One round: started at t0, answers processed at t0 + answer_ms, judged
+ * at t0 + timeout.
+ */
+static void io_round(struct fake *f, unsigned slot, uint64_t t0,
+		     uint64_t answer_ms, const struct health_params *p)
+{
+	struct health_info info;
+
+	f->now = t0;
+	ck_assert_int_eq(health_dispatch(f->h), 0);
+	if (health_gw_info(f->h, slot, &info) == 0 && info.in_flight)
+		settle(f, slot, t0 + answer_ms * MS);
+	/* the fake clock never goes back */
+	if (f->now < t0 + p->timeout_ms * MS)
+		f->now = t0 + p->timeout_ms * MS;
+	ck_assert_int_eq(health_dispatch(f->h), 0);
+}
+
+/* A listening socket, and a bound one that refuses, on 127.0.0.1. */
+static int tcp_sock(int listening, uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	if (listening)
+		ck_assert_int_eq(listen(fd, 16), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+START_TEST(test_io_api)
+{
+	struct health_params p = params(3, 2, 2);
+	struct health_target t = { .kind = HEALTH_TCP, .port = 9 };
+	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
+	struct health_target two[2];
+	struct health_info info;
+	struct fake f = { .now = 1 };
+	struct health *h;
+
+	t.addr.s_addr = htonl(INADDR_LOOPBACK);
+	p.timeout_ms = p.interval_ms + 1;
+	errno = 0;
+	ck_assert_ptr_null(health_new(&p, NULL, fake_clock, &f));
+	ck_assert_int_eq(errno, EINVAL);
+	p.timeout_ms = 1000;
+	h = health_new(&p, NULL, fake_clock, &f);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_ge(health_fd(h), 0);
+
+	/* n < min_ok, no targets, too many, bad slot, port 0, bad kind */
+	errno = 0;
+	ck_assert_int_eq(health_gw_add(h, 0, 0, any, &t, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	two[0] = t;
+	two[1] = t;
+	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 0), -1);
+	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, HEALTH_MAX_TARGETS + 1), -1);
+	ck_assert_int_eq(health_gw_add(h, HEALTH_MAX_GW, 0, any, two, 2), -1);
+	two[1].port = 0;
+	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	two[1].port = 9;
+	two[1].kind = (enum health_kind)7;
+	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 2), -1);
+	two[1].kind = HEALTH_TCP;
+
+	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), 0);
+	errno = 0;
+	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_int_eq(health_gw_info(h, 5, &info), 0);
+	ck_assert_int_eq(info.state, HEALTH_PROBING);
+	ck_assert_uint_eq(info.ntargets, 2);
+	ck_assert_uint_eq(info.rounds, 0);
+	errno = 0;
+	ck_assert_int_eq(health_gw_info(h, 4, &info), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(health_gw_info(h, HEALTH_MAX_GW, &info), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(health_gw_del(h, 5), 0);
+	errno = 0;
+	ck_assert_int_eq(health_gw_del(h, 5), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* a deleted slot can be added again */
+	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), 0);
+	health_free(h);
+	health_free(NULL);
+}
+END_TEST
+
+/*
+ * TCP on loopback: a listener (connected) and a bound, non-listening
+ * port (refused: counts as reachable).  Then answers processed after
+ * the timeout are lost, through the real sockets.
+ */
+START_TEST(test_io_tcp)
+{
+	struct health_params p = params(2, 2, 2);
+	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
+	struct health_target t[2];
+	struct health_info info;
+	struct fake f = { .now = 1000 * MS };
+	uint16_t port_open, port_closed;
+	int lfd, cfd;
+	uint64_t t0;
+	unsigned r;
+
+	/* long enough that the real timerfd never fires during the test */
+	p.interval_ms = 60000;
+	p.timeout_ms = 30000;
+	lfd = tcp_sock(1, &port_open);
+	cfd = tcp_sock(0, &port_closed);
+	memset(t, 0, sizeof(t));
+	t[0].kind = t[1].kind = HEALTH_TCP;
+	t[0].addr.s_addr = t[1].addr.s_addr = htonl(INADDR_LOOPBACK);
+	t[0].port = port_open;
+	t[1].port = port_closed;
+	f.h = health_new(&p, fake_change, fake_clock, &f);
+	ck_assert_ptr_nonnull(f.h);
+	ck_assert_int_eq(health_gw_add(f.h, 3, 0, any, t, 2), 0);
+
+	t0 = f.now;
+	for (r = 0; r < 2; r++)
+		io_round(&f, 3, t0 + r * p.interval_ms * MS, 7, &p);
+	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_uint_eq(info.rounds, 2);
+	ck_assert_uint_eq(info.last_ok, 2);
+	ck_assert_int_eq(info.state, HEALTH_UP);
+	ck_assert_int_eq(info.has_rtt, 1);
+	ck_assert_uint_eq(info.last_rtt_us, 7 * MS);
+	ck_assert_uint_eq(info.loss_pct, 0);
+	ck_assert_uint_eq(f.changes, 1);
+	ck_assert_int_eq(f.from[0], HEALTH_PROBING);
+	ck_assert_int_eq(f.to[0], HEALTH_UP);
+
+	/* answers seen 1 ms past the timeout: lost, two rounds -> DOWN */
+	for (; r < 4; r++)
+		io_round(&f, 3, t0 + r * p.interval_ms * MS,
+			 p.timeout_ms + 1, &p);
+	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_uint_eq(info.rounds, 4);
+	ck_assert_uint_eq(info.last_ok, 0);
+	ck_assert_int_eq(info.state, HEALTH_DOWN);
+	ck_assert_uint_eq(info.last_rtt_us, 7 * MS);
+	ck_assert_uint_eq(info.loss_pct, 50);
+	ck_assert_uint_eq(f.changes, 2);
+	ck_assert_int_eq(f.to[1], HEALTH_DOWN);
+
+	/* a round skipped: the clock jumped 3 intervals, one round runs */
+	io_round(&f, 3, t0 + 7 * p.interval_ms * MS, 1, &p);
+	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_uint_eq(info.rounds, 5);
+	ck_assert_uint_eq(info.good, 1);
+
+	health_free(f.h);
+	close(lfd);
+	close(cfd);
+}
+END_TEST
+
+/* ICMP to 127.0.0.1, where raw sockets are allowed (root). */
+START_TEST(test_io_icmp)
+{
+	struct health_params p = params(1, 2, 1);
+	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
+	struct health_target t[2];
+	struct health_info info;
+	struct fake f = { .now = 1000 * MS, .del_on_down = 1 };
+	uint16_t port_closed;
+	int cfd;
+	uint64_t t0;
+
+	p.interval_ms = 60000;
+	p.timeout_ms = 30000;
+	cfd = tcp_sock(0, &port_closed);
+	memset(t, 0, sizeof(t));
+	t[0].kind = HEALTH_ICMP;
+	t[0].addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* a second, mixed target: one raw socket, one TCP per round */
+	t[1].kind = HEALTH_TCP;
+	t[1].addr.s_addr = htonl(INADDR_LOOPBACK);
+	t[1].port = port_closed;
+	f.h = health_new(&p, fake_change, fake_clock, &f);
+	ck_assert_ptr_nonnull(f.h);
+	if (health_gw_add(f.h, 0, 0, any, t, 2)) {
+		ck_assert_int_eq(errno, EPERM);
+		fprintf(stderr, "check_health: no raw sockets here, ICMP I/O test skipped\n");
+		health_free(f.h);
+		close(cfd);
+		return;
+	}
+	t0 = f.now;
+	io_round(&f, 0, t0, 3, &p);
+	io_round(&f, 0, t0 + p.interval_ms * MS, 3, &p);
+	ck_assert_int_eq(health_gw_info(f.h, 0, &info), 0);
+	ck_assert_uint_eq(info.last_ok, 2);
+	ck_assert_int_eq(info.state, HEALTH_UP);
+	ck_assert_uint_eq(info.last_rtt_us, 3 * MS);
+
+	/* late: DOWN (fall 1), and the callback deletes the gateway */
+	io_round(&f, 0, t0 + 2 * p.interval_ms * MS, p.timeout_ms + 1, &p);
+	ck_assert_uint_eq(f.changes, 2);
+	ck_assert_int_eq(f.to[1], HEALTH_DOWN);
+	errno = 0;
+	ck_assert_int_eq(health_gw_info(f.h, 0, &info), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* nothing left to do; dispatch is harmless */
+	f.now += 10 * p.interval_ms * MS;
+	ck_assert_int_eq(health_dispatch(f.h), 0);
+	ck_assert_uint_eq(f.changes, 2);
+	health_free(f.h);
+	close(cfd);
+}
+END_TEST
+
+static Suite *health_suite(void)
+{
+	Suite *s = suite_create("health");
+	TCase *tc;
+
+	tc = tcase_create("state machine");
+	tcase_add_test(tc, test_params);
+	tcase_add_test(tc, test_rise_from_probing);
+	tcase_add_test(tc, test_fall_from_probing);
+	tcase_add_test(tc, test_up_down_up);
+	tcase_add_test(tc, test_no_flap);
+	tcase_add_test(tc, test_min_ok);
+	tcase_add_test(tc, test_late);
+	tcase_add_test(tc, test_answer_edges);
+	tcase_add_test(tc, test_loss);
+	tcase_add_test(tc, test_rtt);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("randomized");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_randomized, 0, 50);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("prober");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_io_api);
+	tcase_add_test(tc, test_io_tcp);
+	tcase_add_test(tc, test_io_icmp);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(health_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
