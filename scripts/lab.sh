@@ -218,11 +218,12 @@ lab_bindings() {
 lab_down() {
 	local i
 	lab_stop TERM
-	for ((i = 1; i <= LAB_NROUTERS; i++)); do
-		ip netns del "$(lab_router "$i")" 2>/dev/null
+	# Every namespace named after this lab, including routers added
+	# later by a test (lab_add_router) or from a subshell.
+	for i in $(ip netns list | awk -v id="$LAB_ID" \
+	    'index($1, id) == 1 && substr($1, length(id) + 1) ~ /^(c|g|r[0-9]+)$/ { print $1 }'); do
+		ip netns del "$i" 2>/dev/null
 	done
-	ip netns del "$LAB_GW" 2>/dev/null
-	ip netns del "$LAB_CLI" 2>/dev/null
 	rm -rf "$LAB_DIR"
 	return 0
 }

@@ -11,6 +11,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "integration tests need root (network namespaces)" >&2
 	exit 1
 fi
+# Namespaces that already exist (another user's, or a killed earlier
+# run's) are not ours to judge; only what this run leaves behind is.
+ours() { ip netns list | awk '{ print $1 }' | grep '^nq[0-9]' | sort; }
+before=$(ours)
 for t in "$DIR"/t_*.sh; do
 	name=$(basename "$t" .sh)
 	echo "== $name"
@@ -23,9 +27,11 @@ for t in "$DIR"/t_*.sh; do
 	esac
 done
 # Nothing of ours may survive the tests in the host's namespace.
-if ip netns list | grep -q '^nq[0-9]'; then
-	echo "leftover namespaces: $(ip netns list | grep '^nq[0-9]' | tr '\n' ' ')"
+left=$(comm -13 <(echo "$before") <(ours) | grep . | tr '\n' ' ')
+if [ -n "$left" ]; then
+	echo "leftover namespaces: $left"
 	failed=$((failed + 1))
 fi
+[ -n "$before" ] && echo "note: namespaces from before this run: $(echo $before)"
 echo "integration: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
