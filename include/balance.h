@@ -53,6 +53,16 @@ int balance_gw_available(const struct balance *b, unsigned gw);
  */
 int balance_pick(const struct balance *b);
 
+/*
+ * One step towards the weighted shares (failback, `nfqlbctl
+ * rebalance`): 1 with *from the most loaded available gateway and *to
+ * balance_pick() if moving one client from one to the other makes the
+ * spread fairer, else 0 (balanced).  The caller moves a client of
+ * *from (balance_bind) and asks again; at most balance_clients() steps.
+ * Drained gateways keep their clients.
+ */
+int balance_rebalance_step(const struct balance *b, unsigned *from, unsigned *to);
+
 /* The gateway addr is bound to, or BALANCE_NO_GW. */
 int balance_lookup(const struct balance *b, const struct nfqlb_addr *a);
 

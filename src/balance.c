@@ -268,6 +268,39 @@ int balance_pick(const struct balance *b)
 	return best;
 }
 
+int balance_rebalance_step(const struct balance *b, unsigned *from, unsigned *to)
+{
+	uint32_t hc = 0, hw = 0;
+	int hi = BALANCE_NO_GW, lo = balance_pick(b);
+
+	if (!b || lo < 0)
+		return 0;
+	for (unsigned i = 0; i < b->ngw; i++) {
+		const struct bal_gw *g = &b->gw[i];
+
+		if (!g->weight || g->unavailable)
+			continue;	/* drained clients stay; down ones are moved elsewhere */
+		if (hi < 0 || (uint64_t)g->clients * hw > (uint64_t)hc * g->weight) {
+			hi = (int)i;
+			hc = g->clients;
+			hw = g->weight;
+		}
+	}
+	if (hi < 0 || hi == lo || !hc)
+		return 0;
+	/*
+	 * Move one if the giver, one lighter, is still at least as loaded
+	 * as the taker one heavier: (hc - 1) / hw >= (lc + 1) / lw.  This
+	 * stops at the weighted shares and never swaps a client back.
+	 */
+	if ((uint64_t)(hc - 1) * b->gw[lo].weight <
+	    ((uint64_t)b->gw[lo].clients + 1) * hw)
+		return 0;
+	*from = (unsigned)hi;
+	*to = (unsigned)lo;
+	return 1;
+}
+
 int balance_lookup(const struct balance *b, const struct nfqlb_addr *a)
 {
 	uint32_t ip, i;

@@ -266,6 +266,85 @@ START_TEST(test_unavailable)
 }
 END_TEST
 
+/* Rebalancing reaches the shares assign would have made, then stops. */
+static void rebalance_all(struct balance *b, uint32_t base)
+{
+	unsigned from, to, steps = 0;
+	uint32_t n = balance_clients(b);
+
+	while (balance_rebalance_step(b, &from, &to)) {
+		struct nfqlb_addr a;
+		uint32_t i;
+
+		/* find any client of from */
+		for (i = 0; i < 100000; i++) {
+			a = v4(base + i);
+			if (balance_lookup(b, &a) == (int)from)
+				break;
+		}
+		EQ(balance_bind(b, &a, to, 1), 0);
+		ck_assert_uint_le(++steps, n);
+	}
+}
+
+START_TEST(test_rebalance)
+{
+	const uint32_t w[] = { 1, 1, 2 };
+	struct balance *b = mk(256, 3, w);
+	unsigned from, to;
+
+	/* gw 2 was down: everyone on 0 and 1. */
+	EQ(balance_gw_set_available(b, 2, 0), 0);
+	for (uint32_t i = 0; i < 40; i++)
+		must_assign(b, 0x0a000100 + i);
+	UEQ(balance_gw_clients(b, 0), 20);
+	UEQ(balance_gw_clients(b, 1), 20);
+	EQ(balance_rebalance_step(b, &from, &to), 0);	/* balanced among the live */
+	EQ(balance_gw_set_available(b, 2, 1), 0);
+	rebalance_all(b, 0x0a000100);
+	UEQ(balance_gw_clients(b, 0), 10);
+	UEQ(balance_gw_clients(b, 1), 10);
+	UEQ(balance_gw_clients(b, 2), 20);
+	EQ(balance_rebalance_step(b, &from, &to), 0);
+	/* A drained gateway keeps its clients. */
+	EQ(balance_gw_set_weight(b, 0, 0), 0);
+	rebalance_all(b, 0x0a000100);
+	UEQ(balance_gw_clients(b, 0), 10);
+	balance_free(b);
+}
+END_TEST
+
+/* Randomized: after rebalancing, no single move makes it fairer. */
+START_TEST(test_rebalance_random)
+{
+	for (unsigned seed = 1; seed <= 30; seed++) {
+		uint32_t w[8];
+		unsigned ngw = 2 + seed % 7, i, from, to;
+		struct balance *b;
+
+		for (i = 0; i < ngw; i++)
+			w[i] = 1 + (seed * 7 + i * 13) % 5;
+		b = mk(2048, ngw, w);
+		for (uint32_t k = 0; k < 300 + seed * 10; k++)
+			must_bind(b, 0x0a100000 + k, (k * seed) % ngw == 0 ? 0 : (k % 2));
+		rebalance_all(b, 0x0a100000);
+		EQ(balance_rebalance_step(b, &from, &to), 0);
+		/* Each gateway within one client of its exact weighted share. */
+		uint64_t wsum = 0, n = balance_clients(b);
+		for (i = 0; i < ngw; i++)
+			wsum += w[i];
+		for (i = 0; i < ngw; i++) {
+			double share = (double)n * w[i] / (double)wsum;
+			double c = balance_gw_clients(b, i);
+
+			ck_assert_msg(c > share - w[i] - 1 && c < share + w[i] + 1,
+				      "seed %u gw %u: %g clients, share %g", seed, i, c, share);
+		}
+		balance_free(b);
+	}
+}
+END_TEST
+
 START_TEST(test_weights_112)
 {
 	const uint32_t w[] = { 1, 1, 2 };
@@ -1018,6 +1097,8 @@ static Suite *balance_suite(void)
 	tcase_add_test(tc, test_drain);
 	tcase_add_test(tc, test_weights_112);
 	tcase_add_test(tc, test_unavailable);
+	tcase_add_test(tc, test_rebalance);
+	tcase_add_test(tc, test_rebalance_random);
 	tcase_add_test(tc, test_many_gw);
 	suite_add_tcase(s, tc);
 
