@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include "addr.h"
 #include "balance.h"
+#include "health.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
@@ -25,6 +26,8 @@ struct conf_gw {
 	struct in_addr addr;
 	char ifname[IF_NAMESIZE];
 	uint32_t weight;
+	unsigned ntargets;	/* own probe targets; 0: health.targets */
+	struct health_target targets[HEALTH_MAX_TARGETS];
 };
 
 struct conf {
@@ -60,6 +63,13 @@ struct conf {
 	 */
 	unsigned ngw;
 	struct conf_gw gw[BALANCE_MAX_GW];
+
+	struct health_params health;
+	unsigned ntargets;	/* health.targets; 0 and no gateway's own: no probing */
+	struct health_target targets[HEALTH_MAX_TARGETS];
+	int rebalance;		/* on failback */
+	char notify[256];	/* "" : none */
+	uint32_t notify_timeout;
 };
 
 struct conf_errors {
@@ -86,6 +96,12 @@ int conf_check_gw(const struct conf *c, const char *name, const char *address,
 		  char *err, size_t errlen);
 /* Can gateway slot n have a mark, a table and a rule?  0 or -1 and err. */
 int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen);
+
+/* Parse "icmp:ADDR" or "tcp:ADDR:PORT"; 0 or -1. */
+int conf_parse_target(const char *s, struct health_target *t);
+/* The targets gateway i is probed with (its own or health.targets). */
+const struct health_target *conf_gw_targets(const struct conf *c, unsigned i,
+					    unsigned *n);
 
 /* Set name of gateway i into buf (IPSET_MAXNAMELEN = 32 bytes). */
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len);

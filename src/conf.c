@@ -65,20 +65,33 @@ static const struct conf_int conf_ints[] = {
 	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536 },
 	{ "control.idle_timeout", offsetof(struct conf, ctl_idle), 1, 3600, 30 },
 	{ "control.max_connections", offsetof(struct conf, ctl_max_conns), 1, 1024, 64 },
+	{ "health.interval", offsetof(struct conf, health.interval_ms), 100, 600000,
+	  HEALTH_DEFAULT_INTERVAL_MS },
+	{ "health.timeout", offsetof(struct conf, health.timeout_ms), 10, 600000,
+	  HEALTH_DEFAULT_TIMEOUT_MS },
+	{ "health.min_ok", offsetof(struct conf, health.min_ok), 1, HEALTH_MAX_TARGETS,
+	  HEALTH_DEFAULT_MIN_OK },
+	{ "health.fall", offsetof(struct conf, health.fall), 1, HEALTH_MAX_COUNT,
+	  HEALTH_DEFAULT_FALL },
+	{ "health.rise", offsetof(struct conf, health.rise), 1, HEALTH_MAX_COUNT,
+	  HEALTH_DEFAULT_RISE },
+	{ "health.notify_timeout", offsetof(struct conf, notify_timeout), 1, 3600, 5 },
 };
 
 /* Every setting a file may hold; anything else is reported. */
-static const char *const conf_known_groups[][8] = {
+static const char *const conf_known_groups[][12] = {
 	{ "lan", "interface", "network", NULL },
 	{ "queue", "number", "max_len", "socket_buffer", "copy_range",
 	  "fail_open", "batch", NULL },
 	{ "marks", "base", "mask", "rule_priority", NULL },
 	{ "clients", "max", "set_prefix", NULL },
 	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
+	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
+	  "rebalance", "notify", "notify_timeout", NULL },
 };
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit", NULL };
 static const char *const conf_known_gw[] = {
-	"name", "address", "interface", "weight", NULL
+	"name", "address", "interface", "weight", "targets", NULL
 };
 
 static int name_in(const char *name, const char *const *list)
@@ -259,6 +272,107 @@ static void parse_lan(struct conf_ctx *x, config_t *cf, struct conf *c)
 			 "(a.b.c.d/len with the host bits zero)", s);
 }
 
+int conf_parse_target(const char *s, struct health_target *t)
+{
+	char buf[64], *colon, *end;
+	unsigned long port;
+
+	memset(t, 0, sizeof(*t));
+	if (!strncmp(s, "icmp:", 5)) {
+		t->kind = HEALTH_ICMP;
+		return inet_pton(AF_INET, s + 5, &t->addr) == 1 ? 0 : -1;
+	}
+	if (strncmp(s, "tcp:", 4) || strlen(s + 4) >= sizeof(buf))
+		return -1;
+	t->kind = HEALTH_TCP;
+	snprintf(buf, sizeof(buf), "%s", s + 4);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || port < 1 || port > 65535)
+		return -1;
+	t->port = (uint16_t)port;
+	return inet_pton(AF_INET, buf, &t->addr) == 1 ? 0 : -1;
+}
+
+const struct health_target *conf_gw_targets(const struct conf *c, unsigned i,
+					    unsigned *n)
+{
+	if (c->gw[i].ntargets) {
+		*n = c->gw[i].ntargets;
+		return c->gw[i].targets;
+	}
+	*n = c->ntargets;
+	return c->targets;
+}
+
+/* A list of target strings at s into t (at most HEALTH_MAX_TARGETS). */
+static unsigned parse_targets(struct conf_ctx *x, config_setting_t *s,
+			      const char *path, struct health_target *t)
+{
+	unsigned i, n;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		conf_err(x, "line %d: %s must be a list of \"icmp:ADDR\" or "
+			 "\"tcp:ADDR:PORT\", not %s", config_setting_source_line(s),
+			 path, type_name(config_setting_type(s)));
+		return 0;
+	}
+	n = (unsigned)config_setting_length(s);
+	if (n > HEALTH_MAX_TARGETS) {
+		conf_err(x, "line %d: %s has %u targets, at most %d are supported",
+			 config_setting_source_line(s), path, n, HEALTH_MAX_TARGETS);
+		n = HEALTH_MAX_TARGETS;
+	}
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, i);
+		const char *v = config_setting_type(e) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(e) : NULL;
+
+		if (!v || conf_parse_target(v, &t[i]))
+			conf_err(x, "line %d: %s target %u = %s%s%s is not \"icmp:ADDR\" or "
+				 "\"tcp:ADDR:PORT\"", config_setting_source_line(s), path,
+				 i + 1, v ? "\"" : "", v ? v : type_name(config_setting_type(e)),
+				 v ? "\"" : "");
+	}
+	return n;
+}
+
+static void parse_health(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *s;
+	const char *v;
+	unsigned i;
+
+	c->ntargets = parse_targets(x, config_lookup(cf, "health.targets"),
+				    "health.targets", c->targets);
+	c->rebalance = get_bool(x, cf, "health.rebalance", 0);
+	s = config_lookup(cf, "health.notify");
+	v = get_str(x, s, "health.notify", 0, 0);
+	if (v && *v && (v[0] != '/' || strlen(v) >= sizeof(c->notify)))
+		conf_err(x, "line %d: health.notify = \"%s\" must be an absolute path",
+			 config_setting_source_line(s), v);
+	else if (v)
+		snprintf(c->notify, sizeof(c->notify), "%s", v);
+	if (c->health.timeout_ms > c->health.interval_ms)
+		conf_err(x, "health.timeout = %u must not exceed health.interval = %u",
+			 c->health.timeout_ms, c->health.interval_ms);
+	for (i = 0; i < c->ngw; i++) {
+		unsigned n;
+
+		conf_gw_targets(c, i, &n);
+		if (n && c->health.min_ok > n)
+			conf_err(x, "health.min_ok = %u but gateway %u (%s) has only %u "
+				 "probe targets", c->health.min_ok, i + 1, c->gw[i].name, n);
+	}
+}
+
 static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 			  struct conf *c)
 {
@@ -293,6 +407,10 @@ static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 		  IN_MULTICAST(ntohl(gw->addr.s_addr))))
 		conf_err(x, "line %d: %s = \"%s\" is not a unicast IPv4 address",
 			 line, path, s);
+
+	snprintf(path, sizeof(path), "gateway %u targets", i + 1);
+	gw->ntargets = parse_targets(x, config_setting_get_member(g, "targets"), path,
+				     gw->targets);
 
 	snprintf(path, sizeof(path), "gateway %u interface", i + 1);
 	s = get_str(x, config_setting_get_member(g, "interface"), path, 1, line);
@@ -404,10 +522,11 @@ static void check_marks(struct conf_ctx *x, struct conf *c)
 			break;
 		}
 	}
-	if (c->rule_priority + c->ngw > 32766)
+	/* LAN rules at rule_priority + n, probe rules BALANCE_MAX_GW above. */
+	if (c->rule_priority + BALANCE_MAX_GW + c->ngw > 32766)
 		conf_err(x, "marks.rule_priority = %u: rules %u..%u would reach the main "
 			 "table's rule (32766)", c->rule_priority, c->rule_priority,
-			 c->rule_priority + c->ngw - 1);
+			 c->rule_priority + BALANCE_MAX_GW + c->ngw - 1);
 }
 
 static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
@@ -483,6 +602,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	c->fail_open = get_bool(x, cf, "queue.fail_open", 1);
 	c->keep_on_exit = get_bool(x, cf, "keep_on_exit", 0);
 	parse_gateways(x, cf, c);
+	parse_health(x, cf, c);
 	if (!x->e->count)
 		check_marks(x, c);
 	return (int)x->e->count;
@@ -595,7 +715,8 @@ int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errle
 	uint64_t m = (uint64_t)c->mark_base + slot;
 
 	if (slot >= BALANCE_MAX_GW || m > UINT32_MAX || (m & ~(uint64_t)c->mark_mask) ||
-	    (m >= 253 && m <= 255) || c->rule_priority + slot >= 32766) {
+	    (m >= 253 && m <= 255) ||
+	    c->rule_priority + BALANCE_MAX_GW + slot >= 32766) {
 		snprintf(err, errlen, "no room for another gateway: mark 0x%llx would not "
 			 "fit marks.mask 0x%x or would hit a kernel table",
 			 (unsigned long long)m, c->mark_mask);
