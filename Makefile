@@ -115,13 +115,26 @@ BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept $(B)/setadd
 bench: all $(BENCH_TOOLS)
 	bench/run.sh $(B)
 
-install: $(B)/nfqlbd
+# The unit names /usr/local/sbin and /etc/nfqlb and the hooks call plain
+# `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted.  An
+# existing configuration is never overwritten.
+install: $(B)/nfqlbd $(B)/nfqlbctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
-	install -m 0644 man/nfqlbd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
+	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 systemd/nfqlbd.service $(DESTDIR)$(UNITDIR)/
+	for h in chilli-conup.sh chilli-condown.sh; do \
+		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
+			scripts/$$h > $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
+		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
+		mv -f $(DESTDIR)$(LIBEXECDIR)/$$h.tmp $(DESTDIR)$(LIBEXECDIR)/$$h || exit 1; \
+	done
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
+		systemd/nfqlbd.service > $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 

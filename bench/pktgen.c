@@ -6,7 +6,7 @@
  * own IP stack costs nothing and any source address can be used.
  *
  *   pktgen -i IF -m DSTMAC -s FIRST_SRC -n NSRC -d DST [-u] [-r PPS]
- *          [-t SECONDS] [-c COUNT] [-b BATCH] [-p PORT]
+ *          [-t SECONDS] [-c COUNT] [-b BATCH] [-p PORT] [-L PAYLOAD]
  *
  * Sources cycle FIRST_SRC .. FIRST_SRC+NSRC-1 (one flow each: fixed
  * ports), or with -u every packet has a new source FIRST_SRC+i and at
@@ -14,7 +14,8 @@
  * construction: it stops after -t seconds (default 2, at most 60, may
  * be fractional) or
  * -c packets, whichever comes first.  -r paces to PPS packets per
- * second (0: as fast as it can).  Prints "sent N seconds S pps R".
+ * second (0: as fast as it can).  -L sets the UDP payload (18 bytes,
+ * a 60-byte frame, by default).  Prints "sent N seconds S pps R".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,7 +36,8 @@
 
 #define MAX_BATCH	256
 #define PAYLOAD		18	/* 14 + 20 + 8 + 18 = 60 bytes, the minimum frame */
-#define FRAME		(ETH_HLEN + 20 + 8 + PAYLOAD)
+#define MAX_PAYLOAD	1472	/* -L: up to a 1514-byte frame */
+#define FRAME		(ETH_HLEN + 20 + 8 + MAX_PAYLOAD)
 
 static volatile sig_atomic_t stop;
 
@@ -48,7 +50,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pktgen -i IF -m DSTMAC -s FIRST_SRC -n NSRC -d DST "
-		"[-u] [-r PPS] [-t SECONDS] [-c COUNT] [-b BATCH] [-p PORT]\n");
+		"[-u] [-r PPS] [-t SECONDS] [-c COUNT] [-b BATCH] [-p PORT] [-L PAYLOAD]\n");
 	exit(2);
 }
 
@@ -95,13 +97,13 @@ int main(int argc, char **argv)
 	uint8_t dmac[6], smac[6];
 	const char *ifname = NULL;
 	struct in_addr first = { 0 }, dst = { 0 };
-	unsigned long nsrc = 0, pps = 0, count = 0, batch = 64, port = 9;
+	unsigned long nsrc = 0, pps = 0, count = 0, batch = 64, port = 9, plen = PAYLOAD;
 	unsigned long sent = 0, errs = 0, i;
 	double secs = 2, t0, t1;
 	int ch, fd, unique = 0, one = 1, have = 0;
 	struct ifreq ifr;
 
-	while ((ch = getopt(argc, argv, "i:m:s:n:d:ur:t:c:b:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "i:m:s:n:d:ur:t:c:b:p:L:")) != -1) {
 		switch (ch) {
 		case 'i': ifname = optarg; have |= 1; break;
 		case 'm':
@@ -131,10 +133,11 @@ int main(int argc, char **argv)
 		case 'c': count = num(optarg, 1UL << 31); break;
 		case 'b': batch = num(optarg, MAX_BATCH); break;
 		case 'p': port = num(optarg, 65535); break;
+		case 'L': plen = num(optarg, MAX_PAYLOAD); break;
 		default: usage();
 		}
 	}
-	if (have != 15 || !nsrc || !batch || !secs)
+	if (have != 15 || !nsrc || !batch || !secs || plen < PAYLOAD)
 		usage();
 	if (unique && (!count || count > nsrc))
 		count = nsrc;
@@ -170,17 +173,17 @@ int main(int argc, char **argv)
 		f[13] = 0x00;
 		ip->version = 4;
 		ip->ihl = 5;
-		ip->tot_len = htons(20 + 8 + PAYLOAD);
+		ip->tot_len = htons((uint16_t)(20 + 8 + plen));
 		ip->ttl = 64;
 		ip->protocol = IPPROTO_UDP;
 		ip->daddr = dst.s_addr;
 		uh->source = htons(40000);
 		uh->dest = htons((uint16_t)port);
-		uh->len = htons(8 + PAYLOAD);
+		uh->len = htons((uint16_t)(8 + plen));
 		uh->check = 0;	/* optional in IPv4 */
-		memcpy(uh + 1, "nfqlb-bench-pktgen", PAYLOAD);
+		memcpy(uh + 1, "nfqlb-bench-pktgen", PAYLOAD);	/* the rest is zeros */
 		iov[i].iov_base = f;
-		iov[i].iov_len = FRAME;
+		iov[i].iov_len = ETH_HLEN + 20 + 8 + plen;
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;

@@ -20,7 +20,10 @@
 #
 # Settings (environment): BENCH_RUNS (3), BENCH_SECS (1.5, measured
 # window per run), BENCH_GW (4 gateways), BENCH_CLIENTS (16384),
-# BENCH_QUICK=1 (skip the knobs), BENCH_CPU_GEN (0), BENCH_CPU_BOX (1).
+# BENCH_QUICK=1 (skip the knobs), BENCH_CPU_GEN (0), BENCH_CPU_BOX (1),
+# BENCH_DRAIN (50000 packets per queue drain), BENCH_NEW (20000 new
+# clients per drain), BENCH_SETN (20000 members in the set-add knob).
+# Methods and results: bench/RESULTS.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,8 +125,9 @@ write_conf() {
 		echo "queue = { number = 0; max_len = $maxlen; socket_buffer = $sockbuf;"
 		echo "          copy_range = $copy; fail_open = true; batch = $batch; };"
 		echo "marks = { base = $MARK_BASE; mask = 0xff; };"
-		echo "clients = { max = 1048576; set_prefix = \"nfqlb-\"; };"
+		echo "clients = { max = 4194304; set_prefix = \"nfqlb-\"; };"
 		echo "keep_on_exit = true;"
+		echo "control = { socket = \"$DIR/nfqlbd.sock\"; };"
 		echo "gateways = ("
 		for ((i = 1; i <= NGW; i++)); do
 			printf '  { name = "wan%d"; address = "10.200.%d.254"; interface = "wan%d"; weight = 1; }%s\n' \
@@ -199,7 +203,7 @@ snap() {
 	printf "time %s\n" "$(date +%s.%N)"
 	while read -r l; do
 		case $l in
-		*:*) set -- ${l/:/ }; echo "rx_$1 $2"; echo "tx_$1 ${10}" ;;
+		*:*) set -- ${l/:/ }; echo "rx_$1 $3"; echo "tx_$1 ${11}" ;;
 		esac
 	done < /proc/net/dev
 	[ -r /proc/net/netfilter/nfnetlink_queue ] &&
@@ -254,3 +258,401 @@ measure() {
 	R_GEN=$gen_out
 	rm -f "$out.a" "$out.b"
 }
+
+# drain "PIDS" "QUEUES" N [pktgen options]: stop the reader(s), queue N packets
+# with the generator, start the reader again and time how long it takes
+# to empty the queue: the reader's own rate, with the generator idle.
+# Sets D_RATE, D_QUEUED and the R_* counters.
+drain() {
+	local pid=$1 q=$2 n=$3 out=$DIR/d.$RANDOM res
+	shift 3
+	kill -STOP $pid
+	in_gw bash -c "$SNAP"' snap' > "$out.a"
+	gen -c "$n" -t 10 "$@" > /dev/null
+	res=$(taskset -c "$CPU_GEN" ip netns exec "$GW" bash -c '
+		q=$1 n=$2 pid=$3
+		qt() { t=0; while read -r a b tot rest; do
+			case " $q " in *" $a "*) t=$((t + tot)) ;; esac
+			done < /proc/net/netfilter/nfnetlink_queue; }
+		end=$((EPOCHSECONDS + 5)) prev=-1 stable=0
+		while qt && [ "$t" -lt "$n" ] && [ "$EPOCHSECONDS" -le "$end" ]; do
+			if [ "$t" = "$prev" ]; then
+				stable=$((stable + 1)); [ "$stable" -ge 100 ] && break
+			else stable=0 prev=$t; fi
+			sleep 0.002
+		done
+		queued=$t
+		# Poll every 0.5 ms without a fork (read -t on a silent fifo),
+		# so the poller takes almost no CPU from a reader.
+		f=$(mktemp -u /tmp/nfqlb-bench-fifo.XXXXXX); mkfifo "$f"; exec 9<> "$f"; rm -f "$f"
+		kill -CONT $pid; t0=$EPOCHREALTIME
+		end=$((EPOCHSECONDS + 30))
+		while qt && [ "$t" != 0 ] && [ "$EPOCHSECONDS" -le "$end" ]; do read -t 0.0005 -u 9; done
+		t1=$EPOCHREALTIME
+		echo "$queued $t0 $t1 $t"' _ "$q" "$n" "$pid")
+	kill -CONT $pid 2>/dev/null
+	sleep 0.05
+	in_gw bash -c "$SNAP"' snap' > "$out.b"
+	set -- $res
+	D_QUEUED=$1
+	D_RATE=$(awk -v n="$1" -v a="$2" -v b="$3" -v left="$4" \
+		'BEGIN { printf "%.0f", (n - left) / (b - a) }')
+	local i marked=0
+	for ((i = 1; i <= NGW; i++)); do
+		marked=$((marked + $(delta "$out" "tx_wan$i")))
+	done
+	R_MARKED=$marked
+	R_OFFERED=$(delta "$out" rx_lan0)
+	R_UNMARKED=$(delta "$out" tx_wan0)
+	R_QDROP=$(( $(delta "$out" qdrop_0) + $(delta "$out" qdrop_1) + $(delta "$out" qdrop_2) ))
+	R_UDROP=$(( $(delta "$out" udrop_0) + $(delta "$out" udrop_1) + $(delta "$out" udrop_2) ))
+	rm -f "$out.a" "$out.b"
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
+rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else printf "-" }'; }
+
+# Per configuration: the runs' rates, offered rates and drop counts.
+declare -A RUNS_OF OFF_OF FO_OF QD_OF UD_OF DESC_OF
+ORDER=()
+record() {	# CFG RATE OFFERED UNMARKED QDROP UDROP
+	[ -n "${RUNS_OF[$1]+x}" ] || ORDER+=("$1")
+	RUNS_OF[$1]="${RUNS_OF[$1]:-} $2"
+	OFF_OF[$1]="${OFF_OF[$1]:-} $3"
+	FO_OF[$1]="${FO_OF[$1]:-}${FO_OF[$1]:+,}$4"
+	QD_OF[$1]="${QD_OF[$1]:-}${QD_OF[$1]:+,}$5"
+	UD_OF[$1]="${UD_OF[$1]:-}${UD_OF[$1]:+,}$6"
+}
+med() { echo "${RUNS_OF[$1]:-}" | median; }
+
+# kernel CFG DESC: RUNS windowed runs of the pre-bound clients at full speed.
+kernel_runs() {
+	local cfg=$1 k r u
+	DESC_OF[$cfg]=$2
+	for ((k = 1; k <= RUNS; k++)); do
+		measure "$cfg" -s "$KNOWN_FIRST" -n "$NCLI"
+		r=$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")
+		u=$(rate "$R_UNMARKED" "$R_DT")
+		printf '  %-14s run %d: received %8s pps (marked %8s, unmarked %8s) offered %8s pps\n' \
+			"$cfg" "$k" "$r" "$(rate "$R_MARKED" "$R_DT")" "$u" "$(rate "$R_OFFERED" "$R_DT")"
+		record "$cfg" "$r" "$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+	done
+}
+
+# Conntrack on without a rule in the forwarding path (as on any NAT box).
+ct_on() { in_gw iptables -t filter -A INPUT -i lo -m conntrack --ctstate INVALID -j DROP; }
+ct_off() { in_gw iptables -t filter -D INPUT -i lo -m conntrack --ctstate INVALID -j DROP; }
+
+ref_up() {	# the reference (ALCASAR-style) ruleset, all clients bound
+	local i j mark
+	{
+		for ((i = 1; i <= NGW; i++)); do echo "create refgw$i hash:ip maxelem 65536"; done
+		echo "create refall hash:ip skbinfo maxelem 65536"
+		for ((j = 0; j < NCLI; j++)); do
+			i=$((j % NGW + 1))
+			a="10.65.$((j / 256)).$((j % 256))"
+			echo "add refgw$i $a"
+			printf 'add refall %s skbmark 0x%x/0xff\n' "$a" $((MARK_BASE + i - 1))
+		done
+	} | in_gw ipset restore || die "ipset restore"
+	for ((i = 1; i <= NGW; i++)); do
+		mark=$((MARK_BASE + i - 1))
+		in_gw ip rule add fwmark "$mark" table "$mark" pref $((100 + i))
+		in_gw ip route add default via "10.200.$i.254" dev "wan$i" table "$mark"
+	done
+}
+ref_rules() {	# perset | skbinfo | off
+	local i
+	in_gw iptables -t mangle -F PREROUTING
+	case $1 in
+	perset)
+		for ((i = 1; i <= NGW; i++)); do
+			in_gw iptables -t mangle -A PREROUTING -i lan0 -m set --match-set "refgw$i" src \
+				-j MARK --set-mark $((MARK_BASE + i - 1))
+		done ;;
+	skbinfo)
+		in_gw iptables -t mangle -A PREROUTING -i lan0 -j SET --map-set refall src --map-mark ;;
+	esac
+}
+ref_down() {
+	local i mark
+	ref_rules off
+	for ((i = 1; i <= NGW; i++)); do
+		mark=$((MARK_BASE + i - 1))
+		in_gw ip rule del fwmark "$mark" table "$mark" pref $((100 + i))
+		in_gw ip route del default table "$mark"
+		in_gw ipset destroy "refgw$i"
+	done
+	in_gw ipset destroy refall
+}
+
+# Every packet to the queue, ahead of nfqlbd's chain (the verdict
+# resumes at the next hook, so nfqlbd's chain never sees them).
+qall() {	# QUEUE-SPEC | off
+	in_gw iptables -t mangle -D PREROUTING -i lan0 -j NFQUEUE $QALL_SPEC --queue-bypass 2>/dev/null
+	[ "$1" = off ] && return 0
+	QALL_SPEC=$1
+	in_gw iptables -t mangle -I PREROUTING 1 -i lan0 -j NFQUEUE $QALL_SPEC --queue-bypass
+}
+QALL_SPEC="--queue-num 0"
+
+warm_known() { gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 150000 > /dev/null; }
+
+# drain_runs CFG DESC PIDFN QUEUE N [pktgen options]
+drain_one() {	# CFG K PID QUEUE N [pktgen options]
+	local cfg=$1 k=$2 pid=$3 q=$4 n=$5
+	shift 5
+	drain "$pid" "$q" "$n" "$@"
+	printf '  %-14s run %d: %8s pkt/s  (queued %d, verdicts reached gateways %d, failed open %d, queue drops %d, user drops %d)\n' \
+		"$cfg" "$k" "$D_RATE" "$D_QUEUED" "$R_MARKED" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+	record "$cfg" "$D_RATE" "$D_QUEUED" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+}
+
+# paced CFG DESC PPS [pktgen options]: RUNS sustained windowed runs.
+paced() {
+	local cfg=$1 pps=$3 r k
+	DESC_OF[$cfg]=$2
+	shift 3
+	for ((k = 1; k <= RUNS; k++)); do
+		local args=("$@")
+		if [ "${args[*]}" != "${args[*]/NEW/}" ]; then
+			# never-seen clients: a fresh range per run (at most 4
+			# runs): NEW_K 10.96/13, 10.104/13, ...; NEW2_K 10.68/14,
+			# 10.72/14, ... (10.65/16 known, 10.81-84/16 the drains)
+			args=("${args[@]/NEW_K/10.$((96 + 8 * ((k - 1) % 4))).0.0}")
+			args=("${args[@]/NEW2_K/10.$((68 + 4 * ((k - 1) % 4))).0.0}")
+			in_gw conntrack -F 2> /dev/null
+		fi
+		measure "$cfg" -r "$pps" "${args[@]}"
+		r=$(rate "$R_MARKED" "$R_DT")
+		printf '  %-14s run %d: offered %8s pps, through the queue %8s pps, failed open %d, queue drops %d, user drops %d\n' \
+			"$cfg" "$k" "$(rate "$R_OFFERED" "$R_DT")" "$r" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+		record "$cfg" "$r" "$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+	done
+}
+
+machine() {
+	note "machine: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs," \
+		"$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)," \
+		"kernel $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null)," \
+		"$(iptables -V 2>/dev/null), ipset $(ipset -v 2>/dev/null | awk '{ print $2; exit }')"
+	note "CPUs: generator (pktgen, AF_PACKET sendmmsg) on CPU $CPU_GEN; a veth delivers in the" \
+		"sender's softirq, so the box's PREROUTING, conntrack, rules and (kernel-only runs) the" \
+		"forwarding also run on CPU $CPU_GEN; nfqlbd / qaccept on CPU $CPU_BOX, where the verdict" \
+		"re-injects the packet and forwards it"
+	note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews figures)"
+	note "traffic: 60-byte UDP frames, $NCLI client source addresses (one flow each), $NGW gateways" \
+		"(one router each) + the main-table router; $RUNS runs per configuration, median;" \
+		"windowed runs measure ${WIN}s after ${WARM}s of warm-up"
+}
+
+main() {
+	local k i n pid r80 base
+	[ "$(id -u)" = 0 ] || die "needs root (namespaces)"
+	for t in pktgen qaccept nfqlbd bench_balance lbset_tool; do
+		[ -x "$BUILD/$t" ] || die "missing $BUILD/$t (make bench builds it)"
+	done
+	echo "== nfqlb packet benchmark"
+	machine
+	lab_up
+
+	echo "== kernel-only forwarding (pps received at the routers)"
+	GOOD_MAC=$LAN_MAC
+	LAN_MAC=02:00:00:00:00:01	# dropped by the box at once: the generator's own cost
+	DESC_OF[gen-only]="generator alone (frames dropped on arrival: its own ceiling)"
+	for ((k = 1; k <= RUNS; k++)); do
+		r=$(gen -s "$KNOWN_FIRST" -n "$NCLI" -t "$WIN" | awk '{ printf "%.0f", $6 }')
+		printf '  %-14s run %d: sent %8s pps\n' gen-only "$k" "$r"
+		record gen-only "$r" "$r" - - -
+	done
+	LAN_MAC=$GOOD_MAC
+	kernel_runs plain "plain forwarding: no rules, one default route (ceiling)"
+	ct_on
+	kernel_runs plain+ct "plain forwarding with conntrack on (as on any NAT box)"
+	ct_off
+	ref_up
+	ref_rules perset
+	kernel_runs ref "reference: -m set gwN src -j MARK per gateway + fwmark rules"
+	ct_on
+	kernel_runs ref+ct "reference, conntrack on"
+	ct_off
+	ref_rules skbinfo
+	kernel_runs ref-skbinfo "knob: reference with one skbinfo set (-j SET --map-mark)"
+	ref_down
+
+	daemon_start
+	# Bind every client once, paced so that none fails open.
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	note "nfqlbd bound $n of $NCLI clients before the fast-path runs"
+	kernel_runs fast "nfqlb fast path: nfqlbd's rules, all clients bound"
+
+	echo "== through the queue (drain: N packets queued while the reader is stopped, then timed)"
+	DRAIN_N=${BENCH_DRAIN:-50000}
+	DRAIN_CONF="maxlen=131072 sockbuf=268435456"
+	daemon_stop
+	daemon_start $DRAIN_CONF
+	qall "--queue-num 0"
+	qaccept_start qa "$CPU_BOX" -q 1 -m "$MARK_BASE" -l 131072 -B 268435456
+	DESC_OF[q-nfqlb]="queue: every packet to nfqlbd, clients known (lookup + verdict)"
+	DESC_OF[q-accept]="queue: minimal accept-all reader (qaccept, same socket settings)"
+	for ((k = 1; k <= RUNS; k++)); do
+		qall "--queue-num 0"; warm_known
+		drain_one q-nfqlb "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
+		qall "--queue-num 1"; warm_known
+		drain_one q-accept "$k" "$(cat "$DIR/qa.pid")" 1 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
+	done
+	qall off
+	DESC_OF[new]="new clients: lookup + assign + set add + verdict (clients/s)"
+	NEW_N=${BENCH_NEW:-20000}
+	for ((k = 1; k <= RUNS; k++)); do
+		in_gw conntrack -F 2> /dev/null
+		drain_one new "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$NEW_N" -u -s "10.$((80 + k)).0.0" -n "$NEW_N"
+	done
+
+	echo "== sustained, default queue settings, at 80% of the drain rates (and at full speed)"
+	daemon_stop
+	daemon_start
+	qall "--queue-num 0"
+	r80=$(( $(med q-nfqlb) * 8 / 10 ))
+	paced q-nfqlb@80% "q-nfqlb paced at 80% of its drain rate" "$r80" -s "$KNOWN_FIRST" -n "$NCLI"
+	paced q-nfqlb@max "q-nfqlb at the generator's full speed" 0 -s "$KNOWN_FIRST" -n "$NCLI"
+	qall "--queue-num 1"
+	qaccept_stop qa
+	qaccept_start qa "$CPU_BOX" -q 1 -m "$MARK_BASE"
+	r80=$(( $(med q-accept) * 8 / 10 ))
+	paced q-accept@80% "q-accept paced at 80% of its drain rate" "$r80" -s "$KNOWN_FIRST" -n "$NCLI"
+	paced q-accept@max "q-accept at the generator's full speed" 0 -s "$KNOWN_FIRST" -n "$NCLI"
+	qall off
+	r80=$(( $(med new) * 8 / 10 ))
+	in_gw conntrack -F 2> /dev/null
+	# fresh sources for every run: 10.96/13, 10.104/13, ... (NEW_K below)
+	paced new@80% "new clients paced at 80% of the drain rate" "$r80" -u -s NEW_K -n 524288
+	# The rate that got through above is the sustained maximum: 80% of it.
+	r80=$(( $(med new@80%) * 8 / 10 ))
+	paced new@80%sust "new clients paced at 80% of the sustained rate (new@80% throughput)" \
+		"$r80" -u -s NEW2_K -n 262144
+
+	if [ "${BENCH_QUICK:-0}" != 1 ]; then
+		knobs
+	fi
+	qaccept_stop qa
+	daemon_stop
+	summary
+	echo
+	echo "== balancing core alone (bench_balance)"
+	"$BUILD/bench_balance"
+	echo
+	note "make bench took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Item 4: the knobs.  Defaults: batch 64, copy_range 40, max_len 8192,
+# socket_buffer 8 MiB, one queue, one set per gateway.
+knobs() {
+	local k c t0 t1 n=${BENCH_SETN:-20000}
+	echo "== knobs (drain rates unless said otherwise)"
+	daemon_stop
+	daemon_start $DRAIN_CONF batch=1
+	DESC_OF[k:batch=1]="knob: queue.batch = 1 (one message read, one verdict sent per syscall)"
+	for ((k = 1; k <= RUNS; k++)); do
+		qall "--queue-num 0"; warm_known
+		drain_one k:batch=1 "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
+	done
+	daemon_stop
+	# Copy range only matters for packets longer than it: 1400-byte payloads.
+	DESC_OF[k:1428B,copy=40]="knob: 1428-byte IP packets, copy_range 40 (default)"
+	DESC_OF[k:1428B,copy=64k]="knob: 1428-byte IP packets, copy_range 65535 (whole packet)"
+	for c in 40 65535; do
+		daemon_start $DRAIN_CONF copy=$c
+		qall "--queue-num 0"
+		for ((k = 1; k <= RUNS; k++)); do
+			warm_known
+			drain_one "k:1428B,copy=$([ $c = 40 ] && echo 40 || echo 64k)" "$k" \
+				"$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI" -L 1400
+		done
+		daemon_stop
+	done
+	# A small queue and socket buffer, sustained.
+	daemon_start maxlen=1024 sockbuf=1048576
+	qall "--queue-num 0"
+	paced "k:qlen1k,buf1M@80%" "knob: max_len 1024, socket_buffer 1 MiB, paced at 80% of q-nfqlb" \
+		$(( $(med q-nfqlb) * 8 / 10 )) -s "$KNOWN_FIRST" -n "$NCLI"
+	paced "k:qlen1k,buf1M@max" "knob: max_len 1024, socket_buffer 1 MiB, full speed" \
+		0 -s "$KNOWN_FIRST" -n "$NCLI"
+	qall off
+	daemon_stop
+	daemon_start
+	# Two queues, one accept-all reader each (--queue-balance), one per CPU.
+	qaccept_stop qa
+	qaccept_start qa "$CPU_BOX" -q 1 -m "$MARK_BASE" -l 131072 -B 268435456
+	qaccept_start qb "$CPU_GEN" -q 2 -m "$MARK_BASE" -l 131072 -B 268435456
+	DESC_OF[k:2queues]="knob: two queues (--queue-balance 1:2), one qaccept on each CPU"
+	for ((k = 1; k <= RUNS; k++)); do
+		qall "--queue-balance 1:2"; warm_known
+		drain_one k:2queues "$k" "$(cat "$DIR/qa.pid") $(cat "$DIR/qb.pid")" "1 2" "$DRAIN_N" \
+			-s "$KNOWN_FIRST" -n "$NCLI"
+	done
+	qall off
+	qaccept_stop qb
+	# Set updates: one netlink request per member (what nfqlbd does per
+	# new client, through libipset, and the same with raw netlink),
+	# against members batched in one IPSET_ATTR_ADT container.
+	local lb b
+	local -A sa
+	lb=$(in_gw "$BUILD/lbset_tool" bench nqbbench "$n" | awk '/^add:/ { print $4 }')
+	for b in 1 16 64; do
+		in_gw ipset create "nqbset$b" hash:ip maxelem 65536
+		sa[$b]=$(in_gw "$BUILD/setadd" "nqbset$b" "$n" "$b" | awk '{ print $(NF - 3) }')
+		in_gw ipset destroy "nqbset$b"
+	done
+	SETADD_TEXT="us per member added, $n members: lbset_add (libipset, one request each, as nfqlbd) $lb; raw netlink one request each ${sa[1]}; batched 16 per request ${sa[16]}; 64 per request ${sa[64]}"
+	printf '  %-14s %s\n' k:setadd "$SETADD_TEXT"
+}
+
+summary() {
+	local cfg m plain ref refct qa
+	plain=$(med plain); ref=$(med ref); refct=$(med ref+ct); qa=$(med q-accept)
+	echo
+	echo "== summary: medians of $RUNS runs (packets/s; new clients: clients/s)"
+	note "unmarked/failed open = packets that reached the main-table router; qdrop, udrop ="
+	note "queue_dropped, user_dropped of /proc/net/netfilter/nfnetlink_queue; one value per run"
+	printf '%-20s %9s %7s %7s %7s %8s  %-26s %s\n' config median /plain /ref /ref+ct /q-accept \
+		"unmarked|failed open" "qdrop udrop"
+	for cfg in "${ORDER[@]}"; do
+		m=$(med "$cfg")
+		case $cfg in
+		gen-only|plain*|ref*|fast)
+			printf '%-20s %9s %7s %7s %7s %8s  %-26s %s\n' "$cfg" "$m" "$(pct "$m" "$plain")" \
+				"$(pct "$m" "$ref")" "$(pct "$m" "$refct")" "" "${FO_OF[$cfg]}" \
+				"${QD_OF[$cfg]} ${UD_OF[$cfg]}" ;;
+		*)
+			printf '%-20s %9s %7s %7s %7s %8s  %-26s %s\n' "$cfg" "$m" "" "" "" \
+				"$(pct "$m" "$qa")" "${FO_OF[$cfg]}" "${QD_OF[$cfg]} ${UD_OF[$cfg]}" ;;
+		esac
+	done
+	echo
+	echo "what each line is (runs' rates; for paced runs the offered rate follows in [])"
+	for cfg in "${ORDER[@]}"; do
+		case $cfg in
+		*@*) printf '  %-20s %s:%s [%s ]\n' "$cfg" "${DESC_OF[$cfg]:-}" "${RUNS_OF[$cfg]}" "${OFF_OF[$cfg]}" ;;
+		*) printf '  %-20s %s:%s\n' "$cfg" "${DESC_OF[$cfg]:-}" "${RUNS_OF[$cfg]}" ;;
+		esac
+	done
+	[ -n "${SETADD_TEXT:-}" ] && printf '  %-20s %s\n' k:setadd "$SETADD_TEXT"
+	# The box's own cost: the generator's share (gen-only, same CPU)
+	# taken out of each kernel-only run.
+	echo
+	echo "box cost per packet with the generator's share removed (1/pps - 1/gen-only), kernel-only runs:"
+	local g; g=$(med gen-only)
+	for cfg in plain plain+ct ref ref+ct ref-skbinfo fast; do
+		awk -v c="$cfg" -v m="$(med "$cfg")" -v g="$g" -v p="$plain" -v r="$ref" -v rc="$refct" 'BEGIN {
+			ns = 1e9 / m - 1e9 / g; np = 1e9 / p - 1e9 / g; nr = 1e9 / r - 1e9 / g; nrc = 1e9 / rc - 1e9 / g
+			printf "  %-12s %6.0f ns/packet   plain/this %.2f   ref/this %.2f   ref+ct/this %.2f\n", c, ns, np / ns, nr / ns, nrc / ns }'
+	done
+}
+
+if [ "${BENCH_LIB:-0}" != 1 ]; then
+	main
+fi
