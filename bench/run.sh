@@ -22,7 +22,10 @@
 # window per run), BENCH_GW (4 gateways), BENCH_CLIENTS (16384),
 # BENCH_QUICK=1 (skip the knobs), BENCH_CPU_GEN (0), BENCH_CPU_BOX (1),
 # BENCH_DRAIN (50000 packets per queue drain), BENCH_NEW (20000 new
-# clients per drain), BENCH_SETN (20000 members in the set-add knob).
+# clients per drain), BENCH_SETN (20000 members in the set-add knob),
+# BENCH_ONLY=new (only the new-client runs: new, new@80%, new@80%sust,
+# with the known clients bound first as in the full run; needs only
+# nfqlbd and pktgen; about 30 s).
 # Methods and results: bench/RESULTS.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
@@ -505,12 +508,7 @@ main() {
 		drain_one q-accept "$k" "$(cat "$DIR/qa.pid")" 1 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
 	done
 	qall off
-	DESC_OF[new]="new clients: lookup + assign + set add + verdict (clients/s)"
-	NEW_N=${BENCH_NEW:-20000}
-	for ((k = 1; k <= RUNS; k++)); do
-		in_gw conntrack -F 2> /dev/null
-		drain_one new "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$NEW_N" -u -s "10.$((80 + k)).0.0" -n "$NEW_N"
-	done
+	new_drains
 
 	echo "== sustained, default queue settings, at 80% of the drain rates (and at full speed)"
 	daemon_stop
@@ -526,14 +524,7 @@ main() {
 	paced q-accept@80% "q-accept paced at 80% of its drain rate" "$r80" -s "$KNOWN_FIRST" -n "$NCLI"
 	paced q-accept@max "q-accept at the generator's full speed" 0 -s "$KNOWN_FIRST" -n "$NCLI"
 	qall off
-	r80=$(( $(med new) * 8 / 10 ))
-	in_gw conntrack -F 2> /dev/null
-	# fresh sources for every run: 10.96/13, 10.104/13, ... (NEW_K below)
-	paced new@80% "new clients paced at 80% of the drain rate" "$r80" -u -s NEW_K -n 524288
-	# The rate that got through above is the sustained maximum: 80% of it.
-	r80=$(( $(med new@80%) * 8 / 10 ))
-	paced new@80%sust "new clients paced at 80% of the sustained rate (new@80% throughput)" \
-		"$r80" -u -s NEW2_K -n 262144
+	new_paced
 
 	if [ "${BENCH_QUICK:-0}" != 1 ]; then
 		knobs
@@ -546,6 +537,60 @@ main() {
 	"$BUILD/bench_balance"
 	echo
 	note "make bench took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# New clients (lookup + assign + set add + verdict): drains, with the
+# daemon started with DRAIN_CONF ...
+new_drains() {
+	local k
+	DESC_OF[new]="new clients: lookup + assign + set add + verdict (clients/s)"
+	NEW_N=${BENCH_NEW:-20000}
+	for ((k = 1; k <= RUNS; k++)); do
+		in_gw conntrack -F 2> /dev/null
+		drain_one new "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$NEW_N" -u -s "10.$((80 + k)).0.0" -n "$NEW_N"
+	done
+}
+
+# ... and sustained, with the default queue settings.
+new_paced() {
+	local r80
+	r80=$(( $(med new) * 8 / 10 ))
+	in_gw conntrack -F 2> /dev/null
+	# fresh sources for every run: 10.96/13, 10.104/13, ... (NEW_K below)
+	paced new@80% "new clients paced at 80% of the drain rate" "$r80" -u -s NEW_K -n 524288
+	# The rate that got through above is the sustained maximum: 80% of it.
+	r80=$(( $(med new@80%) * 8 / 10 ))
+	paced new@80%sust "new clients paced at 80% of the sustained rate (new@80% throughput)" \
+		"$r80" -u -s NEW2_K -n 262144
+}
+
+# BENCH_ONLY=new: the new-client runs alone, in the same state as in
+# the full run (the known clients bound beforehand).
+main_new() {
+	local t n
+	[ "$(id -u)" = 0 ] || die "needs root (namespaces)"
+	for t in pktgen nfqlbd; do
+		[ -x "$BUILD/$t" ] || die "missing $BUILD/$t (make bench builds it)"
+	done
+	echo "== nfqlb packet benchmark: new clients only (BENCH_ONLY=new)"
+	machine
+	lab_up
+	DRAIN_CONF="maxlen=131072 sockbuf=268435456"
+	daemon_start $DRAIN_CONF
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	note "nfqlbd bound $n of $NCLI known clients first"
+	echo "== new clients, drain"
+	new_drains
+	echo "== new clients, sustained, default queue settings"
+	daemon_stop
+	daemon_start
+	new_paced
+	daemon_stop
+	summary
+	echo
+	note "took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # Item 4: the knobs.  Defaults: batch 64, copy_range 40, max_len 8192,
@@ -599,7 +644,7 @@ knobs() {
 	# Set updates: one netlink request per member (what nfqlbd does per
 	# new client, through libipset, and the same with raw netlink),
 	# against members batched in one IPSET_ATTR_ADT container.
-	local lb b
+	local lb ld b
 	local -A sa
 	lb=$(in_gw "$BUILD/lbset_tool" bench nqbbench "$n" | awk '/^add:/ { print $4 }')
 	for b in 1 16 64; do
@@ -607,7 +652,9 @@ knobs() {
 		sa[$b]=$(in_gw "$BUILD/setadd" "nqbset$b" "$n" "$b" | awk '{ print $(NF - 3) }')
 		in_gw ipset destroy "nqbset$b"
 	done
-	SETADD_TEXT="us per member added, $n members: lbset_add (libipset, one request each, as nfqlbd) $lb; raw netlink one request each ${sa[1]}; batched 16 per request ${sa[16]}; 64 per request ${sa[64]}"
+	# What nfqlbd does now: lbset_add_defer + one lbset_commit per queue batch (64).
+	ld=$(in_gw "$BUILD/lbset_tool" bench-defer nqbbench "$n" 64 | awk '/^add-defer:/ { print $(NF - 3) }')
+	SETADD_TEXT="us per member added, $n members: lbset_add (libipset, one request each) $lb; raw netlink one request each ${sa[1]}; batched 16 per request ${sa[16]}; 64 per request ${sa[64]}; lbset_add_defer + lbset_commit every 64 (libipset restore mode, as nfqlbd) $ld"
 	printf '  %-14s %s\n' k:setadd "$SETADD_TEXT"
 }
 
@@ -642,7 +689,8 @@ summary() {
 	done
 	[ -n "${SETADD_TEXT:-}" ] && printf '  %-20s %s\n' k:setadd "$SETADD_TEXT"
 	# The box's own cost: the generator's share (gen-only, same CPU)
-	# taken out of each kernel-only run.
+	# taken out of each kernel-only run (none in BENCH_ONLY runs).
+	[ -n "${RUNS_OF[plain]:-}" ] || return 0
 	echo
 	echo "box cost per packet with the generator's share removed (1/pps - 1/gen-only), kernel-only runs:"
 	local g; g=$(med gen-only)
@@ -654,5 +702,9 @@ summary() {
 }
 
 if [ "${BENCH_LIB:-0}" != 1 ]; then
-	main
+	case ${BENCH_ONLY:-} in
+	'') main ;;
+	new) main_new ;;
+	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new' is known" ;;
+	esac
 fi

@@ -33,4 +33,31 @@ int lbset_flush(struct lbset *s, const char *name);
 int lbset_list(struct lbset *s, const char *name,
 	       void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg);
 
+/*
+ * Deferred adds, for many members at once: lbset_add_defer() only
+ * records the member (name and address are checked at once: -1 with a
+ * message if they cannot be added); lbset_commit() sends everything
+ * recorded, the members of one set in as few netlink requests as
+ * libipset's restore-mode aggregation allows (a page each, some 150
+ * members), and forgets it.  A recorded member reaches the kernel in
+ * lbset_commit() and not before (lbset_close() drops it); only if there
+ * is no memory to record it does lbset_add_defer() add it at once.
+ *
+ * A member that could not be added is passed to fail (the set, the
+ * address and the message, which names both), once per member; the
+ * other members are added all the same (fail may use this handle, but
+ * not record members).  lbset_commit() returns the number of members
+ * that failed, 0 if all are in their sets.
+ *
+ * The other calls neither send nor drop recorded members: commit first
+ * when a del, flush or destroy must come after them.
+ */
+typedef void (*lbset_fail_cb)(const char *name, const struct nfqlb_addr *a,
+			      const char *msg, void *arg);
+
+int lbset_add_defer(struct lbset *s, const char *name, const struct nfqlb_addr *a);
+/* Members recorded and not yet committed. */
+unsigned lbset_pending(const struct lbset *s);
+unsigned lbset_commit(struct lbset *s, lbset_fail_cb fail, void *arg);
+
 #endif

@@ -45,9 +45,22 @@ struct queue_stats {
 typedef int (*queue_packet_cb)(const struct nfqlb_addr *src, uint32_t mark,
 			     uint32_t *gw_mark, void *arg);
 
-/* Bind the queue and configure it.  NULL with a message in err. */
+/*
+ * Called once per received batch, after cb has seen every packet of it
+ * and before any of their verdicts is sent: what cb left for later
+ * (set adds gathered to be sent together) must be done by its return.
+ */
+typedef void (*queue_flush_cb)(void *arg);
+
+/*
+ * Bind the queue and configure it; flush may be NULL.  Both callbacks
+ * get arg, and may be called before queue_open() returns (packets that
+ * arrive while the queue is being configured).  NULL with a message in
+ * err.
+ */
 struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
-		     queue_packet_cb cb, void *arg, char *err, size_t errlen);
+		     queue_packet_cb cb, queue_flush_cb flush, void *arg,
+		     char *err, size_t errlen);
 void queue_close(struct queue *q);
 int queue_fd(const struct queue *q);
 /*

@@ -8,6 +8,11 @@
  * With the session kept, an add or a del is a single netlink request
  * and its ACK.
  *
+ * Deferred adds (lbset_add_defer, lbset_commit) are recorded here and
+ * sent through libipset's restore mode, which puts consecutive adds to
+ * one set in one request: the kernel's cost is mostly per request, so
+ * a member sent that way costs a fraction of a single add.
+ *
  * libipset's headers clash with <linux/netfilter.h>, so this is the
  * only file that includes them, and it must not include that one.
  */
@@ -32,6 +37,8 @@
 #define LBSET_ERRLEN		(IPSET_ERRORBUFLEN + 128)
 /* A hash:ip member line is an address plus perhaps a few options. */
 #define LBSET_LINELEN		256
+/* First allocation of the deferred-add list, in members. */
+#define LBSET_PENDING_MIN	64
 
 /*
  * libipset reports every failure as text only: the kernel's errno is
@@ -56,9 +63,18 @@ struct lbset_capture {
 	char bad[LBSET_LINELEN];	/* first member line we could not read */
 };
 
+/* One member recorded by lbset_add_defer(). */
+struct lbset_pending {
+	char name[IPSET_MAXNAMELEN];
+	struct nfqlb_addr a;
+	bool sent;			/* taken by lbset_commit_set() */
+};
+
 struct lbset {
 	struct ipset_session *session;
 	struct lbset_capture *capture;	/* non-NULL only inside a list */
+	struct lbset_pending *pending;	/* lbset_add_defer() since the last commit */
+	size_t npending, cappending;
 	char report[IPSET_ERRORBUFLEN];	/* scratch for lbset_report() */
 	char err[LBSET_ERRLEN];
 };
@@ -105,18 +121,11 @@ static bool lbset_report_is(struct lbset *s, const char *msg)
 	return r && strncmp(r, msg, strlen(msg)) == 0;
 }
 
-/*
- * Every call starts from a clean slate: no error left from the last
- * call, and no option left in the session's data, since libipset only
- * resets it on some paths (not after private commands like HEADER).
- */
-static int lbset_begin(struct lbset *s, const char *verb, const char *name)
+static int lbset_check_name(struct lbset *s, const char *verb,
+			    const char *name)
 {
 	size_t len;
 
-	s->err[0] = '\0';
-	ipset_session_report_reset(s->session);
-	ipset_data_reset(ipset_session_data(s->session));
 	if (!name || !*name)
 		return lbset_fail(s, "%s: empty set name", verb);
 	/*
@@ -128,6 +137,36 @@ static int lbset_begin(struct lbset *s, const char *verb, const char *name)
 		return lbset_fail(s, "%s %s: set name is %zu characters long, "
 				  "the limit is %d", verb, name, len,
 				  IPSET_MAXNAMELEN - 1);
+	return 0;
+}
+
+/* What an add or a del needs of its address, known without the kernel. */
+static int lbset_check_addr(struct lbset *s, const char *verb,
+			    const char *name, const struct nfqlb_addr *a)
+{
+	char abuf[NFQLB_ADDRSTRLEN];
+
+	if (!a)
+		return lbset_fail(s, "%s %s: no address", verb, name);
+	if (a->family != AF_INET)
+		return lbset_fail(s, "%s %s %s: only IPv4 addresses fit a "
+				  "family inet set", verb, name,
+				  addr_format(a, abuf, sizeof(abuf)));
+	return 0;
+}
+
+/*
+ * Every call starts from a clean slate: no error left from the last
+ * call, and no option left in the session's data, since libipset only
+ * resets it on some paths (not after private commands like HEADER).
+ */
+static int lbset_begin(struct lbset *s, const char *verb, const char *name)
+{
+	s->err[0] = '\0';
+	ipset_session_report_reset(s->session);
+	ipset_data_reset(ipset_session_data(s->session));
+	if (lbset_check_name(s, verb, name))
+		return -1;
 	if (ipset_session_data_set(s->session, IPSET_SETNAME, name) < 0)
 		return lbset_fail_session(s, verb, name);
 	return 0;
@@ -262,6 +301,7 @@ void lbset_close(struct lbset *s)
 		return;
 	/* Also frees libipset's (process-wide) set name cache. */
 	ipset_session_fini(s->session);
+	free(s->pending);
 	free(s);
 }
 
@@ -361,53 +401,74 @@ int lbset_exists(struct lbset *s, const char *name)
 	return lbset_fail_session(s, "exists", name);
 }
 
-static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
-		     const struct nfqlb_addr *a)
+static const char *lbset_verb(enum ipset_cmd cmd)
 {
-	struct ipset_session *ss = s->session;
-	const char *verb = cmd == IPSET_CMD_ADD ? "add" : "del";
-	const struct ipset_type *type;
-	union nf_inet_addr ip;
+	return cmd == IPSET_CMD_ADD ? "add" : "del";
+}
+
+/* "VERB SET ADDRESS: libipset's report", then a clean report. */
+static int lbset_fail_member(struct lbset *s, const char *verb,
+			     const char *name, const struct nfqlb_addr *a)
+{
 	char abuf[NFQLB_ADDRSTRLEN];
 
-	if (lbset_begin(s, verb, name))
+	lbset_fail(s, "%s %s %s: %s", verb, name,
+		   addr_format(a, abuf, sizeof(abuf)), lbset_report(s));
+	ipset_session_report_reset(s->session);
+	return -1;
+}
+
+/*
+ * Everything an add or a del needs in the session's data (set name,
+ * type, family, address), short of the command itself.
+ */
+static int lbset_adt_prepare(struct lbset *s, enum ipset_cmd cmd,
+			     const char *name, const struct nfqlb_addr *a)
+{
+	struct ipset_session *ss = s->session;
+	const char *verb = lbset_verb(cmd);
+	const struct ipset_type *type;
+	union nf_inet_addr ip;
+
+	if (lbset_begin(s, verb, name) || lbset_check_addr(s, verb, name, a))
 		return -1;
-	if (!a)
-		return lbset_fail(s, "%s %s: no address", verb, name);
-	if (a->family != AF_INET)
-		return lbset_fail(s, "%s %s %s: only IPv4 addresses fit a "
-				  "family inet set", verb, name,
-				  addr_format(a, abuf, sizeof(abuf)));
 	/*
 	 * Fills in the set's type and family: from libipset's cache
 	 * after our own create, else with one HEADER round trip.
 	 */
 	type = ipset_type_get(ss, cmd);
 	if (!type)
-		return lbset_fail_session(s, verb, name);
+		return lbset_fail_member(s, verb, name, a);
 	if (strcmp(type->name, LBSET_TYPE) != 0 ||
 	    ipset_data_family(ipset_session_data(ss)) != NFPROTO_IPV4) {
+		char abuf[NFQLB_ADDRSTRLEN];
+
 		ipset_cache_del(name);
-		return lbset_fail(s, "%s %s: set is of type %s, not %s "
-				  "family inet", verb, name, type->name,
-				  LBSET_TYPE);
+		return lbset_fail(s, "%s %s %s: set is of type %s, not %s "
+				  "family inet", verb, name,
+				  addr_format(a, abuf, sizeof(abuf)),
+				  type->name, LBSET_TYPE);
 	}
 	memset(&ip, 0, sizeof(ip));
 	ip.in = a->v4;
 	if (ipset_session_data_set(ss, IPSET_OPT_IP, &ip) < 0)
-		return lbset_fail_session(s, verb, name);
-	if (ipset_cmd(ss, cmd, 0) < 0) {
+		return lbset_fail_member(s, verb, name, a);
+	return 0;
+}
+
+static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
+		     const struct nfqlb_addr *a)
+{
+	if (lbset_adt_prepare(s, cmd, name, a))
+		return -1;
+	if (ipset_cmd(s->session, cmd, 0) < 0) {
 		/*
 		 * The set may have been destroyed or replaced behind our
 		 * back: forget its cached type so the next try asks the
 		 * kernel again.
 		 */
 		ipset_cache_del(name);
-		lbset_fail(s, "%s %s %s: %s", verb, name,
-			   addr_format(a, abuf, sizeof(abuf)),
-			   lbset_report(s));
-		ipset_session_report_reset(ss);
-		return -1;
+		return lbset_fail_member(s, lbset_verb(cmd), name, a);
 	}
 	return 0;
 }
@@ -420,6 +481,121 @@ int lbset_add(struct lbset *s, const char *name, const struct nfqlb_addr *a)
 int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a)
 {
 	return lbset_adt(s, IPSET_CMD_DEL, name, a);
+}
+
+int lbset_add_defer(struct lbset *s, const char *name,
+		    const struct nfqlb_addr *a)
+{
+	struct lbset_pending *p;
+
+	s->err[0] = '\0';
+	if (lbset_check_name(s, "add", name) ||
+	    lbset_check_addr(s, "add", name, a))
+		return -1;
+	if (s->npending == s->cappending) {
+		size_t ncap = s->cappending ? s->cappending * 2 :
+			      LBSET_PENDING_MIN;
+
+		p = realloc(s->pending, ncap * sizeof(*p));
+		if (!p) {
+			/* No room to defer it: add it now, which is never wrong. */
+			return lbset_add(s, name, a);
+		}
+		s->pending = p;
+		s->cappending = ncap;
+	}
+	p = &s->pending[s->npending++];
+	/* lbset_check_name() made sure it fits. */
+	memcpy(p->name, name, strlen(name) + 1);
+	p->a = *a;
+	p->sent = false;
+	return 0;
+}
+
+unsigned lbset_pending(const struct lbset *s)
+{
+	return (unsigned)s->npending;
+}
+
+/*
+ * Send every recorded member of the set of pending[first] (none of
+ * them comes before first).
+ *
+ * With a line number, ipset_cmd() does not send an add but appends it
+ * to the session's buffer, "restore mode": consecutive adds to one set
+ * become one request, the members in an IPSET_ATTR_ADT container each
+ * with its line number, until the page-sized buffer is full (then it
+ * is sent and a new one begun); ipset_commit() sends what is left.
+ * Each request is still acknowledged before the next goes.
+ *
+ * The kernel stops a request at the first member it refuses and
+ * reports that member's line alone; the members after it are not even
+ * tried.  So on any failure every member of the set is sent again, one
+ * request each (-exist makes the repeats of members already in the set
+ * successes), which adds all that can be added and names each one
+ * that cannot.  Returns the number of members that failed.
+ */
+static unsigned lbset_commit_set(struct lbset *s, size_t first,
+				 lbset_fail_cb fail, void *arg)
+{
+	struct ipset_session *ss = s->session;
+	const char *name = s->pending[first].name;
+	struct lbset_pending *p;
+	uint32_t lineno = 0;
+	unsigned failed = 0;
+	bool bad = false;
+	size_t i;
+
+	/* Line 0 is "not restore mode": a fresh request whatever came before. */
+	ipset_session_lineno(ss, 0);
+	for (i = first; i < s->npending; i++) {
+		p = &s->pending[i];
+		if (p->sent || strcmp(p->name, name))
+			continue;
+		p->sent = true;
+		if (bad)
+			continue;
+		if (lbset_adt_prepare(s, IPSET_CMD_ADD, name, &p->a) ||
+		    ipset_cmd(ss, IPSET_CMD_ADD, ++lineno) < 0)
+			bad = true;
+	}
+	/*
+	 * Even after a failure: a member left in the buffer would ride
+	 * along with the next request of this session, whatever it is.
+	 */
+	if (ipset_commit(ss) < 0)
+		bad = true;
+	/* Back to one request per call, and no "Error in line" prefix. */
+	ipset_session_lineno(ss, 0);
+	ipset_session_report_reset(ss);
+	ipset_data_reset(ipset_session_data(ss));
+	if (!bad) {
+		s->err[0] = '\0';
+		return 0;
+	}
+	for (i = first; i < s->npending; i++) {
+		p = &s->pending[i];
+		if (strcmp(p->name, name))
+			continue;
+		if (lbset_adt(s, IPSET_CMD_ADD, name, &p->a)) {
+			failed++;
+			if (fail)
+				fail(name, &p->a, s->err, arg);
+		}
+	}
+	return failed;
+}
+
+unsigned lbset_commit(struct lbset *s, lbset_fail_cb fail, void *arg)
+{
+	unsigned failed = 0;
+	size_t i;
+
+	for (i = 0; i < s->npending; i++)
+		if (!s->pending[i].sent)
+			failed += lbset_commit_set(s, i, fail, arg);
+	s->npending = 0;
+	return failed;
 }
 
 int lbset_flush(struct lbset *s, const char *name)

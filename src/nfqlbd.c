@@ -108,8 +108,10 @@ static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 
 /*
  * The slow path: a packet whose source the kernel did not find in any
- * set.  Bind it (the set add comes before the verdict, so the next
- * packet takes the kernel fast path) and mark it.
+ * set.  Bind it and mark it.  The set add is deferred: packet_flush()
+ * sends those of the whole batch together, and the queue calls it
+ * before the batch's verdicts, so the add still comes before the
+ * verdict and the next packet takes the kernel fast path.
  */
 static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 		     uint32_t *gw_mark, void *arg)
@@ -133,7 +135,11 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 	}
 	if (created) {
 		d->n.binds_packet++;
-		set_add(d, (unsigned)gw, src);
+		if (lbset_add_defer(d->sets, d->gw[gw].setname, src)) {
+			d->n.set_errors++;
+			if (warn_due(d))
+				log_warnx("%s", lbset_error(d->sets));
+		}
 		if (log_debug_enabled())
 			log_debug("bound %s to gateway %s (mark 0x%x)",
 				  addr_format(src, a, sizeof(a)),
@@ -141,6 +147,35 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 	}
 	*gw_mark = conf_gw_mark(&d->conf, (unsigned)gw);
 	return 1;
+}
+
+/* A member of a batch's set adds that the kernel refused (the message names it). */
+static void packet_set_failed(const char *set, const struct nfqlb_addr *a,
+			      const char *msg, void *arg)
+{
+	struct nfqlbd *d = arg;
+
+	(void)set;
+	(void)a;
+	d->n.set_errors++;
+	if (warn_due(d))
+		log_warnx("%s", msg);
+}
+
+/*
+ * The queue's end of a batch, before its verdicts: the set adds of
+ * every client packet_cb bound in it, a few netlink requests in all
+ * (one per gateway set, rather than one per client).
+ */
+static void packet_flush(void *arg)
+{
+	struct nfqlbd *d = arg;
+	unsigned n = lbset_pending(d->sets);
+
+	if (!n)
+		return;
+	lbset_commit(d->sets, packet_set_failed, d);
+	log_debug("%u set adds sent for one batch", n);
 }
 
 int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
@@ -726,7 +761,8 @@ static int run(struct nfqlbd *d)
 		return 1;
 	}
 	/* Last: from now on packets arrive, and everything they need is up. */
-	d->queue = queue_open(&qp, c->mark_mask, packet_cb, d, err, sizeof(err));
+	d->queue = queue_open(&qp, c->mark_mask, packet_cb, packet_flush, d,
+			      err, sizeof(err));
 	if (!d->queue) {
 		log_warnx("%s", err);
 		control_close(d->ctl);

@@ -39,6 +39,7 @@ struct queue {
 	unsigned batch;
 	size_t msgsize;
 	queue_packet_cb cb;
+	queue_flush_cb flush;
 	void *arg;
 	struct queue_stats st;
 
@@ -141,7 +142,8 @@ static void queue_set_rcvbuf(struct queue *q, uint32_t size)
 }
 
 struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
-		     queue_packet_cb cb, void *arg, char *err, size_t errlen)
+		     queue_packet_cb cb, queue_flush_cb flush, void *arg,
+		     char *err, size_t errlen)
 {
 	struct queue *q;
 	unsigned i;
@@ -155,6 +157,7 @@ struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
 	q->queue_num = p->queue_num;
 	q->mark_mask = mark_mask;
 	q->cb = cb;
+	q->flush = flush;
 	q->arg = arg;
 	q->batch = p->batch < 1 ? 1 : p->batch > QUEUE_MAX_BATCH ? QUEUE_MAX_BATCH : p->batch;
 	q->msgsize = p->copy_range + QUEUE_MSG_OVERHEAD;
@@ -230,10 +233,19 @@ static void queue_add_verdict(struct queue *q, uint32_t id, int set_mark,
 	q->st.marked += !!set_mark;
 }
 
+/*
+ * The end of a batch, on every path that reads packets: the batch's
+ * deferred work first (the flush hook: set adds), then its verdicts,
+ * so that a packet is only let go once its binding is in the kernel.
+ * A batch whose messages were all unreadable has no verdict and had
+ * no callback either.
+ */
 static void queue_flush_verdicts(struct queue *q)
 {
 	if (!q->txlen)
 		return;
+	if (q->flush)
+		q->flush(q->arg);
 	if (mnl_socket_sendto(q->nl, q->txbuf, q->txlen) < 0) {
 		q->st.send_errors++;
 		log_warn("sending %zu bytes of verdicts", q->txlen);

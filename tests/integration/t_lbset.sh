@@ -186,5 +186,59 @@ ok "bench 1000 (create, add, list, del, destroy)" bench lb_bench 1000
 t exists lb_bench
 out_is "bench leaves no set behind" "no "
 
+# Deferred adds: recorded by lbset_add_defer, sent by one lbset_commit.
+ok "create for deferred adds" create $S 1000
+ok "create a second set" create lb_two 1000
+ok "deferred adds to two sets, interleaved" defer $S 10.3.0.1 lb_two 10.3.0.2 \
+	$S 10.3.0.3 lb_two 10.3.0.4 $S 10.3.0.1
+t list $S
+out_is "the first set has its members" "10.3.0.1 10.3.0.3 "
+t list lb_two
+out_is "the second set has its members" "10.3.0.2 10.3.0.4 "
+fails "a deferred add to a missing set is reported with its address" \
+	"failed: lb_missing 10.3.0.6: add lb_missing 10.3.0.6: .*does not exist" \
+	defer $S 10.3.0.5 lb_missing 10.3.0.6 lb_two 10.3.0.7
+grep -q "committed 3 failed 1" "$OUT"
+result $? "commit counts one failure of three"
+t list $S
+out_is "the members around the failure are added" "10.3.0.1 10.3.0.3 10.3.0.5 "
+t list lb_two
+out_is "including those of the other set" "10.3.0.2 10.3.0.4 10.3.0.7 "
+fails "an IPv6 address is refused when deferred" "refused: .*only IPv4" \
+	defer $S 2001:db8::1 $S 10.3.0.8
+t list $S
+out_is "the IPv4 member with it is added" "10.3.0.1 10.3.0.3 10.3.0.5 10.3.0.8 "
+
+# Hundreds of members: more than one request (a page holds ~150).
+t defer $(awk 'BEGIN { for (i = 0; i < 400; i++) printf "lb_two 10.4.%d.%d ", i / 200, i % 200 + 1 }')
+result $? "400 deferred adds to one set"
+t list lb_two
+[ "$(grep -c '^10\.4\.' "$OUT")" = 400 ]
+result $? "all 400 are in the set"
+
+# A member refused in the middle of an aggregated request: the kernel
+# stops there, lbset retries the set one member at a time, so exactly
+# the members that do not fit are reported and the rest are added.
+ok "create a set of 4 members at most" create lb_small 4
+fails "members past maxelem are reported one by one" \
+	"failed: lb_small 10.5.0.6: .*full" \
+	defer lb_small 10.5.0.1 lb_small 10.5.0.2 lb_small 10.5.0.3 \
+	lb_small 10.5.0.4 lb_small 10.5.0.5 lb_small 10.5.0.6 $S 10.5.0.9
+grep -q "failed: lb_small 10.5.0.5: .*full" "$ERR"
+result $? "the first member that does not fit is reported too"
+[ "$(grep -c '^failed:' "$ERR")" = 2 ]
+result $? "exactly two failures reported"
+t list lb_small
+out_is "the set holds the four that fit" "10.5.0.1 10.5.0.2 10.5.0.3 10.5.0.4 "
+t list $S
+grep -qx 10.5.0.9 "$OUT"
+result $? "the other set's member after them is added"
+ok "destroy after deferred adds" destroy $S
+ok "destroy the second set" destroy lb_two
+ok "destroy the small set" destroy lb_small
+ok "bench-defer 2000 in commits of 64" bench-defer lb_bench 2000 64
+t exists lb_bench
+out_is "bench-defer leaves no set behind" "no "
+
 echo "1..$N"
 [ $FAILED = 0 ]

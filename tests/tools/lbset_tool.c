@@ -5,6 +5,12 @@
  *
  * Exit status: 0 success, 1 lbset error (message on stderr), 2 usage.
  * "exists" prints "yes" or "no" and exits 0 either way.
+ *
+ * "defer" records every NAME IP pair with lbset_add_defer() and sends
+ * them with one lbset_commit(): each member that failed is printed on
+ * stderr as "failed: NAME IP: message", then "committed N failed F" on
+ * stdout; exit 1 if any failed (or could not be recorded).
+ * "bench-defer" times the same in commits of BATCH members.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,8 +35,10 @@ static int usage(void)
 		"       %s del NAME IP\n"
 		"       %s flush NAME\n"
 		"       %s list NAME\n"
-		"       %s bench NAME COUNT\n",
-		prog, prog, prog, prog, prog, prog, prog, prog);
+		"       %s bench NAME COUNT\n"
+		"       %s defer NAME IP [NAME IP]...\n"
+		"       %s bench-defer NAME COUNT BATCH\n",
+		prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -132,6 +140,88 @@ static int bench(struct lbset *s, const char *name, uint32_t count)
 	return 0;
 }
 
+static void print_failed(const char *name, const struct nfqlb_addr *a,
+			 const char *msg, void *arg)
+{
+	char buf[NFQLB_ADDRSTRLEN];
+
+	(*(unsigned *)arg)++;
+	fprintf(stderr, "failed: %s %s: %s\n", name,
+		addr_format(a, buf, sizeof(buf)), msg);
+}
+
+/* defer NAME IP [NAME IP]...: argv holds the pairs. */
+static int defer(struct lbset *s, int argc, char **argv)
+{
+	unsigned recorded = 0, refused = 0, called = 0, failed;
+	struct nfqlb_addr a;
+	int i;
+
+	if (argc < 2 || argc % 2)
+		return usage();
+	for (i = 0; i < argc; i += 2) {
+		if (addr_parse(argv[i + 1], &a)) {
+			fprintf(stderr, "%s: not an address: %s\n", prog,
+				argv[i + 1]);
+			return 2;
+		}
+		if (lbset_add_defer(s, argv[i], &a)) {
+			fprintf(stderr, "refused: %s\n", lbset_error(s));
+			refused++;
+			continue;
+		}
+		recorded++;
+	}
+	if (lbset_pending(s) != recorded) {
+		fprintf(stderr, "%s: %u members pending, %u recorded\n", prog,
+			lbset_pending(s), recorded);
+		return 1;
+	}
+	failed = lbset_commit(s, print_failed, &called);
+	printf("committed %u failed %u\n", recorded, failed);
+	if (failed != called || lbset_pending(s) != 0) {
+		fprintf(stderr, "%s: commit says %u failed, the callback "
+			"saw %u; %u still pending\n", prog, failed, called,
+			lbset_pending(s));
+		return 1;
+	}
+	return failed || refused ? 1 : 0;
+}
+
+static int bench_defer(struct lbset *s, const char *name, uint32_t count,
+		       uint32_t batch)
+{
+	struct nfqlb_addr a;
+	uint32_t listed = 0, i;
+	unsigned called = 0;
+	double t0, t1;
+
+	if (lbset_create(s, name, count < 65536 ? 65536 : count))
+		return fail(s);
+	t0 = now_us();
+	for (i = 0; i < count; i++) {
+		bench_addr(i, &a);
+		if (lbset_add_defer(s, name, &a))
+			return fail(s);
+		if ((i + 1) % batch == 0 || i + 1 == count)
+			if (lbset_commit(s, print_failed, &called))
+				return 1;
+	}
+	t1 = now_us();
+	printf("add-defer: %" PRIu32 " addresses, %" PRIu32 " per commit, "
+	       "%.2f us per add\n", count, batch, (t1 - t0) / count);
+	if (lbset_list(s, name, count_member, &listed))
+		return fail(s);
+	if (listed != count) {
+		fprintf(stderr, "%s: bench-defer: listed %" PRIu32 " members, "
+			"added %" PRIu32 "\n", prog, listed, count);
+		return 1;
+	}
+	if (lbset_destroy(s, name))
+		return fail(s);
+	return 0;
+}
+
 static int run(struct lbset *s, int argc, char **argv)
 {
 	const char *cmd = argv[1], *name = argv[2];
@@ -174,6 +264,16 @@ static int run(struct lbset *s, int argc, char **argv)
 		if (parse_u32(argv[3], 1u << 23, &n))
 			return usage();
 		return bench(s, name, n);
+	}
+	if (strcmp(cmd, "defer") == 0)
+		return defer(s, argc - 2, argv + 2);
+	if (strcmp(cmd, "bench-defer") == 0 && argc == 5) {
+		uint32_t batch;
+
+		if (parse_u32(argv[3], 1u << 23, &n) ||
+		    parse_u32(argv[4], 1u << 23, &batch))
+			return usage();
+		return bench_defer(s, name, n, batch);
 	}
 	return usage();
 }
