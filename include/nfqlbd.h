@@ -15,6 +15,7 @@
 #include "clientinfo.h"
 #include "conf.h"
 #include "control.h"
+#include "health.h"
 
 #define NFQLB_VERSION	"0.1.0"
 
@@ -22,6 +23,22 @@ struct nfqlbd_gw {
 	unsigned ifindex;
 	char setname[32];
 	uint32_t conf_weight;	/* the weight before a drain */
+	int probed;		/* health probes run for it */
+	/*
+	 * The daemon's view: PROBING until the prober's first verdict,
+	 * then UP or DOWN.  Kept across a restart of the prober (reload),
+	 * so that a down gateway stays out of use until probes say so.
+	 */
+	enum health_state hstate;
+	time_t hsince;		/* when hstate last changed */
+};
+
+#define NFQLBD_MAX_NOTIFY	16	/* notify scripts running at once */
+
+struct nfqlbd_child {
+	pid_t pid;		/* 0: free */
+	uint64_t deadline_ms;	/* CLOCK_MONOTONIC */
+	char what[64];
 };
 
 struct nfqlbd_counters {
@@ -33,6 +50,12 @@ struct nfqlbd_counters {
 	uint64_t table_full;
 	uint64_t reloads;
 	uint64_t reload_errors;
+	uint64_t failovers;	/* gateways declared down */
+	uint64_t failbacks;	/* gateways back up */
+	uint64_t rebalanced;	/* clients moved by rebalance */
+	uint64_t ct_flushes;	/* conntrack deletions by mark */
+	uint64_t notify_runs;
+	uint64_t notify_errors;	/* failed to start, non-zero exit, killed */
 };
 
 struct nfqlbd {
@@ -44,6 +67,9 @@ struct nfqlbd {
 	struct queue *queue;
 	struct control *ctl;
 	struct clientinfo *info;
+	struct health *health;	/* NULL: no gateway has probe targets */
+	unsigned health_gen;	/* bumped when the prober (its fd) is new */
+	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
 	struct nfqlbd_counters n;
 	time_t started;
@@ -67,6 +93,34 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 int nfqlbd_gw_del(struct nfqlbd *d, unsigned slot, char *err, size_t len);
 /* Re-read the configuration file: parse, validate, then apply. */
 int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len);
+/*
+ * Move every client of slot gw to the live gateways; with none left
+ * (every gateway down) they keep their binding.  Returns how many moved.
+ */
+uint32_t nfqlbd_gw_evacuate(struct nfqlbd *d, unsigned gw);
+/* Rebind a to slot to (set membership follows: new set first). */
+int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
+		unsigned to);
+/* Add or remove the "from LAN fwmark" rule of slot i. */
+int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);
+
+/* Failover (failover.c): the daemon's reaction to the health prober. */
+int failover_start(struct nfqlbd *d, char *err, size_t len);
+void failover_stop(struct nfqlbd *d);
+/* Start or stop probing slot i (its local rule too), e.g. gateway add/del. */
+int failover_gw_add(struct nfqlbd *d, unsigned i, char *err, size_t len);
+void failover_gw_del(struct nfqlbd *d, unsigned i);
+/* Apply a reloaded health section (nc valid); restarts the prober if needed. */
+int failover_reload(struct nfqlbd *d, const struct conf *nc, char *err, size_t len);
+/* -1 without a prober. */
+int failover_fd(const struct nfqlbd *d);
+void failover_dispatch(struct nfqlbd *d);
+/* Once a second: reap notify scripts, kill late ones. */
+void failover_tick(struct nfqlbd *d);
+/* Move just enough clients to restore the weighted shares; how many moved. */
+uint32_t failover_rebalance(struct nfqlbd *d);
+/* "up", "down", "probing" or "drained", as nfqlbctl gateways shows it. */
+const char *failover_state(const struct nfqlbd *d, unsigned i);
 
 /* The control socket's handler (commands.c). */
 void commands_handle(const struct control_req *req,

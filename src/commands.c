@@ -251,11 +251,34 @@ static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf 
 
 static const char *gw_state(struct nfqlbd *d, unsigned i)
 {
-	if (!balance_gw_available(d->bal, i))
-		return "down";
-	if (!balance_gw_weight(d->bal, i))
-		return "drained";
-	return "up";
+	return failover_state(d, i);
+}
+
+/* Health fields: "-" for a gateway without probes. */
+static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
+{
+	struct health_info hi;
+	char num[32];
+
+	if (!d->gw[i].probed || !d->health || health_gw_info(d->health, i, &hi)) {
+		obuf_kv(o, "health", "-");
+		obuf_kv(o, "rtt_ms", "-");
+		obuf_kv(o, "loss", "-");
+		obuf_kv(o, "targets", "0");
+		return;
+	}
+	obuf_kv(o, "health", health_state_name(d->gw[i].hstate));
+	if (hi.has_rtt && hi.last_ok) {
+		snprintf(num, sizeof(num), "%.1f", hi.last_rtt_us / 1000.0);
+		obuf_kv(o, "rtt_ms", num);
+	} else {
+		obuf_kv(o, "rtt_ms", "-");
+	}
+	snprintf(num, sizeof(num), "%u%%", hi.loss_pct);
+	obuf_kv(o, "loss", num);
+	obuf_kvu(o, "targets", hi.ntargets);
+	obuf_kvu(o, "last_ok", hi.last_ok);
+	obuf_kvu(o, "rounds", hi.rounds);
 }
 
 static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
@@ -291,6 +314,8 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kv(o, "weight_share", num);
 		obuf_printf(o, " mark=0x%x", conf_gw_mark(&d->conf, i));
 		obuf_kvu(o, "table", conf_gw_mark(&d->conf, i));
+		obuf_kvu(o, "state_since", (unsigned long long)d->gw[i].hsince);
+		health_fields(d, o, i);
 		obuf_printf(o, "\n");
 	}
 }
@@ -322,6 +347,12 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "table_full", d->n.table_full);
 	obuf_kvu(o, "reloads", d->n.reloads);
 	obuf_kvu(o, "reload_errors", d->n.reload_errors);
+	obuf_kvu(o, "failovers", d->n.failovers);
+	obuf_kvu(o, "failbacks", d->n.failbacks);
+	obuf_kvu(o, "rebalanced", d->n.rebalanced);
+	obuf_kvu(o, "conntrack_flushes", d->n.ct_flushes);
+	obuf_kvu(o, "notify_runs", d->n.notify_runs);
+	obuf_kvu(o, "notify_errors", d->n.notify_errors);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_printf(o, "\n");
@@ -418,6 +449,19 @@ static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obu
 	obuf_printf(o, "\n");
 }
 
+static void cmd_rebalance(struct nfqlbd *d, const struct control_req *r,
+			  struct obuf *o)
+{
+	uint32_t moved;
+
+	(void)r;
+	moved = failover_rebalance(d);
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "moved", moved);
+	obuf_kvu(o, "clients", balance_clients(d->bal));
+	obuf_printf(o, "\n");
+}
+
 static void cmd_version(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
 {
 	(void)d;
@@ -440,6 +484,7 @@ static const struct command commands[] = {
 	{ "gateway", 1, 5, 1, cmd_gateway,
 	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
+	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
 };
 
@@ -468,5 +513,5 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats weight drain gateway reload version", req->argv[0]);
+		"stats status weight drain gateway rebalance reload version", req->argv[0]);
 }

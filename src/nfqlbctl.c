@@ -52,6 +52,7 @@ static void usage(void)
 		"  drain GATEWAY\n"
 		"  gateway add NAME ADDRESS INTERFACE [WEIGHT]\n"
 		"  gateway del NAME\n"
+		"  rebalance                          move clients to restore the weighted shares\n"
 		"  reload                             re-read the configuration\n"
 		"  version\n"
 		"  raw WORD...                        send one request line as is\n"
@@ -269,7 +270,8 @@ static int text_key(const char *k)
 {
 	static const char *const keys[] = {
 		"client", "gateway", "mac", "user", "session", "name", "address",
-		"interface", "state", "mark", "version", "reloaded", "removed", NULL
+		"interface", "state", "health", "loss", "mark", "version", "reloaded",
+		"removed", NULL
 	};
 	const char *const *p;
 
@@ -299,32 +301,63 @@ static void json_record(const struct record *r)
 	putchar('}');
 }
 
-static void print_table(struct record *recs, long n)
+/* Index of key in r, or -1. */
+static int field(const struct record *r, const char *key)
 {
-	int w[MAX_RECORDS_FIELDS] = { 0 }, i;
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->key[i], key))
+			return i;
+	return -1;
+}
+
+/*
+ * A table of the columns cols (NULL: every field of the first record),
+ * headed by the keys in capitals; no trailing blanks.
+ */
+static void print_table(struct record *recs, long n, const char *const *cols)
+{
+	const char *key[MAX_RECORDS_FIELDS];
+	int w[MAX_RECORDS_FIELDS] = { 0 }, nc = 0, i, f;
 	long k;
 
 	if (!n)
 		return;
-	for (i = 0; i < recs[0].n; i++)
-		w[i] = (int)strlen(recs[0].key[i]);
-	for (k = 0; k < n; k++)
-		for (i = 0; i < recs[k].n && i < recs[0].n; i++)
-			if ((int)strlen(recs[k].val[i]) > w[i])
-				w[i] = (int)strlen(recs[k].val[i]);
-	for (i = 0; i < recs[0].n; i++) {
-		char up[64];
-		int j;
-
-		for (j = 0; recs[0].key[i][j] && j < 63; j++)
-			up[j] = (char)(recs[0].key[i][j] >= 'a' && recs[0].key[i][j] <= 'z' ?
-				       recs[0].key[i][j] - 32 : recs[0].key[i][j]);
-		up[j] = '\0';
-		printf("%-*s%s", w[i], up, i + 1 < recs[0].n ? "  " : "\n");
+	if (cols) {
+		for (; *cols && nc < MAX_RECORDS_FIELDS; cols++)
+			key[nc++] = *cols;
+	} else {
+		for (i = 0; i < recs[0].n; i++)
+			key[nc++] = recs[0].key[i];
 	}
+	for (i = 0; i < nc; i++)
+		w[i] = (int)strlen(key[i]);
 	for (k = 0; k < n; k++)
-		for (i = 0; i < recs[k].n && i < recs[0].n; i++)
-			printf("%-*s%s", w[i], recs[k].val[i], i + 1 < recs[0].n ? "  " : "\n");
+		for (i = 0; i < nc; i++)
+			if ((f = field(&recs[k], key[i])) >= 0 &&
+			    (int)strlen(recs[k].val[f]) > w[i])
+				w[i] = (int)strlen(recs[k].val[f]);
+	for (i = 0; i < nc; i++) {
+		const char *p;
+
+		for (p = key[i]; *p; p++)
+			putchar(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		printf("%*s", i + 1 < nc ? w[i] - (int)strlen(key[i]) + 2 : 0, "");
+	}
+	putchar('\n');
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < nc; i++) {
+			const char *v = (f = field(&recs[k], key[i])) >= 0 ?
+					recs[k].val[f] : "-";
+
+			if (i + 1 < nc)
+				printf("%-*s  ", w[i], v);
+			else
+				printf("%s", v);
+		}
+		putchar('\n');
+	}
 }
 
 static void print_vertical(const struct record *r)
@@ -355,7 +388,7 @@ static int err_kind_exit(const char *kind)
 }
 
 /* Print the answer; returns the exit status. */
-static int show(char *ans, int as_list)
+static int show(char *ans, int as_list, const char *const *cols)
 {
 	struct record *recs;
 	char *line, *save = NULL;
@@ -390,7 +423,7 @@ static int show(char *ans, int as_list)
 			fputs("{}", stdout);
 		putchar('\n');
 	} else if (as_list) {
-		print_table(recs, k);
+		print_table(recs, k, cols);
 	} else if (k) {
 		print_vertical(&recs[0]);
 	}
@@ -405,13 +438,21 @@ static int need(int argc, int min, int max, const char *what)
 	return 0;
 }
 
-/* Build the request for argv; *as_list tells how to print it. */
-static void build(int argc, char **argv, struct req *r, int *as_list)
+/* The human table of gateways (--json has every field). */
+static const char *const gateway_cols[] = {
+	"name", "address", "interface", "weight", "state", "clients",
+	"client_share", "weight_share", "rtt_ms", "loss", NULL
+};
+
+/* Build the request for argv; *as_list and *cols tell how to print it. */
+static void build(int argc, char **argv, struct req *r, int *as_list,
+		  const char *const **cols)
 {
 	const char *cmd = argv[0];
 	int i;
 
 	*as_list = 0;
+	*cols = NULL;
 	if (!strcmp(cmd, "list")) {
 		need(argc, 1, 2, "list [GATEWAY]");
 		req_word(r, "list");
@@ -422,8 +463,10 @@ static void build(int argc, char **argv, struct req *r, int *as_list)
 		need(argc, 1, 1, "gateways");
 		req_word(r, "gateways");
 		*as_list = 1;
+		*cols = gateway_cols;
 	} else if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
-		   !strcmp(cmd, "reload") || !strcmp(cmd, "version")) {
+		   !strcmp(cmd, "reload") || !strcmp(cmd, "version") ||
+		   !strcmp(cmd, "rebalance")) {
 		need(argc, 1, 1, cmd);
 		req_word(r, cmd);
 	} else if (!strcmp(cmd, "bind")) {
@@ -489,6 +532,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct req r = { .len = 0 };
+	const char *const *cols;
 	int ch, as_list, fd, rc;
 	size_t len;
 	char *ans, *end;
@@ -511,14 +555,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
-	build(argc - optind, argv + optind, &r, &as_list);
+	build(argc - optind, argv + optind, &r, &as_list, &cols);
 	r.line[r.len++] = '\n';
 	fd = connect_daemon();
 	send_all(fd, r.line, r.len);
 	shutdown(fd, SHUT_WR);
 	ans = read_answer(fd, &len);
 	close(fd);
-	rc = show(ans, as_list);
+	rc = show(ans, as_list, cols);
 	free(ans);
 	return rc;
 }

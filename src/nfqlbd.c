@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +31,7 @@
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
 
 static void usage(void)
 {
@@ -322,35 +324,89 @@ static int collect_cb(const struct balance_binding *bb, void *arg)
 	return 0;
 }
 
-/* Move every client of slot gw to the other gateways. */
-static void gw_evacuate(struct nfqlbd *d, unsigned gw)
+/* The clients of slot gw (cc->a to free), or cc->n == 0. */
+static void gw_collect(struct nfqlbd *d, unsigned gw, struct collect_ctx *cc)
 {
-	struct collect_ctx cc = { .gw = gw };
-	uint32_t i, moved = 0;
-	int created, to;
-
-	cc.cap = balance_gw_clients(d->bal, gw);
-	if (!cc.cap)
+	memset(cc, 0, sizeof(*cc));
+	cc->gw = gw;
+	cc->cap = balance_gw_clients(d->bal, gw);
+	if (!cc->cap)
 		return;
-	cc.a = calloc(cc.cap, sizeof(*cc.a));
-	if (!cc.a) {
-		log_warn("moving the clients of gateway %s", d->conf.gw[gw].name);
+	cc->a = calloc(cc->cap, sizeof(*cc->a));
+	if (!cc->a) {
+		log_warn("listing the clients of gateway %s", d->conf.gw[gw].name);
 		return;
 	}
-	balance_foreach(d->bal, collect_cb, &cc);
+	balance_foreach(d->bal, collect_cb, cc);
+}
+
+int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
+		unsigned to)
+{
+	char s[NFQLB_ADDRSTRLEN];
+
+	if (balance_bind(d->bal, a, to, (uint32_t)time(NULL))) {
+		log_warn("moving client %s", addr_format(a, s, sizeof(s)));
+		return -1;
+	}
+	/* New set first: the client is never in no set at all. */
+	set_add(d, to, a);
+	set_del(d, from, a);
+	return 0;
+}
+
+uint32_t nfqlbd_gw_evacuate(struct nfqlbd *d, unsigned gw)
+{
+	struct collect_ctx cc;
+	uint32_t i, moved = 0;
+	int to;
+
+	gw_collect(d, gw, &cc);
 	for (i = 0; i < cc.n; i++) {
-		balance_release(d->bal, &cc.a[i]);
-		set_del(d, gw, &cc.a[i]);
-		to = balance_assign(d->bal, &cc.a[i], (uint32_t)time(NULL), &created);
-		if (to < 0)
-			continue;	/* nowhere to go: unbound, main table */
-		set_add(d, (unsigned)to, &cc.a[i]);
-		moved++;
+		to = balance_pick(d->bal);
+		if (to < 0 || (unsigned)to == gw)
+			break;	/* no live gateway: they stay */
+		if (nfqlbd_move(d, &cc.a[i], gw, (unsigned)to) == 0)
+			moved++;
 	}
 	d->n.rebinds += moved;
-	log_info("gateway %s: %u clients moved to other gateways, %u left unbound",
-		 d->conf.gw[gw].name, moved, cc.n - moved);
+	if (cc.n)
+		log_info("gateway %s: %u clients moved to other gateways, %u stay",
+			 d->conf.gw[gw].name, moved, cc.n - moved);
 	free(cc.a);
+	return moved;
+}
+
+/* Forget every client of slot gw (a gateway removed with nowhere to go). */
+static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
+{
+	struct collect_ctx cc;
+	uint32_t i;
+
+	gw_collect(d, gw, &cc);
+	for (i = 0; i < cc.n; i++) {
+		balance_release(d->bal, &cc.a[i]);
+		clientinfo_del(d->info, cc.a[i].v4);
+	}
+	if (cc.n)
+		log_warnx("gateway %s removed with no live gateway left: %u clients "
+			  "unbound", d->conf.gw[gw].name, cc.n);
+	free(cc.a);
+}
+
+int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add)
+{
+	const struct conf *c = &d->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+	int rc;
+
+	rc = add ? rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				 c->rule_priority + i) :
+		   rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				 c->rule_priority + i);
+	if (rc)
+		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
+	return rc;
 }
 
 int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len)
@@ -379,7 +435,8 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 		c->ngw++;
 	}
 	c->gw[i] = *g;
-	if (gw_setup(d, i, NULL, err, len) || steer_refresh(d, err, len)) {
+	if (gw_setup(d, i, NULL, err, len) || steer_refresh(d, err, len) ||
+	    failover_gw_add(d, i, err, len)) {
 		char ignored[256];
 
 		nfqlbd_gw_del(d, i, ignored, sizeof(ignored));
@@ -400,8 +457,10 @@ int nfqlbd_gw_del(struct nfqlbd *d, unsigned slot, char *err, size_t len)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s", c->gw[slot].name);
+	failover_gw_del(d, slot);
 	balance_gw_set_available(d->bal, slot, 0);
-	gw_evacuate(d, slot);
+	nfqlbd_gw_evacuate(d, slot);
+	gw_forget_clients(d, slot);
 	gw_routing_del(d, slot);
 	/* Out of the chain before the set can go: a rule holds a reference. */
 	c->gw[slot].name[0] = '\0';
@@ -464,6 +523,8 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 			 "(nothing was changed)", fixed, d->conf_path);
 		goto out;
 	}
+	if (failover_reload(d, nc, err, len))
+		goto out;
 	/* Gone from the file: remove (their clients move to the others). */
 	for (i = 0; i < d->conf.ngw; i++) {
 		const char *name = d->conf.gw[i].name;
@@ -492,6 +553,8 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
 			if (gw_routing_add(d, (unsigned)s, err, len))
 				goto out;
+			if (d->gw[s].hstate == HEALTH_DOWN)
+				nfqlbd_gw_rule(d, (unsigned)s, 0);
 		}
 		d->gw[s].conf_weight = g->weight;
 		nfqlbd_set_weight(d, (unsigned)s, g->weight);
@@ -539,6 +602,8 @@ static int teardown(struct conf *c, int all)
 		ifi = rtnl_ifindex(r, c->gw[i].ifname);
 		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
 				  c->rule_priority + i) ||
+		    rtnl_rule_del_local(r, mark, c->mark_mask, mark,
+					c->rule_priority + BALANCE_MAX_GW + i) ||
 		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
 			log_warnx("%s", rtnl_error(r));
 			rc = 1;
@@ -626,10 +691,26 @@ static int handle_signal(struct nfqlbd *d, int sfd)
 	return 1;
 }
 
+/*
+ * The prober's fd changes when a reload restarts it or a gateway add
+ * starts it: the old one left the epoll set when it was closed.
+ */
+static void sync_health_fd(struct nfqlbd *d, int ep, unsigned *gen)
+{
+	int fd = failover_fd(d);
+
+	if (*gen == d->health_gen)
+		return;
+	*gen = d->health_gen;
+	if (fd >= 0)
+		epoll_add(ep, fd, EV_HEALTH);
+}
+
 static void event_loop(struct nfqlbd *d, int sfd)
 {
 	struct epoll_event evs[8];
 	int ep, n, i, tfd = tick_fd();
+	unsigned gen = (unsigned)-1;
 	uint64_t ticks;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -640,6 +721,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	epoll_add(ep, control_epoll_fd(d->ctl), EV_CONTROL);
 	epoll_add(ep, tfd, EV_TICK);
 	for (;;) {
+		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -658,6 +740,10 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					break;
 				control_expire(d->ctl, 0);
+				failover_tick(d);
+				break;
+			case EV_HEALTH:
+				failover_dispatch(d);
 				break;
 			case EV_SIGNAL:
 				if (handle_signal(d, sfd)) {
@@ -687,6 +773,52 @@ static int signals_fd(void)
 	if (fd < 0)
 		fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
+	return fd;
+}
+
+/*
+ * One daemon per queue per network namespace: a second one would
+ * rebuild, then on failing to bind the queue tear down, the first
+ * one's rules and chains.  An abstract Unix socket is the lock: it
+ * belongs to the namespace and dies with the process, so no stale
+ * lock file is ever left.  A live control socket at our path is
+ * refused too (another instance on another queue).
+ */
+static int instance_lock(const struct conf *c, char *err, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t sl;
+	int fd, n, live;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, len, "instance lock: %s", strerror(errno));
+		return -1;
+	}
+	n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "nfqlbd/queue/%u",
+		     c->queue_num);
+	sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+	if (bind(fd, (struct sockaddr *)&sun, sl)) {
+		snprintf(err, len, errno == EADDRINUSE ?
+			 "another nfqlbd already serves queue.number = %u here: "
+			 "stop it first (nothing was changed)" :
+			 "instance lock for queue %u: %s", c->queue_num, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	live = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->ctl_path);
+	if (live >= 0 && !connect(live, (struct sockaddr *)&sun, sizeof(sun))) {
+		snprintf(err, len, "control.socket %s is served by a running nfqlbd: "
+			 "stop it first (nothing was changed)", c->ctl_path);
+		close(live);
+		close(fd);
+		return -1;
+	}
+	if (live >= 0)
+		close(live);
 	return fd;
 }
 
@@ -732,8 +864,13 @@ static int run(struct nfqlbd *d)
 	};
 	unsigned i, restored = 0;
 	char err[512];
-	int sfd;
+	int sfd, lock;
 
+	lock = instance_lock(c, err, sizeof(err));
+	if (lock < 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
 	d->started = time(NULL);
 	d->bal = balance_new(c->max_clients);
 	d->info = clientinfo_new(c->max_clients);
@@ -751,12 +888,19 @@ static int run(struct nfqlbd *d)
 		if (gw_setup(d, i, &restored, err, sizeof(err)))
 			fatalx("%s", err);
 	log_info("restored %u bindings from the kernel's sets", restored);
+	if (failover_start(d, err, sizeof(err))) {
+		log_warnx("%s", err);
+		failover_stop(d);
+		teardown(c, 0);
+		return 1;
+	}
 	if (steer_refresh(d, err, sizeof(err)))
 		fatalx("%s", err);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
 		log_warnx("%s", err);
+		failover_stop(d);
 		teardown(c, 0);
 		return 1;
 	}
@@ -766,6 +910,7 @@ static int run(struct nfqlbd *d)
 	if (!d->queue) {
 		log_warnx("%s", err);
 		control_close(d->ctl);
+		failover_stop(d);
 		teardown(c, 0);
 		return 1;
 	}
@@ -777,6 +922,7 @@ static int run(struct nfqlbd *d)
 	log_stats(d);
 	queue_close(d->queue);
 	control_close(d->ctl);
+	failover_stop(d);
 	close(sfd);
 	lbset_close(d->sets);
 	rtnl_close(d->rtnl);
@@ -819,14 +965,25 @@ int main(int argc, char **argv)
 	log_init(1, debug, "nfqlbd");	/* config errors go to stderr */
 	if (load_conf(path, &d->conf, NULL, 0)) {
 		fprintf(stderr, "%s: configuration not valid\n", path);
+		free(d);
 		return 2;
 	}
 	if (check) {
 		printf("%s: configuration OK (%u gateways)\n", path, d->conf.ngw);
+		free(d);
 		return 0;
 	}
 	if (cleanup) {
+		char err[512];
+		int lock = instance_lock(&d->conf, err, sizeof(err));
+
+		if (lock < 0) {
+			fprintf(stderr, "nfqlbd: --cleanup: %s\n", err);
+			free(d);
+			return 1;
+		}
 		rc = teardown(&d->conf, 1);
+		close(lock);
 		free(d);
 		return rc;
 	}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ct.c - delete conntrack entries by mark (see ct.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include "ct.h"
+
+int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
+{
+	char buf[8192];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	int n, rc = -1;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
+		snprintf(err, len, "conntrack: netlink socket: %s", strerror(errno));
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	/*
+	 * Version 1 with AF_INET: the kernel filters on the family as
+	 * well as the mark (version 0 would mean every family).
+	 */
+	nfg->nfgen_family = AF_INET;
+	nfg->version = 1;
+	nfg->res_id = 0;
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(err, len, "conntrack: deleting mark 0x%x/0x%x: %s",
+			 mark, mask, strerror(errno));
+		goto out;
+	}
+	n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0 || mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) < 0) {
+		/* ENOENT: nothing carried the mark. */
+		if (errno == ENOENT) {
+			rc = 0;
+			goto out;
+		}
+		snprintf(err, len, "conntrack: deleting mark 0x%x/0x%x: %s",
+			 mark, mask, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return rc;
+}

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * failover.c - what the daemon does when the health prober (health.c)
+ * changes its mind about a gateway.
+ *
+ * Down: the gateway takes no new client, its "from LAN fwmark" rule is
+ * removed (a packet still carrying its mark falls through to the main
+ * table instead of a dead router), its clients are rebound to the
+ * least-loaded live gateways (set membership moved, new set first) and
+ * the conntrack entries carrying its mark, and only those, are deleted
+ * so that pinned connections start again through the new gateway.
+ *
+ * Every gateway down: nowhere better to go, so nothing moves; clients
+ * keep their bindings and, with every rule out, the main table routes
+ * them.  The first gateway back takes them all (then rebalance spreads
+ * them again if configured).
+ *
+ * Up: the rule comes back, the gateway takes new clients (being the
+ * least loaded, it fills first); with health.rebalance, or on
+ * `nfqlbctl rebalance`, just enough clients move to it to restore the
+ * weighted shares.  Their established connections stay where they were:
+ * the chain restores the connmark before it looks at any set.
+ *
+ * Each change runs health.notify (if set) as "SCRIPT GATEWAY OLD NEW",
+ * without waiting; a script still running after notify_timeout seconds
+ * is killed with its process group.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ct.h"
+#include "log.h"
+#include "nfqlbd.h"
+#include "rtnl.h"
+
+extern char **environ;
+
+/* ip rule priority of slot i's probe rule: above every LAN rule. */
+static uint32_t local_prio(const struct conf *c, unsigned i)
+{
+	return c->rule_priority + BALANCE_MAX_GW + i;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void notify_run(struct nfqlbd *d, const char *gw, const char *from,
+		       const char *to)
+{
+	const char *path = d->conf.notify;
+	char *argv[] = { (char *)path, (char *)gw, (char *)from, (char *)to, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct nfqlbd_child *c = NULL;
+	sigset_t none, def;
+	unsigned i;
+	pid_t pid;
+	int rc;
+
+	if (!path[0])
+		return;
+	for (i = 0; i < NFQLBD_MAX_NOTIFY && !c; i++)
+		if (!d->child[i].pid)
+			c = &d->child[i];
+	if (!c) {
+		d->n.notify_errors++;
+		log_warnx("health.notify: %d scripts still running, not running "
+			  "%s %s %s %s", NFQLBD_MAX_NOTIFY, path, gw, from, to);
+		return;
+	}
+	/*
+	 * The daemon blocks its signals (signalfd) and ignores SIGPIPE:
+	 * the script gets a clean mask and default dispositions, its own
+	 * process group (killed whole on timeout) and /dev/null as stdin.
+	 */
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&pid, path, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	d->n.notify_runs++;
+	if (rc) {
+		d->n.notify_errors++;
+		log_warnx("health.notify: cannot run %s: %s", path, strerror(rc));
+		return;
+	}
+	c->pid = pid;
+	c->deadline_ms = now_ms() + (uint64_t)d->conf.notify_timeout * 1000;
+	snprintf(c->what, sizeof(c->what), "%s %s %s", gw, from, to);
+}
+
+void failover_tick(struct nfqlbd *d)
+{
+	uint64_t now = now_ms();
+	unsigned i;
+	int st;
+
+	for (i = 0; i < NFQLBD_MAX_NOTIFY; i++) {
+		struct nfqlbd_child *c = &d->child[i];
+		pid_t r;
+
+		if (!c->pid)
+			continue;
+		r = waitpid(c->pid, &st, WNOHANG);
+		if (r == c->pid || (r < 0 && errno == ECHILD)) {
+			if (r == c->pid && WIFEXITED(st) && WEXITSTATUS(st)) {
+				d->n.notify_errors++;
+				log_warnx("health.notify %s (%s) exited with status %d",
+					  d->conf.notify, c->what, WEXITSTATUS(st));
+			} else if (r == c->pid && WIFSIGNALED(st)) {
+				d->n.notify_errors++;
+				log_warnx("health.notify %s (%s) killed by signal %d",
+					  d->conf.notify, c->what, WTERMSIG(st));
+			}
+			c->pid = 0;
+			continue;
+		}
+		if (r == 0 && now >= c->deadline_ms) {
+			log_warnx("health.notify %s (%s) still running after %u s: killed",
+				  d->conf.notify, c->what, d->conf.notify_timeout);
+			kill(-c->pid, SIGKILL);
+			kill(c->pid, SIGKILL);
+			c->deadline_ms = now + 1000;
+		}
+	}
+}
+
+static void notify_stop(struct nfqlbd *d)
+{
+	unsigned i;
+
+	for (i = 0; i < NFQLBD_MAX_NOTIFY; i++) {
+		if (!d->child[i].pid)
+			continue;
+		kill(-d->child[i].pid, SIGKILL);
+		kill(d->child[i].pid, SIGKILL);
+		waitpid(d->child[i].pid, NULL, 0);
+		d->child[i].pid = 0;
+	}
+}
+
+static void flush_conntrack(struct nfqlbd *d, unsigned slot)
+{
+	char err[256];
+
+	if (ct_delete_mark(conf_gw_mark(&d->conf, slot), d->conf.mark_mask,
+			   err, sizeof(err))) {
+		log_warnx("gateway %s: %s", d->conf.gw[slot].name, err);
+		return;
+	}
+	d->n.ct_flushes++;
+}
+
+static void gw_down(struct nfqlbd *d, unsigned slot)
+{
+	uint32_t before = balance_gw_clients(d->bal, slot), moved;
+
+	d->n.failovers++;
+	balance_gw_set_available(d->bal, slot, 0);
+	nfqlbd_gw_rule(d, slot, 0);
+	moved = nfqlbd_gw_evacuate(d, slot);
+	flush_conntrack(d, slot);
+	if (moved < before)
+		log_warnx("gateway %s down: no live gateway for %u of its clients: "
+			  "they keep their binding, the main table routes them",
+			  d->conf.gw[slot].name, before - moved);
+}
+
+static void gw_up(struct nfqlbd *d, unsigned slot, enum health_state old)
+{
+	unsigned i;
+
+	nfqlbd_gw_rule(d, slot, 1);
+	balance_gw_set_available(d->bal, slot, 1);
+	/* Clients kept on down gateways while none was up go now. */
+	for (i = 0; i < d->conf.ngw; i++) {
+		if (i == slot || !d->conf.gw[i].name[0] ||
+		    d->gw[i].hstate != HEALTH_DOWN || !balance_gw_clients(d->bal, i))
+			continue;
+		nfqlbd_gw_evacuate(d, i);
+		flush_conntrack(d, i);
+	}
+	if (old != HEALTH_DOWN)
+		return;
+	d->n.failbacks++;
+	if (d->conf.rebalance)
+		failover_rebalance(d);
+}
+
+/*
+ * The prober's verdict.  PROBING is never a verdict (a restarted prober
+ * starts there): the daemon keeps the last one until a new one comes.
+ */
+static void on_change(unsigned slot, enum health_state from,
+		      enum health_state to, void *arg)
+{
+	struct nfqlbd *d = arg;
+	struct nfqlbd_gw *g = &d->gw[slot];
+	enum health_state old = g->hstate;
+	char name[CONF_NAME_MAX];
+
+	(void)from;
+	if (slot >= d->conf.ngw || !d->conf.gw[slot].name[0] ||
+	    to == HEALTH_PROBING || to == old)
+		return;
+	snprintf(name, sizeof(name), "%s", d->conf.gw[slot].name);
+	g->hstate = to;
+	g->hsince = time(NULL);
+	if (to == HEALTH_DOWN)
+		log_warnx("gateway %s: %s -> down", name, health_state_name(old));
+	else
+		log_info("gateway %s: %s -> up", name, health_state_name(old));
+	if (to == HEALTH_DOWN)
+		gw_down(d, slot);
+	else
+		gw_up(d, slot, old);
+	notify_run(d, name, health_state_name(old), health_state_name(to));
+}
+
+static int prober_new(struct nfqlbd *d, char *err, size_t len)
+{
+	if (d->health)
+		return 0;
+	d->health = health_new(&d->conf.health, on_change, NULL, d);
+	if (!d->health) {
+		snprintf(err, len, "health: cannot start the prober: %s", strerror(errno));
+		return -1;
+	}
+	d->health_gen++;
+	return 0;
+}
+
+/* fresh: a new gateway (PROBING); else keep the daemon's last verdict. */
+static int gw_probe_add(struct nfqlbd *d, unsigned i, int fresh, char *err,
+			size_t len)
+{
+	const struct conf *c = &d->conf;
+	const struct health_target *t;
+	uint32_t mark = conf_gw_mark(c, i);
+	struct in_addr any = { .s_addr = INADDR_ANY };
+	unsigned n;
+
+	t = conf_gw_targets(c, i, &n);
+	if (fresh)
+		d->gw[i].hsince = time(NULL);
+	if (!n) {
+		enum health_state old = d->gw[i].hstate;
+
+		/* Not probed: always up (a down one would never come back). */
+		d->gw[i].hstate = HEALTH_UP;
+		if (!fresh && old == HEALTH_DOWN)
+			gw_up(d, i, old);
+		return 0;
+	}
+	if (fresh)
+		d->gw[i].hstate = HEALTH_PROBING;
+	if (prober_new(d, err, len))
+		return -1;
+	if (rtnl_rule_add_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i))) {
+		snprintf(err, len, "gateway %s: probe rule: %s", c->gw[i].name,
+			 rtnl_error(d->rtnl));
+		return -1;
+	}
+	if (health_gw_add(d->health, i, mark, any, t, n)) {
+		snprintf(err, len, "gateway %s: health probes: %s", c->gw[i].name,
+			 errno == EINVAL ? "health.min_ok exceeds its probe targets" :
+			 strerror(errno));
+		rtnl_rule_del_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i));
+		return -1;
+	}
+	d->gw[i].probed = 1;
+	return 0;
+}
+
+int failover_gw_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
+{
+	return gw_probe_add(d, i, 1, err, len);
+}
+
+void failover_gw_del(struct nfqlbd *d, unsigned i)
+{
+	const struct conf *c = &d->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+
+	if (!d->gw[i].probed)
+		return;
+	d->gw[i].probed = 0;
+	if (d->health)
+		health_gw_del(d->health, i);
+	if (rtnl_rule_del_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i)))
+		log_warnx("gateway %s: probe rule: %s", c->gw[i].name, rtnl_error(d->rtnl));
+}
+
+int failover_start(struct nfqlbd *d, char *err, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->conf.gw[i].name[0] && failover_gw_add(d, i, err, len))
+			return -1;
+	return 0;
+}
+
+static void prober_stop(struct nfqlbd *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf.ngw; i++)
+		failover_gw_del(d, i);
+	health_free(d->health);
+	d->health = NULL;
+}
+
+void failover_stop(struct nfqlbd *d)
+{
+	prober_stop(d);
+	notify_stop(d);
+}
+
+static int targets_equal(const struct health_target *a, unsigned na,
+			 const struct health_target *b, unsigned nb)
+{
+	unsigned i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (a[i].kind != b[i].kind || a[i].addr.s_addr != b[i].addr.s_addr ||
+		    a[i].port != b[i].port)
+			return 0;
+	return 1;
+}
+
+static int params_equal(const struct health_params *a, const struct health_params *b)
+{
+	return a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	       a->min_ok == b->min_ok && a->fall == b->fall && a->rise == b->rise;
+}
+
+/*
+ * Called by the reload before gateways are added or removed: the
+ * settings that need no prober restart are copied; a change of
+ * parameters or targets restarts the prober for the gateways present
+ * (their last verdict is kept until the new prober gives one).
+ */
+int failover_reload(struct nfqlbd *d, const struct conf *nc, char *err, size_t len)
+{
+	struct conf *c = &d->conf;
+	int changed = 0, s;
+	unsigned i;
+
+	c->rebalance = nc->rebalance;
+	c->notify_timeout = nc->notify_timeout;
+	memcpy(c->notify, nc->notify, sizeof(c->notify));
+	if (!params_equal(&c->health, &nc->health) ||
+	    !targets_equal(c->targets, c->ntargets, nc->targets, nc->ntargets))
+		changed = 1;
+	for (i = 0; i < nc->ngw; i++) {
+		s = nfqlbd_gw_find(d, nc->gw[i].name);
+		if (s >= 0 && !targets_equal(c->gw[s].targets, c->gw[s].ntargets,
+					     nc->gw[i].targets, nc->gw[i].ntargets))
+			changed = 1;
+	}
+	if (!changed)
+		return 0;
+	log_info("health settings changed: restarting the probes");
+	prober_stop(d);
+	c->health = nc->health;
+	c->ntargets = nc->ntargets;
+	memcpy(c->targets, nc->targets, sizeof(c->targets));
+	for (i = 0; i < nc->ngw; i++) {
+		s = nfqlbd_gw_find(d, nc->gw[i].name);
+		if (s < 0)
+			continue;
+		c->gw[s].ntargets = nc->gw[i].ntargets;
+		memcpy(c->gw[s].targets, nc->gw[i].targets, sizeof(c->gw[s].targets));
+	}
+	for (i = 0; i < c->ngw; i++)
+		if (c->gw[i].name[0] && gw_probe_add(d, i, 0, err, len))
+			return -1;
+	return 0;
+}
+
+int failover_fd(const struct nfqlbd *d)
+{
+	return d->health ? health_fd(d->health) : -1;
+}
+
+void failover_dispatch(struct nfqlbd *d)
+{
+	if (d->health && health_dispatch(d->health))
+		log_warn("health probes");
+}
+
+struct rb_ctx {
+	struct balance_binding *b;
+	uint32_t n, cap;
+};
+
+static int rb_collect(const struct balance_binding *bb, void *arg)
+{
+	struct rb_ctx *r = arg;
+
+	if (r->n < r->cap)
+		r->b[r->n++] = *bb;
+	return 0;
+}
+
+uint32_t failover_rebalance(struct nfqlbd *d)
+{
+	struct rb_ctx r = { 0 };
+	uint32_t cursor[BALANCE_MAX_GW] = { 0 }, moved = 0, k;
+	unsigned from, to;
+
+	r.cap = balance_clients(d->bal);
+	if (!r.cap)
+		return 0;
+	r.b = calloc(r.cap, sizeof(*r.b));
+	if (!r.b) {
+		log_warn("rebalance");
+		return 0;
+	}
+	balance_foreach(d->bal, rb_collect, &r);
+	while (moved < r.n && balance_rebalance_step(d->bal, &from, &to)) {
+		/* The next client of from that has not moved yet. */
+		for (k = cursor[from]; k < r.n && r.b[k].gw != from; k++)
+			;
+		if (k == r.n)
+			break;
+		cursor[from] = k + 1;
+		if (nfqlbd_move(d, &r.b[k].addr, from, to))
+			break;
+		moved++;
+	}
+	free(r.b);
+	d->n.rebalanced += moved;
+	log_info("rebalance: %u clients moved", moved);
+	return moved;
+}
+
+const char *failover_state(const struct nfqlbd *d, unsigned i)
+{
+	if (d->gw[i].hstate == HEALTH_DOWN)
+		return "down";
+	if (!balance_gw_weight(d->bal, i))
+		return "drained";
+	if (d->gw[i].hstate == HEALTH_PROBING)
+		return "probing";
+	return "up";
+}
