@@ -571,7 +571,7 @@ static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)
 	if (v) {
 		errno = 0;
 		mode = strtoul(v, &end, 8);
-		if (!*v || *end || errno || mode > 0777 || !(mode & 0600))
+		if (!*v || *end || errno || mode > 0777 || (mode & 0600) != 0600)
 			conf_err(x, "line %d: control.mode = \"%s\" must be an octal "
 				 "mode such as \"0660\" that lets the owner read and write",
 				 config_setting_source_line(s), v);

@@ -146,4 +146,18 @@ kill -HUP "$(lab_pid)"
 sleep 0.3
 is "SIGHUP with a bad file: still the same gateways" "$($C gateways | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')" "wan1 wan3 wan4 "
 check "the daemon still runs" kill -0 "$(lab_pid)"
+
+# --- a second daemon on the same queue changes nothing of the first
+sed -i '$d' "$LAB_CONF"	# the bogus line
+rules=$(in_gw ip rule show | grep -c 'lookup 20[0-9]')
+chain=$(in_gw iptables -t mangle -S | md5sum)
+out=$(in_gw timeout 10 "$BUILD/nfqlbd" -f -c "$LAB_CONF" 2>&1)
+is "a second nfqlbd on queue $LAB_QUEUE exits 1" "$?" 1
+check "and says why: $out" sh -c "echo '$out' | grep -q 'another nfqlbd already serves queue.number = $LAB_QUEUE'"
+is "the first one's rules are intact" "$(in_gw ip rule show | grep -c 'lookup 20[0-9]')" "$rules"
+is "its chains are intact" "$(in_gw iptables -t mangle -S | md5sum)" "$chain"
+check "it still answers" sh -c "$C gateways >/dev/null"
+out=$(in_gw "$BUILD/nfqlbd" --cleanup -c "$LAB_CONF" 2>&1)
+is "--cleanup refuses while it runs" "$?" 1
+is "rules still intact after the refused cleanup" "$(in_gw ip rule show | grep -c 'lookup 20[0-9]')" "$rules"
 t_done

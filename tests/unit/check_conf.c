@@ -137,6 +137,73 @@ START_TEST(test_marks)
 }
 END_TEST
 
+START_TEST(test_control_mode)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+			      "control = { mode = \"0600\"; };"), 0);
+	ck_assert_uint_eq(c.ctl_mode, 0600);
+	/* The owner (the daemon) must read and write its own socket. */
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\ncontrol = { mode = \"0460\"; };");
+	ck_assert_error("control.mode = \"0460\" must be an octal mode");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\ncontrol = { mode = \"0200\"; };");
+	ck_assert_error("control.mode = \"0200\"");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\ncontrol = { mode = \"rw\"; };");
+	ck_assert_error("control.mode = \"rw\"");
+}
+END_TEST
+
+START_TEST(test_health)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ","
+			      "{ name = \"b\"; address = \"10.0.0.2\"; interface = \"eth0\"; "
+			      "targets = [ \"tcp:192.0.2.9:443\" ]; } );\n"
+			      "health = { interval = 500; timeout = 200; fall = 4; rise = 3; "
+			      "targets = [ \"icmp:192.0.2.1\", \"tcp:192.0.2.2:80\" ]; "
+			      "rebalance = true; notify = \"/bin/true\"; notify_timeout = 3; };"), 0);
+	ck_assert_uint_eq(c.health.interval_ms, 500);
+	ck_assert_uint_eq(c.health.timeout_ms, 200);
+	ck_assert_uint_eq(c.health.fall, 4);
+	ck_assert_uint_eq(c.health.rise, 3);
+	ck_assert_uint_eq(c.ntargets, 2);
+	ck_assert_int_eq(c.targets[1].kind, HEALTH_TCP);
+	ck_assert_uint_eq(c.targets[1].port, 80);
+	ck_assert_int_eq(c.rebalance, 1);
+	ck_assert_str_eq(c.notify, "/bin/true");
+	ck_assert_uint_eq(c.notify_timeout, 3);
+	{
+		unsigned n;
+		const struct health_target *t = conf_gw_targets(&c, 1, &n);
+
+		ck_assert_uint_eq(n, 1);
+		ck_assert_uint_eq(t[0].port, 443);
+		conf_gw_targets(&c, 0, &n);
+		ck_assert_uint_eq(n, 2);	/* health.targets */
+	}
+	/* Defaults without a health section: no probing. */
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_uint_eq(c.ntargets, 0);
+	ck_assert_uint_eq(c.health.interval_ms, HEALTH_DEFAULT_INTERVAL_MS);
+	ck_assert_uint_eq(c.health.fall, HEALTH_DEFAULT_FALL);
+	/* Every bad value named, all at once. */
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "health = { interval = 300; timeout = 400; fall = 0; min_ok = 2; "
+	     "targets = [ \"icmp:192.0.2.1\", \"ping:1.2.3.4\", \"tcp:192.0.2.3:0\" ]; "
+	     "notify = \"notify.sh\"; colour = 1; };");
+	ck_assert_error("health.timeout = 400 must not exceed health.interval = 300");
+	ck_assert_error("health.fall");
+	ck_assert_error("health.targets target 2 = \"ping:1.2.3.4\"");
+	ck_assert_error("health.targets target 3 = \"tcp:192.0.2.3:0\"");
+	ck_assert_error("health.notify = \"notify.sh\" must be an absolute path");
+	ck_assert_error("unknown setting 'health.colour'");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "health = { min_ok = 2; targets = [ \"icmp:192.0.2.1\" ]; };");
+	ck_assert_error("health.min_ok = 2 but gateway 1 (a) has only 1 probe targets");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "health = { targets = \"icmp:192.0.2.1\"; };");
+	ck_assert_error("health.targets must be a list");
+}
+END_TEST
+
 START_TEST(test_syntax_error)
 {
 	ck_assert_int_eq(load("lan = { interface = ; };"), 1);
@@ -173,6 +240,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_required);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_syntax_error);
+	tcase_add_test(tc, test_control_mode);
+	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_many_gateways);
 	suite_add_tcase(s, tc);
 	return s;
