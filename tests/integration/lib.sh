@@ -41,8 +41,14 @@ is() {
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
 }
 
+# Background processes a test starts (listeners, tools): killed at exit.
+BG_PIDS=()
+
 t_cleanup() {
-	local rc=$?
+	local rc=$? p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
 	if [ "$T_FAILED" -gt 0 ] && [ -s "$LAB_LOG" ]; then
 		echo "# nfqlbd log:"
 		sed 's/^/#   /' "$LAB_LOG" | tail -40
@@ -55,6 +61,23 @@ trap t_cleanup EXIT
 t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
+}
+
+# in_r ROUTER COMMAND...: run a command in router i's namespace.
+in_r() {
+	local i=$1
+	shift
+	ip netns exec "$(lab_router "$i")" "$@"
+}
+
+# wait_for FILE REGEX SECONDS: until a line of FILE matches (bounded).
+wait_for() {
+	local t
+	for ((t = 0; t < $3 * 10; t++)); do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Per-router client counts "n1 n2 n3" from the routers' counters.

@@ -11,25 +11,8 @@
 
 PY=$(command -v python3)
 C=$BUILD/nfqlbctl
-BG_PIDS=()
 PORT=5000
 NOTIFY_LOG=$LAB_DIR/notify.log
-
-t_failover_cleanup() {
-	local rc=$? p
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	(exit $rc)
-	t_cleanup
-}
-trap t_failover_cleanup EXIT
-
-in_r() {
-	local i=$1
-	shift
-	ip netns exec "$(lab_router "$i")" "$@"
-}
 
 # gw NAME FIELD: one field of `nfqlbctl -j gateways`.
 gw() {
@@ -47,15 +30,6 @@ wait_state() {
 	local t
 	for ((t = 0; t < $3 * 10; t++)); do
 		[ "$(gw "$1" state)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-wait_for() {
-	local t
-	for ((t = 0; t < $3 * 10; t++)); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1

@@ -16,39 +16,11 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 RT=$BUILD/rtnl_tool
 # Fast rounds: 200 ms apart, 100 ms to answer.
 OPTS=(-i 200 -t 100)
-BG_PIDS=()
-
-in_r() {
-	local i=$1
-	shift
-	ip netns exec "$(lab_router "$i")" "$@"
-}
-
-# Our background processes (tool runs, the TCP listener) die with us.
-t_health_cleanup() {
-	local rc=$? p
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	(exit $rc)
-	t_cleanup
-}
-trap t_health_cleanup EXIT
 
 # pkts ROUTER COMMENT: packets counted by that commented rule.
 pkts() {
 	in_r "$1" iptables -nvxL INPUT |
 		awk -v c="/* $2 */" 'index($0, c) { n += $1 } END { print n + 0 }'
-}
-
-# wait_for FILE REGEX SECONDS: until a line of FILE matches (bounded).
-wait_for() {
-	local t
-	for ((t = 0; t < $3 * 10; t++)); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # bg_tool OUTFILE ARGS...: health_tool in the box, in the background.
