@@ -110,11 +110,20 @@ $(B)/qaccept: bench/qaccept.c | $(B)
 $(B)/setadd: bench/setadd.c | $(B)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
 
-BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept $(B)/setadd
+$(B)/bindlat: bench/bindlat.c | $(B)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept $(B)/setadd \
+	       $(B)/bindlat
 
 # Root, namespaces, a few minutes; prints figures, never fails on a timing.
 bench: all $(BENCH_TOOLS)
 	bench/run.sh $(B)
+	bench/login.sh $(B)
+
+# The login path alone (part of bench): bind latency, about a minute.
+bench-login: all $(B)/bindlat
+	bench/login.sh $(B)
 
 # The unit names /usr/local/sbin and /etc/nfqlb and the hooks call plain
 # `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted.  An
@@ -142,4 +151,4 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit integration check demo bench install clean
+.PHONY: all deps unit integration check demo bench bench-login install clean
