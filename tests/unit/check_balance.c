@@ -590,25 +590,49 @@ START_TEST(test_new_limits)
 	balance_free(NULL);
 
 	for (uint32_t m = 1; m <= 3000; m += (m < 100 ? 1 : 37)) {
-		uint32_t cap;
+		uint32_t cap, nb;
 
 		b = balance_new(m);
 		ck_assert_ptr_nonnull(b);
+		/* a power of two of buckets of 12 slots */
 		cap = balance_capacity(b);
-		UEQ(cap & (cap - 1), 0);
-		/* load factor at most 3/4, and not twice the size needed */
+		UEQ(cap % 12, 0);
+		nb = cap / 12;
+		UEQ(nb & (nb - 1), 0);
+		/* load factor at most 3/4, and the smallest such size */
 		UGE((uint64_t)cap * 3, (uint64_t)m * 4);
-		ULT((uint64_t)cap * 3, (uint64_t)m * 8);
-		UEQ(balance_table_bytes(b) % cap, 0);
-		ULE(balance_table_bytes(b), (size_t)32 * m);
+		if (nb > 1)
+			ULT((uint64_t)cap / 2 * 3, (uint64_t)m * 4);
+		/* a bucket is 64 bytes of slots and 48 of binding times */
+		UGE(balance_table_bytes(b), (size_t)nb * 112);
+		/*
+		 * At most 32 bytes per binding, except that the smallest
+		 * table is one bucket (128 bytes once 64-byte aligned):
+		 * 1 to 3 clients pay for 4.
+		 */
+		ULE(balance_table_bytes(b), (size_t)32 * (m < 4 ? 4 : m));
 		UEQ(balance_clients(b), 0);
 		UEQ(balance_gw_count(b), 0);
 		balance_free(b);
 	}
+	/* 1M: 2^17 buckets, 14 MiB, page-rounded and not rounded to 2 MiB */
 	b = balance_new(1u << 20);
 	ck_assert_ptr_nonnull(b);
-	UEQ(balance_capacity(b), 1u << 21);
-	ULE(balance_table_bytes(b), (size_t)26 << 20);
+	UEQ(balance_capacity(b), 12u << 17);
+	UEQ(balance_table_bytes(b), (size_t)14 << 20);
+	balance_free(b);
+	/* 9 * 2^15: exactly at the load limit, 3.5 MiB of table (>= 2 MiB) */
+	b = balance_new(9u << 15);
+	ck_assert_ptr_nonnull(b);
+	UEQ(balance_capacity(b), 12u << 15);
+	UEQ(balance_table_bytes(b), (size_t)112 << 15);
+	ULE(balance_table_bytes(b), (size_t)32 * (9u << 15));
+	balance_free(b);
+	/* one more client: twice the buckets, still within 32 bytes */
+	b = balance_new((9u << 15) + 1);
+	ck_assert_ptr_nonnull(b);
+	UEQ(balance_table_bytes(b), (size_t)112 << 16);
+	ULE(balance_table_bytes(b), (size_t)32 * ((9u << 15) + 1));
 	balance_free(b);
 }
 END_TEST
@@ -636,9 +660,39 @@ START_TEST(test_foreach_stop)
 END_TEST
 
 /*
- * A table filled to its 3/4 limit has long clusters; deleting half of
- * it at random exercises every case of the backward shift, wrap-around
- * at the end of the array included.
+ * balance_lookup_many over ip[0..max) in odd-sized slices, against
+ * gw[] (BALANCE_NO_GW where gone[]).
+ */
+static void check_many_gone(const struct balance *b, const uint32_t *ip,
+			    const int *gw, const char *gone, uint32_t max)
+{
+	static const unsigned len[] = { 1, 64, 7, 65, 200, 63 };
+	struct nfqlb_addr a[200];
+	int out[200];
+	uint32_t i = 0;
+
+	for (unsigned s = 0; i < max; s++) {
+		unsigned n = len[s % 6], hits = 0;
+
+		if (n > max - i)
+			n = max - i;
+		for (unsigned k = 0; k < n; k++) {
+			a[k] = v4(ip[i + k]);
+			hits += !gone[i + k];
+		}
+		EQ(balance_lookup_many(b, a, n, out), (int)hits);
+		for (unsigned k = 0; k < n; k++)
+			EQ(out[k], gone[i + k] ? BALANCE_NO_GW : gw[i + k]);
+		i += n;
+	}
+}
+
+/*
+ * A table filled to its 3/4 limit has full buckets and bindings stored
+ * past them; deleting half of it at random and binding the same keys
+ * again exercises the counting and uncounting of every path, wrap-around
+ * at the end of the array included.  Batched lookups are checked
+ * against the same expectations as single ones.
  */
 static void churn_check(uint32_t max, int sequential, uint64_t seed)
 {
@@ -677,6 +731,8 @@ static void churn_check(uint32_t max, int sequential, uint64_t seed)
 			EQ(balance_lookup(b, &a),
 			   gone[i] ? BALANCE_NO_GW : gw[i]);
 		}
+		check_many_gone(b, ip, gw, gone, max);
+		EQ(balance_table_stats(b, NULL, NULL), 0);
 		for (uint32_t i = 0; i < max; i++) {
 			struct nfqlb_addr a = v4(ip[i]);
 
@@ -692,6 +748,22 @@ static void churn_check(uint32_t max, int sequential, uint64_t seed)
 
 			EQ(balance_lookup(b, &a), gw[i]);
 		}
+		check_many_gone(b, ip, gw, gone, max);
+		EQ(balance_table_stats(b, NULL, NULL), 0);
+	}
+	/* all gone: every count back to zero, every key at home */
+	for (uint32_t i = 0; i < max; i++) {
+		struct nfqlb_addr a = v4(ip[i]);
+
+		EQ(balance_release(b, &a), gw[i]);
+	}
+	{
+		uint32_t far = 1;
+		uint64_t extra = 1;
+
+		EQ(balance_table_stats(b, &far, &extra), 0);
+		UEQ(far, 0);
+		UEQ(extra, 0);
 	}
 	free(gone);
 	free(gw);
@@ -701,12 +773,146 @@ static void churn_check(uint32_t max, int sequential, uint64_t seed)
 
 START_TEST(test_delete_collisions)
 {
-	/* 49152 * 4 / 3 == 65536: exactly at the load limit */
-	churn_check(49152, 0, 1);
-	churn_check(49152, 1, 2);
+	/* 9 of 12 slots of 4096 buckets: exactly at the load limit */
+	churn_check(36864, 0, 1);
+	churn_check(36864, 1, 2);
+	/* 49152: 8192 buckets, at half load */
+	churn_check(49152, 0, 3);
 	for (uint32_t m = 1; m <= 24; m++)
 		for (uint64_t s = 0; s < 20; s++)
 			churn_check(m, (int)(s & 1), s + 100);
+}
+END_TEST
+
+/*
+ * balance_lookup_many against balance_lookup on random data: bound
+ * keys, keys never seen, released ones, refused keys (IPv6 whose first
+ * bytes equal a bound IPv4 address, 0.0.0.0), in batches of every size
+ * around the internal batch of 64.
+ */
+START_TEST(test_lookup_many)
+{
+	enum { MAX = 3000, Q = 700 };
+	const uint32_t w[] = { 1, 3, 2, 5 };
+	struct balance *b = mk(MAX, 4, w);
+	static uint32_t ip[MAX];
+	static struct nfqlb_addr q[Q];
+	static int out[Q + 1];
+	uint32_t n = 0;
+
+	rng_seed(7);
+	while (n < MAX) {
+		uint32_t x = rng();
+		struct nfqlb_addr a = v4(x);
+		int created;
+
+		if (!x || balance_assign(b, &a, 1, &created) < 0 || !created)
+			continue;
+		ip[n++] = x;
+	}
+	/* release a third: slots free up, bindings are pulled back */
+	for (uint32_t i = 0; i < MAX; i += 3) {
+		struct nfqlb_addr a = v4(ip[i]);
+
+		GE(balance_release(b, &a), 0);
+	}
+	for (int round = 0; round < 20; round++) {
+		unsigned len = round < 10 ? (unsigned)round * 13 :
+			60 + rng_below(Q - 59);
+		int hits = 0, got;
+
+		if (len > Q)
+			len = Q;
+		for (unsigned k = 0; k < len; k++) {
+			uint32_t what = rng_below(10);
+
+			if (what < 5) {
+				/* bound, or released */
+				q[k] = v4(ip[rng_below(MAX)]);
+			} else if (what < 8) {
+				/* almost surely unknown */
+				q[k] = v4(rng());
+			} else if (what < 9) {
+				q[k] = v4(0);
+			} else {
+				memset(&q[k], 0, sizeof(q[k]));
+				q[k].family = AF_INET6;
+				q[k].v6.s6_addr32[0] = htonl(ip[rng_below(MAX)]);
+			}
+			hits += balance_lookup(b, &q[k]) >= 0;
+		}
+		out[len] = 12345;	/* a guard: nothing is written past n */
+		errno = 4242;
+		got = balance_lookup_many(b, q, len, out);
+		EQ(errno, 4242);
+		EQ(got, hits);
+		for (unsigned k = 0; k < len; k++)
+			EQ(out[k], balance_lookup(b, &q[k]));
+		EQ(out[len], 12345);
+	}
+	/* nothing to look up, or nothing to look in */
+	EQ(balance_lookup_many(b, q, 0, out), 0);
+	EQ(balance_lookup_many(b, q, 3, NULL), 0);
+	out[0] = out[1] = 7;
+	EQ(balance_lookup_many(NULL, q, 2, out), 0);
+	EQ(out[0], BALANCE_NO_GW);
+	EQ(out[1], BALANCE_NO_GW);
+	out[0] = 7;
+	EQ(balance_lookup_many(b, NULL, 1, out), 0);
+	EQ(out[0], BALANCE_NO_GW);
+	balance_free(b);
+}
+END_TEST
+
+/*
+ * Small tables kept at the load limit under long churn (release one,
+ * bind a new one): every bucket ends up passed by some binding at one
+ * time or another, so misses must stop after one round of the table,
+ * and the counts must stay exact for hits to be found.
+ */
+START_TEST(test_churn_full)
+{
+	static const uint32_t maxes[] = { 9, 18, 36, 100 };
+	const uint32_t w[] = { 1, 1, 1 };
+
+	for (unsigned t = 0; t < 4; t++) {
+		uint32_t max = maxes[t], ip[100], next = 1;
+		int gw[100];
+		struct balance *b = mk(max, 3, w);
+
+		rng_seed(1000 + t);
+		for (uint32_t i = 0; i < max; i++) {
+			ip[i] = next++ * 0x9e3779b1u;
+			gw[i] = must_assign(b, ip[i]);
+		}
+		for (int op = 0; op < 20000; op++) {
+			uint32_t i = rng_below(max);
+			struct nfqlb_addr a = v4(ip[i]);
+			int out[100];
+			struct nfqlb_addr all[100];
+
+			EQ(balance_release(b, &a), gw[i]);
+			EQ(balance_lookup(b, &a), BALANCE_NO_GW);
+			ip[i] = next++ * 0x9e3779b1u;
+			gw[i] = must_assign(b, ip[i]);
+			UEQ(balance_clients(b), max);
+			if (op % 97)
+				continue;
+			for (uint32_t k = 0; k < max; k++) {
+				all[k] = v4(ip[k]);
+				EQ(balance_lookup(b, &all[k]), gw[k]);
+			}
+			EQ(balance_lookup_many(b, all, max, out), (int)max);
+			for (uint32_t k = 0; k < max; k++)
+				EQ(out[k], gw[k]);
+			EQ(balance_table_stats(b, NULL, NULL), 0);
+			/* full: no new client, misses still terminate */
+			a = v4(next * 0x9e3779b1u);
+			EQ(balance_lookup(b, &a), BALANCE_NO_GW);
+			EQ(balance_assign(b, &a, 1, NULL), -1);
+		}
+		balance_free(b);
+	}
 }
 END_TEST
 
@@ -811,25 +1017,35 @@ static int ref_walk_cb(const struct balance_binding *bb, void *arg)
 static void ref_check_all(const struct balance *b, const struct ref *r)
 {
 	static struct ref_walk rw;
+	static struct nfqlb_addr all[REF_POOL];
+	static int out[REF_POOL];
+	int hits = 0;
 
 	memset(&rw, 0, sizeof(rw));
 	rw.r = r;
 	EQ(balance_foreach(b, ref_walk_cb, &rw), 0);
 	UEQ(rw.count, r->n);
+	memset(all, 0, sizeof(all));
 	for (uint32_t k = 0; k < r->pool; k++) {
-		struct nfqlb_addr a;
+		struct nfqlb_addr *a = &all[k];
 
-		memset(&a, 0, sizeof(a));
-		a.family = AF_INET;
-		a.v4.s_addr = r->ip[k];
+		a->family = AF_INET;
+		a->v4.s_addr = r->ip[k];
 		EQ(rw.seen[k], r->gw[k] >= 0);
-		EQ(balance_lookup(b, &a), r->gw[k]);
+		EQ(balance_lookup(b, a), r->gw[k]);
+		hits += r->gw[k] >= 0;
 	}
+	/* the whole pool in one call: several batches, hits and misses */
+	EQ(balance_lookup_many(b, all, r->pool, out), hits);
+	for (uint32_t k = 0; k < r->pool; k++)
+		EQ(out[k], r->gw[k]);
+	EQ(balance_table_stats(b, NULL, NULL), 0);
 }
 
 static void ref_run(uint64_t seed, int ops)
 {
-	static const uint32_t maxes[] = { 1, 2, 3, 5, 12, 40, 100, 300 };
+	/* 9, 18 and 36 fill 1, 2 and 4 buckets to the load limit */
+	static const uint32_t maxes[] = { 1, 2, 3, 5, 12, 40, 100, 300, 18, 36 };
 	static struct ref r;
 	struct balance *b;
 	struct nfqlb_addr a;
@@ -1112,6 +1328,8 @@ static Suite *balance_suite(void)
 	tcase_add_test(tc, test_new_limits);
 	tcase_add_test(tc, test_foreach_stop);
 	tcase_add_test(tc, test_delete_collisions);
+	tcase_add_test(tc, test_lookup_many);
+	tcase_add_test(tc, test_churn_full);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("randomized");
