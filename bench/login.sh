@@ -82,23 +82,9 @@ note() { echo "# $*"; }
 # The daemon's configuration: the lab's gateways, a LAN large enough
 # for every address used here, the control socket in the lab's dir.
 write_conf() {
-	local i=0 w sep=""
-	{
-		echo "lan = { interface = \"lan0\"; network = \"$LAN_NET\"; };"
-		echo "queue = { number = $LAB_QUEUE; };"
-		echo "marks = { base = $LAB_MARK_BASE; mask = 0xff; };"
-		echo "clients = { max = 1048576; set_prefix = \"nfqlb-\"; };"
-		echo "control = { socket = \"$SOCK\"; };"
-		echo "gateways = ("
-		for w in $WEIGHTS; do
-			i=$((i + 1))
-			printf '%s  { name = "wan%d"; address = "%s.%d.254"; interface = "wan%d"; weight = %d; }' \
-				"$sep" "$i" "$LAB_WAN" "$i" "$i" "$w"
-			sep=$',\n'
-		done
-		echo
-		echo ");"
-	} > "$LAB_CONF"
+	# shellcheck disable=SC2086  # WEIGHTS: one word per gateway
+	LAB_NETWORK=$LAN_NET LAB_MAX_CLIENTS=1048576 lab_write_conf $WEIGHTS
+	echo "control = { socket = \"$SOCK\"; };" >> "$LAB_CONF"
 }
 
 # The baseline: ALCASAR's configuration lines and its conup step as in

@@ -18,6 +18,7 @@
 #   LAB_WAN=10.201        router n sits in LAB_WAN.n.0/24 (router .254, box .1)
 #   LAB_INET=198.51.100.1 the address the clients send to
 #   LAB_MARK_BASE=200 LAB_QUEUE=0
+#   LAB_NETWORK=LAB_LAN.0/24 LAB_MAX_CLIENTS=4096  lan.network, clients.max
 
 LAB_LAN=${LAB_LAN:-192.168.182}
 LAB_FIRST=${LAB_FIRST:-10}
@@ -118,10 +119,10 @@ lab_write_conf() {
 	local i=0 w sep=""
 	{
 		echo "# written by lab.sh"
-		echo "lan = { interface = \"lan0\"; network = \"$LAB_LAN.0/24\"; };"
+		echo "lan = { interface = \"lan0\"; network = \"${LAB_NETWORK:-$LAB_LAN.0/24}\"; };"
 		echo "queue = { number = $LAB_QUEUE; };"
 		echo "marks = { base = $LAB_MARK_BASE; mask = 0xff; };"
-		echo "clients = { max = 4096; set_prefix = \"nfqlb-\"; };"
+		echo "clients = { max = ${LAB_MAX_CLIENTS:-4096}; set_prefix = \"nfqlb-\"; };"
 		echo "gateways = ("
 		for w in "$@"; do
 			i=$((i + 1))

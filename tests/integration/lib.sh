@@ -80,24 +80,32 @@ wait_for() {
 	return 1
 }
 
-# Per-router client counts "n1 n2 n3" from the routers' counters.
-router_client_counts() {
-	local i out=""
+# per_router FN: "n1 n2 ..." clients per router, from FN's "client
+# router ..." lines (lab_counts: the routers' counters; lab_bindings:
+# the daemon's sets).  FN runs once.
+per_router() {
+	local lines i out=""
+	lines=$("$1")
 	for ((i = 1; i <= LAB_NROUTERS; i++)); do
-		out="$out${out:+ }$(lab_counts | awk -v r="$i" '$2 == r' | wc -l)"
+		out="$out${out:+ }$(awk -v r="$i" '$2 == r' <<< "$lines" | wc -l)"
 	done
 	echo "$out"
 }
 
-# Clients seen by more than one router, or by none (of the first N).
-misrouted_clients() {
-	local n=$1 c ip k
-	for ((c = 0; c < n; c++)); do
-		ip=$(lab_client_ip "$c")
-		k=$(lab_counts | awk -v ip="$ip" '$1 == ip' | wc -l)
-		[ "$k" -eq 1 ] || echo "$ip seen by $k routers"
-	done
+router_client_counts() { per_router lab_counts; }
+
+# not_once N FN WHAT: the clients (of the first N) that FN's "client
+# ..." lines list other than exactly once, as "IP WHAT COUNT".
+not_once() {
+	local n=$1 fn=$2 what=$3 c
+	for ((c = 0; c < n; c++)); do lab_client_ip "$c"; done |
+		sort | join -a 1 - <("$fn" | awk '{ print $1 }' | sort | uniq -c |
+			awk '{ print $2, $1 }') |
+		awk -v w="$what" 'NF != 2 || $2 != 1 { print $1, w, (NF == 2 ? $2 : 0) }'
 }
+
+# Clients seen by more than one router, or by none (of the first N).
+misrouted_clients() { not_once "$1" lab_counts "routers:"; }
 
 # Clients whose router differs from the gateway of their binding.
 binding_mismatches() {

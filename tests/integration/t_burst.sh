@@ -28,31 +28,11 @@ wait_drained() {
 	done
 	return 1
 }
-# Clients in more than one set, or in none (of the first N).
-set_count_errors() {
-	local n=$1 c
-	for ((c = 0; c < n; c++)); do echo "$(lab_client_ip "$c")"; done |
-		sort | join -a 1 - <(lab_bindings | awk '{ print $1 }' | sort | uniq -c |
-			awk '{ print $2, $1 }') |
-		awk 'NF != 2 || $2 != 1 { print $1, "in", (NF == 2 ? $2 : 0), "sets" }'
-}
-# Clients (of the first N) seen by more than one router, or by none:
-# lib.sh's misrouted_clients, with one look at the counters.
-misrouted() {
-	local n=$1 c
-	for ((c = 0; c < n; c++)); do echo "$(lab_client_ip "$c")"; done |
-		sort | join -a 1 - <(lab_counts | awk '{ print $1 }' | sort | uniq -c |
-			awk '{ print $2, $1 }') |
-		awk 'NF != 2 || $2 != 1 { print $1, "seen by", (NF == 2 ? $2 : 0), "routers" }'
-}
-# "n1 n2 n3": members of each gateway's set.
-set_sizes() {
-	local i out=""
-	for ((i = 1; i <= LAB_NROUTERS; i++)); do
-		out="$out${out:+ }$(lab_bindings | awk -v r="$i" '$2 == r' | wc -l)"
-	done
-	echo "$out"
-}
+# Clients in more than one set, or in none; seen by more than one
+# router, or by none (of the first N); members of each gateway's set.
+set_count_errors() { not_once "$1" lab_bindings "sets:"; }
+misrouted() { misrouted_clients "$1"; }
+set_sizes() { per_router lab_bindings; }
 
 # -d: the daemon logs how many set adds each batch sent.
 check "nfqlbd starts" lab_start -d
