@@ -249,11 +249,6 @@ static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	obuf_free(&body);
 }
 
-static const char *gw_state(struct nfqlbd *d, unsigned i)
-{
-	return failover_state(d, i);
-}
-
 /* Health fields: "-" for a gateway without probes. */
 static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
 {
@@ -305,7 +300,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kv(o, "address", inet_ntoa(g->addr));
 		obuf_kv(o, "interface", g->ifname);
 		obuf_kvu(o, "weight", w);
-		obuf_kv(o, "state", gw_state(d, i));
+		obuf_kv(o, "state", failover_state(d, i));
 		obuf_kvu(o, "clients", cl);
 		snprintf(num, sizeof(num), "%.1f", csum ? 100.0 * cl / (double)csum : 0.0);
 		obuf_kv(o, "client_share", num);
@@ -363,7 +358,7 @@ static void gateway_record(struct nfqlbd *d, struct obuf *o, unsigned slot)
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "name", d->conf.gw[slot].name);
 	obuf_kvu(o, "weight", balance_gw_weight(d->bal, slot));
-	obuf_kv(o, "state", gw_state(d, slot));
+	obuf_kv(o, "state", failover_state(d, slot));
 	obuf_kvu(o, "clients", balance_gw_clients(d->bal, slot));
 	obuf_printf(o, "\n");
 }

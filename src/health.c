@@ -547,19 +547,27 @@ int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
 	return 0;
 }
 
-int health_gw_del(struct health *h, unsigned slot)
+/* 0 if slot is probed, else -1 with errno EINVAL / ENOENT. */
+static int gw_check_used(const struct health *h, unsigned slot)
 {
-	struct health_gw *g;
-
 	if (slot >= HEALTH_MAX_GW) {
 		errno = EINVAL;
 		return -1;
 	}
-	g = &h->gw[slot];
-	if (!g->used) {
+	if (!h->gw[slot].used) {
 		errno = ENOENT;
 		return -1;
 	}
+	return 0;
+}
+
+int health_gw_del(struct health *h, unsigned slot)
+{
+	struct health_gw *g;
+
+	if (gw_check_used(h, slot))
+		return -1;
+	g = &h->gw[slot];
 	gw_close(g);
 	g->used = 0;
 	g->notify = 0;
@@ -572,15 +580,9 @@ int health_gw_info(const struct health *h, unsigned slot,
 {
 	const struct health_gw *g;
 
-	if (slot >= HEALTH_MAX_GW) {
-		errno = EINVAL;
+	if (gw_check_used(h, slot))
 		return -1;
-	}
 	g = &h->gw[slot];
-	if (!g->used) {
-		errno = ENOENT;
-		return -1;
-	}
 	memset(info, 0, sizeof(*info));
 	info->state = g->sm.state;
 	info->ntargets = g->n;

@@ -89,23 +89,25 @@ int nfqlbd_gw_find(const struct nfqlbd *d, const char *name)
 	return -1;
 }
 
+/* A set add or del the kernel refused: counted, logged (rate-limited). */
+static void set_failed(struct nfqlbd *d, const char *msg)
+{
+	d->n.set_errors++;
+	if (warn_due(d))
+		log_warnx("%s", msg);
+}
+
 /* A new binding goes into its gateway's set before any verdict. */
 static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
-	if (lbset_add(d->sets, d->gw[gw].setname, a)) {
-		d->n.set_errors++;
-		if (warn_due(d))
-			log_warnx("%s", lbset_error(d->sets));
-	}
+	if (lbset_add(d->sets, d->gw[gw].setname, a))
+		set_failed(d, lbset_error(d->sets));
 }
 
 static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
-	if (lbset_del(d->sets, d->gw[gw].setname, a)) {
-		d->n.set_errors++;
-		if (warn_due(d))
-			log_warnx("%s", lbset_error(d->sets));
-	}
+	if (lbset_del(d->sets, d->gw[gw].setname, a))
+		set_failed(d, lbset_error(d->sets));
 }
 
 /*
@@ -137,11 +139,8 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 	}
 	if (created) {
 		d->n.binds_packet++;
-		if (lbset_add_defer(d->sets, d->gw[gw].setname, src)) {
-			d->n.set_errors++;
-			if (warn_due(d))
-				log_warnx("%s", lbset_error(d->sets));
-		}
+		if (lbset_add_defer(d->sets, d->gw[gw].setname, src))
+			set_failed(d, lbset_error(d->sets));
 		if (log_debug_enabled())
 			log_debug("bound %s to gateway %s (mark 0x%x)",
 				  addr_format(src, a, sizeof(a)),
@@ -159,9 +158,7 @@ static void packet_set_failed(const char *set, const struct nfqlb_addr *a,
 
 	(void)set;
 	(void)a;
-	d->n.set_errors++;
-	if (warn_due(d))
-		log_warnx("%s", msg);
+	set_failed(d, msg);
 }
 
 /*
@@ -261,10 +258,12 @@ static int gw_routing_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
 	uint32_t mark = conf_gw_mark(c, i);
 
 	d->gw[i].ifindex = rtnl_ifindex(d->rtnl, c->gw[i].ifname);
+	/* A gateway the probes hold down keeps its LAN rule out (failover.c). */
 	if (!d->gw[i].ifindex ||
 	    rtnl_gw_routes_add(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex) ||
-	    rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			  c->rule_priority + i)) {
+	    (d->gw[i].hstate != HEALTH_DOWN &&
+	     rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+			   c->rule_priority + i))) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
 		return -1;
 	}
@@ -553,14 +552,11 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
 			if (gw_routing_add(d, (unsigned)s, err, len))
 				goto out;
-			if (d->gw[s].hstate == HEALTH_DOWN)
-				nfqlbd_gw_rule(d, (unsigned)s, 0);
 		}
 		d->gw[s].conf_weight = g->weight;
 		nfqlbd_set_weight(d, (unsigned)s, g->weight);
 	}
 	d->conf.keep_on_exit = nc->keep_on_exit;
-	d->conf.ctl_idle = nc->ctl_idle;
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 out:

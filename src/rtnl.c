@@ -315,21 +315,24 @@ static int rtnl_dump(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret;
 }
 
-static const char *rule_desc(char *buf, size_t len,
-			     const struct nfqlb_net4 *from, uint32_t mark,
-			     uint32_t mask, uint32_t table, uint32_t prio)
+static const char *rule_desc(char *buf, size_t len, const struct rule_spec *s)
 {
 	char a[INET_ADDRSTRLEN];
 
-	if (from->plen == 0) {
-		snprintf(buf, len, "from all fwmark 0x%x/0x%x lookup %u pref %u",
-			 mark, mask, table, prio);
+	if (s->iif) {
+		snprintf(buf, len, "iif %s fwmark 0x%x/0x%x lookup %u pref %u",
+			 s->iif, s->mark, s->mask, s->table, s->prio);
 		return buf;
 	}
-	if (!inet_ntop(AF_INET, &from->addr, a, sizeof(a)))
+	if (s->from->plen == 0) {
+		snprintf(buf, len, "from all fwmark 0x%x/0x%x lookup %u pref %u",
+			 s->mark, s->mask, s->table, s->prio);
+		return buf;
+	}
+	if (!inet_ntop(AF_INET, &s->from->addr, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
 	snprintf(buf, len, "from %s/%u fwmark 0x%x/0x%x lookup %u pref %u",
-		 a, from->plen, mark, mask, table, prio);
+		 a, s->from->plen, s->mark, s->mask, s->table, s->prio);
 	return buf;
 }
 
@@ -346,10 +349,8 @@ static int check_table(struct rtnl *r, const char *what, uint32_t table)
 	return -1;
 }
 
-static int rule_request_iif(struct rtnl *r, uint16_t type, uint16_t flags,
-			    const struct nfqlb_net4 *from, const char *iif,
-			    uint32_t mark, uint32_t mask, uint32_t table,
-			    uint32_t prio)
+static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
+			const struct rule_spec *s)
 {
 	struct nlmsghdr *nlh;
 	struct fib_rule_hdr *frh;
@@ -357,27 +358,40 @@ static int rule_request_iif(struct rtnl *r, uint16_t type, uint16_t flags,
 	nlh = rtnl_msg(r, type, NLM_F_ACK | flags);
 	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 	frh->family = AF_INET;
-	frh->src_len = from->plen;
+	frh->src_len = s->from->plen;
 	frh->action = FR_ACT_TO_TBL;
 	/* The 8-bit field cannot hold 256 and up; FRA_TABLE always does. */
-	frh->table = table < 256 ? table : RT_TABLE_UNSPEC;
-	if (from->plen > 0)
-		mnl_attr_put(nlh, FRA_SRC, sizeof(from->addr), &from->addr);
-	if (iif)
-		mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
-	mnl_attr_put_u32(nlh, FRA_FWMARK, mark);
-	mnl_attr_put_u32(nlh, FRA_FWMASK, mask);
-	mnl_attr_put_u32(nlh, FRA_TABLE, table);
-	mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
+	frh->table = s->table < 256 ? s->table : RT_TABLE_UNSPEC;
+	if (s->from->plen > 0)
+		mnl_attr_put(nlh, FRA_SRC, sizeof(s->from->addr), &s->from->addr);
+	if (s->iif)
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, s->iif);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, s->mark);
+	mnl_attr_put_u32(nlh, FRA_FWMASK, s->mask);
+	mnl_attr_put_u32(nlh, FRA_TABLE, s->table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, s->prio);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
-static int rule_request(struct rtnl *r, uint16_t type, uint16_t flags,
-			const struct nfqlb_net4 *from, uint32_t mark,
-			uint32_t mask, uint32_t table, uint32_t prio)
+/*
+ * Add (type RTM_NEWRULE) or delete a rule, idempotently.  Rules are a
+ * list, not a set: without NLM_F_EXCL the kernel happily appends a
+ * second identical rule.  With it, the kernel compares against the
+ * existing rules (iifname included) and says EEXIST, which for us is
+ * success, as ENOENT is for a delete.
+ */
+static int rule_change(struct rtnl *r, uint16_t type, const struct rule_spec *s)
 {
-	return rule_request_iif(r, type, flags, from, NULL, mark, mask,
-				table, prio);
+	int add = type == RTM_NEWRULE;
+	char d[128];
+
+	if (rule_request(r, type, add ? NLM_F_CREATE | NLM_F_EXCL : 0, s) < 0 &&
+	    errno != (add ? EEXIST : ENOENT)) {
+		rtnl_set_error(r, errno, "%s rule %s", add ? "adding" : "deleting",
+			       rule_desc(d, sizeof(d), s));
+		return -1;
+	}
+	return 0;
 }
 
 static int rule_check_args(struct rtnl *r, const char *verb,
@@ -396,41 +410,25 @@ static int rule_check_args(struct rtnl *r, const char *verb,
 int rtnl_rule_add(struct rtnl *r, const struct nfqlb_net4 *from,
 		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
 {
-	char d[128];
+	const struct rule_spec sp = {
+		.from = from, .mark = mark, .mask = mask, .table = table, .prio = prio,
+	};
 
 	if (rule_check_args(r, "adding", from, table) < 0)
 		return -1;
-	/*
-	 * Rules are a list, not a set: without NLM_F_EXCL the kernel
-	 * happily appends a second identical rule.  With it, the kernel
-	 * compares against the existing rules and says EEXIST, which for
-	 * us is the idempotent success.
-	 */
-	if (rule_request(r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, from,
-			 mark, mask, table, prio) < 0 && errno != EEXIST) {
-		rtnl_set_error(r, errno, "adding rule %s",
-			       rule_desc(d, sizeof(d), from, mark, mask,
-					 table, prio));
-		return -1;
-	}
-	return 0;
+	return rule_change(r, RTM_NEWRULE, &sp);
 }
 
 int rtnl_rule_del(struct rtnl *r, const struct nfqlb_net4 *from,
 		  uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
 {
-	char d[128];
+	const struct rule_spec sp = {
+		.from = from, .mark = mark, .mask = mask, .table = table, .prio = prio,
+	};
 
 	if (rule_check_args(r, "deleting", from, table) < 0)
 		return -1;
-	if (rule_request(r, RTM_DELRULE, 0, from, mark, mask, table,
-			 prio) < 0 && errno != ENOENT) {
-		rtnl_set_error(r, errno, "deleting rule %s",
-			       rule_desc(d, sizeof(d), from, mark, mask,
-					 table, prio));
-		return -1;
-	}
-	return 0;
+	return rule_change(r, RTM_DELRULE, &sp);
 }
 
 struct rule_attrs {
@@ -570,6 +568,24 @@ static int rule_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* 1 if the rule s describes exists (s->found), 0 if not, -1 on error. */
+static int rule_find(struct rtnl *r, struct rule_spec *s)
+{
+	struct nlmsghdr *nlh;
+	struct fib_rule_hdr *frh;
+	char d[128];
+
+	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	if (rtnl_dump(r, nlh, rule_dump_cb, s, rule_reset) < 0) {
+		rtnl_set_error(r, errno, "listing rules for %s",
+			       rule_desc(d, sizeof(d), s));
+		return -1;
+	}
+	return s->found;
+}
+
 int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
 		     uint32_t mark, uint32_t mask, uint32_t table, uint32_t prio)
 {
@@ -577,22 +593,10 @@ int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
 		.from = from, .mark = mark, .mask = mask,
 		.table = table, .prio = prio,
 	};
-	struct nlmsghdr *nlh;
-	struct fib_rule_hdr *frh;
-	char d[128];
 
 	if (rule_check_args(r, "looking up", from, table) < 0)
 		return -1;
-	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
-	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
-	frh->family = AF_INET;
-	if (rtnl_dump(r, nlh, rule_dump_cb, &s, rule_reset) < 0) {
-		rtnl_set_error(r, errno, "listing rules for %s",
-			       rule_desc(d, sizeof(d), from, mark, mask,
-					 table, prio));
-		return -1;
-	}
-	return s.found;
+	return rule_find(r, &s);
 }
 
 static void route_request(struct rtnl *r, uint16_t type, uint16_t flags,
@@ -847,74 +851,43 @@ unsigned rtnl_ifindex(struct rtnl *r, const char *name)
  */
 #define RTNL_LOCAL_IIF	"lo"
 
-static const char *local_rule_desc(char *buf, size_t len, uint32_t mark,
-				   uint32_t mask, uint32_t table, uint32_t prio)
-{
-	snprintf(buf, len, "iif lo fwmark 0x%x/0x%x lookup %u pref %u",
-		 mark, mask, table, prio);
-	return buf;
-}
+static const struct nfqlb_net4 rtnl_from_all = { .plen = 0 };
 
 int rtnl_rule_add_local(struct rtnl *r, uint32_t mark, uint32_t mask,
 			uint32_t table, uint32_t prio)
 {
-	const struct nfqlb_net4 all = { .plen = 0 };
-	char d[128];
+	const struct rule_spec sp = {
+		.from = &rtnl_from_all, .iif = RTNL_LOCAL_IIF, .mark = mark,
+		.mask = mask, .table = table, .prio = prio,
+	};
 
 	if (check_table(r, "adding", table) < 0)
 		return -1;
-	/* NLM_F_EXCL: the kernel's duplicate check compares iifname too. */
-	if (rule_request_iif(r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &all,
-			     RTNL_LOCAL_IIF, mark, mask, table, prio) < 0 &&
-	    errno != EEXIST) {
-		rtnl_set_error(r, errno, "adding rule %s",
-			       local_rule_desc(d, sizeof(d), mark, mask, table,
-					       prio));
-		return -1;
-	}
-	return 0;
+	return rule_change(r, RTM_NEWRULE, &sp);
 }
 
 int rtnl_rule_del_local(struct rtnl *r, uint32_t mark, uint32_t mask,
 			uint32_t table, uint32_t prio)
 {
-	const struct nfqlb_net4 all = { .plen = 0 };
-	char d[128];
+	const struct rule_spec sp = {
+		.from = &rtnl_from_all, .iif = RTNL_LOCAL_IIF, .mark = mark,
+		.mask = mask, .table = table, .prio = prio,
+	};
 
 	if (check_table(r, "deleting", table) < 0)
 		return -1;
-	if (rule_request_iif(r, RTM_DELRULE, 0, &all, RTNL_LOCAL_IIF, mark,
-			     mask, table, prio) < 0 && errno != ENOENT) {
-		rtnl_set_error(r, errno, "deleting rule %s",
-			       local_rule_desc(d, sizeof(d), mark, mask, table,
-					       prio));
-		return -1;
-	}
-	return 0;
+	return rule_change(r, RTM_DELRULE, &sp);
 }
 
 int rtnl_rule_exists_local(struct rtnl *r, uint32_t mark, uint32_t mask,
 			   uint32_t table, uint32_t prio)
 {
-	const struct nfqlb_net4 all = { .plen = 0 };
 	struct rule_spec s = {
-		.from = &all, .iif = RTNL_LOCAL_IIF, .mark = mark,
+		.from = &rtnl_from_all, .iif = RTNL_LOCAL_IIF, .mark = mark,
 		.mask = mask, .table = table, .prio = prio,
 	};
-	struct nlmsghdr *nlh;
-	struct fib_rule_hdr *frh;
-	char d[128];
 
 	if (check_table(r, "looking up", table) < 0)
 		return -1;
-	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
-	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
-	frh->family = AF_INET;
-	if (rtnl_dump(r, nlh, rule_dump_cb, &s, rule_reset) < 0) {
-		rtnl_set_error(r, errno, "listing rules for %s",
-			       local_rule_desc(d, sizeof(d), mark, mask, table,
-					       prio));
-		return -1;
-	}
-	return s.found;
+	return rule_find(r, &s);
 }

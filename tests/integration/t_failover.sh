@@ -38,13 +38,7 @@ wait_state() {
 # "n1 n2 n3": clients per gateway, as the daemon says.
 gw_counts() { echo "$(gw wan1 clients) $(gw wan2 clients) $(gw wan3 clients)"; }
 # "n1 n2 n3": members per gateway set, as the kernel says.
-set_counts() {
-	local i out=""
-	for i in 1 2 3; do
-		out="$out${out:+ }$(in_gw ipset list "nfqlb-wan$i" | awk 'f { n++ } /^Members:/ { f = 1 } END { print n + 0 }')"
-	done
-	echo "$out"
-}
+set_counts() { per_router lab_bindings; }
 lan_rule() { in_gw ip rule show | grep -c "fwmark 0x$(printf %x "$1")/0xff lookup $1\$" ; }
 ct_mark() { in_gw conntrack -L -f ipv4 -m "$1/0xff" 2>/dev/null | grep -c .; }
 
