@@ -18,7 +18,8 @@
 # wanN tx_packets, which for a veth pair are the router side's
 # rx_packets (checked once per run at the end).
 #
-# Settings (environment): BENCH_RUNS (3), BENCH_SECS (1.5, measured
+# Settings (environment): BENCH_RUNS (3), BENCH_QRUNS (5 queue drain
+# pairs), BENCH_SECS (1.5, measured
 # window per run), BENCH_GW (4 gateways), BENCH_CLIENTS (16384),
 # BENCH_QUICK=1 (skip the knobs), BENCH_CPU_GEN (0), BENCH_CPU_BOX (1),
 # BENCH_DRAIN (50000 packets per queue drain), BENCH_NEW (20000 new
@@ -31,6 +32,7 @@ set -u
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${BENCH_RUNS:-3}
+QRUNS=${BENCH_QRUNS:-5}
 WIN=${BENCH_SECS:-1.5}
 WARM=0.4
 NGW=${BENCH_GW:-4}
@@ -113,7 +115,7 @@ lab_up() {
 
 # write_conf FILE [key=value...]: nfqlbd's configuration for the lab.
 write_conf() {
-	local f=$1 i batch=64 copy=40 maxlen=8192 sockbuf=8388608
+	local f=$1 i batch=64 copy=40 maxlen=8192 sockbuf=8388608 pin=true
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -121,6 +123,7 @@ write_conf() {
 		copy=*) copy=${kv#*=} ;;
 		maxlen=*) maxlen=${kv#*=} ;;
 		sockbuf=*) sockbuf=${kv#*=} ;;
+		pin=*) pin=${kv#*=} ;;
 		esac
 	done
 	{
@@ -130,6 +133,7 @@ write_conf() {
 		echo "marks = { base = $MARK_BASE; mask = 0xff; };"
 		echo "clients = { max = 4194304; set_prefix = \"nfqlb-\"; };"
 		echo "keep_on_exit = true;"
+		echo "pin_connections = $pin;"
 		echo "control = { socket = \"$DIR/nfqlbd.sock\"; };"
 		echo "gateways = ("
 		for ((i = 1; i <= NGW; i++)); do
@@ -491,6 +495,16 @@ main() {
 	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
 	note "nfqlbd bound $n of $NCLI clients before the fast-path runs"
 	kernel_runs fast "nfqlb fast path: nfqlbd's rules, all clients bound"
+	CT_FAST=$(in_gw conntrack -C 2>/dev/null || echo "?")
+
+	# The same clients, pin_connections = false: restored from the
+	# gateways' sets into the map set at start; no rule uses conntrack.
+	daemon_stop
+	in_gw conntrack -F 2>/dev/null
+	daemon_start pin=false
+	kernel_runs fast-unpinned "nfqlb fast path, pin_connections = false (one map-set lookup, no conntrack)"
+	note "conntrack entries in the box: $CT_FAST after the fast runs, $(in_gw conntrack -C 2>/dev/null || echo "?")" \
+		"after the fast-unpinned runs (table flushed before them)"
 
 	echo "== through the queue (drain: N packets queued while the reader is stopped, then timed)"
 	DRAIN_N=${BENCH_DRAIN:-50000}
@@ -501,7 +515,8 @@ main() {
 	qaccept_start qa "$CPU_BOX" -q 1 -m "$MARK_BASE" -l 131072 -B 268435456
 	DESC_OF[q-nfqlb]="queue: every packet to nfqlbd, clients known (lookup + verdict)"
 	DESC_OF[q-accept]="queue: minimal accept-all reader (qaccept, same socket settings)"
-	for ((k = 1; k <= RUNS; k++)); do
+	# Cheap runs, and the headline queue ratio: five pairs.
+	for ((k = 1; k <= QRUNS; k++)); do
 		qall "--queue-num 0"; warm_known
 		drain_one q-nfqlb "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
 		qall "--queue-num 1"; warm_known
@@ -663,6 +678,22 @@ knobs() {
 	printf '  %-14s %s\n' k:setadd "$SETADD_TEXT"
 }
 
+# paired A B: A/B run by run, for configurations measured in turn (run
+# k of A right before run k of B), so that the machine's drift between
+# runs cancels out of each ratio; the median of those ratios.
+paired() {
+	local -a a b
+	local k r=() m
+	read -ra a <<< "${RUNS_OF[$1]:-}"
+	read -ra b <<< "${RUNS_OF[$2]:-}"
+	[ "${#a[@]}" -gt 0 ] && [ "${#a[@]}" -eq "${#b[@]}" ] || return 0
+	for ((k = 0; k < ${#a[@]}; k++)); do
+		r+=("$(awk -v x="${a[k]}" -v y="${b[k]}" 'BEGIN { printf "%.1f", 100 * x / y }')")
+	done
+	m=$(printf '%s\n' "${r[@]}" | median)
+	printf '  %-20s %s\n' "$1/$2" "paired run by run: ${r[*]/%/%}; median ${m}%"
+}
+
 summary() {
 	local cfg m plain ref refct qa
 	plain=$(med plain); ref=$(med ref); refct=$(med ref+ct); qa=$(med q-accept)
@@ -675,7 +706,7 @@ summary() {
 	for cfg in "${ORDER[@]}"; do
 		m=$(med "$cfg")
 		case $cfg in
-		gen-only|plain*|ref*|fast)
+		gen-only|plain*|ref*|fast*)
 			printf '%-20s %9s %7s %7s %7s %8s  %-26s %s\n' "$cfg" "$m" "$(pct "$m" "$plain")" \
 				"$(pct "$m" "$ref")" "$(pct "$m" "$refct")" "" "${FO_OF[$cfg]}" \
 				"${QD_OF[$cfg]} ${UD_OF[$cfg]}" ;;
@@ -693,13 +724,14 @@ summary() {
 		esac
 	done
 	[ -n "${SETADD_TEXT:-}" ] && printf '  %-20s %s\n' k:setadd "$SETADD_TEXT"
+	paired q-nfqlb q-accept
 	# The box's own cost: the generator's share (gen-only, same CPU)
 	# taken out of each kernel-only run (none in BENCH_ONLY runs).
 	[ -n "${RUNS_OF[plain]:-}" ] || return 0
 	echo
 	echo "box cost per packet with the generator's share removed (1/pps - 1/gen-only), kernel-only runs:"
 	local g; g=$(med gen-only)
-	for cfg in plain plain+ct ref ref+ct ref-skbinfo fast; do
+	for cfg in plain plain+ct ref ref+ct ref-skbinfo fast fast-unpinned; do
 		awk -v c="$cfg" -v m="$(med "$cfg")" -v g="$g" -v p="$plain" -v r="$ref" -v rc="$refct" 'BEGIN {
 			ns = 1e9 / m - 1e9 / g; np = 1e9 / p - 1e9 / g; nr = 1e9 / r - 1e9 / g; nrc = 1e9 / rc - 1e9 / g
 			printf "  %-12s %6.0f ns/packet   plain/this %.2f   ref/this %.2f   ref+ct/this %.2f\n", c, ns, np / ns, nr / ns, nrc / ns }'

@@ -47,6 +47,12 @@ struct conf {
 	uint32_t max_clients;
 	char set_prefix[CONF_PREFIX_MAX];
 	int keep_on_exit;
+	/*
+	 * true: connections keep the gateway they started on (CONNMARK,
+	 * conntrack).  false: no conntrack; every packet is marked from
+	 * one skbinfo set (the map set) by its source's current binding.
+	 */
+	int pin_connections;
 
 	char ctl_path[108];	/* sun_path */
 	uint32_t ctl_mode;
@@ -105,6 +111,12 @@ const struct health_target *conf_gw_targets(const struct conf *c, unsigned i,
 
 /* Set name of gateway i into buf (IPSET_MAXNAMELEN = 32 bytes). */
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len);
+/*
+ * Name of the map set (every client with its gateway's mark as skbmark;
+ * only with pin_connections false) into buf: set_prefix + ".map".
+ */
+#define CONF_MAP_SET_SUFFIX	".map"
+void conf_map_set_name(const struct conf *c, char *buf, size_t len);
 /* fwmark and routing table of gateway i. */
 static inline uint32_t conf_gw_mark(const struct conf *c, unsigned i)
 {

@@ -23,10 +23,21 @@ const char *lbset_error(const struct lbset *s);
 
 /* hash:ip family inet, sized for maxelem members. */
 int lbset_create(struct lbset *s, const char *name, uint32_t maxelem);
+/*
+ * The same with the skbinfo extension: a map set, whose members carry
+ * a mark that "-j SET --map-set NAME src --map-mark" puts on packets.
+ */
+int lbset_create_map(struct lbset *s, const char *name, uint32_t maxelem);
 int lbset_destroy(struct lbset *s, const char *name);
 /* 1 if a set of that name exists, 0 if not, -1 on error. */
 int lbset_exists(struct lbset *s, const char *name);
 int lbset_add(struct lbset *s, const char *name, const struct nfqlb_addr *a);
+/*
+ * Add to a map set with skbmark mark/mask; a member already there gets
+ * the new mark (in place, atomically for packets: a move is one call).
+ */
+int lbset_add_mark(struct lbset *s, const char *name, const struct nfqlb_addr *a,
+		   uint32_t mark, uint32_t mask);
 int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a);
 int lbset_flush(struct lbset *s, const char *name);
 /* Call cb for every member of the set; a missing set has no members. */
@@ -56,6 +67,9 @@ typedef void (*lbset_fail_cb)(const char *name, const struct nfqlb_addr *a,
 			      const char *msg, void *arg);
 
 int lbset_add_defer(struct lbset *s, const char *name, const struct nfqlb_addr *a);
+/* lbset_add_mark(), deferred the same way. */
+int lbset_add_mark_defer(struct lbset *s, const char *name,
+			 const struct nfqlb_addr *a, uint32_t mark, uint32_t mask);
 /* Members recorded and not yet committed. */
 unsigned lbset_pending(const struct lbset *s);
 unsigned lbset_commit(struct lbset *s, lbset_fail_cb fail, void *arg);

@@ -71,6 +71,7 @@ struct nfqlbd {
 	unsigned health_gen;	/* bumped when the prober (its fd) is new */
 	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
+	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
 	time_t started;
 	time_t last_warn;

@@ -15,6 +15,11 @@
  * the next hook, never at the next rule of the chain.  Only the bits
  * of marks.mask are ever read or written.
  *
+ * With pin_connections false nothing uses conntrack:
+ *     NFQLB: -j SET --map-set MAP src --map-mark   (one lookup)
+ *            marked -> done; else -> NFQUEUE --queue-bypass
+ * and NFQLB_SAVE stays empty, without its FORWARD jump.
+ *
  * This is the one place nfqlb runs a program: iptables-restore, so
  * that the chain is replaced atomically and matches what the box's
  * own iptables (nft backend on Debian 12) manages.

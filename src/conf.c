@@ -89,7 +89,8 @@ static const char *const conf_known_groups[][12] = {
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
 	  "rebalance", "notify", "notify_timeout", NULL },
 };
-static const char *const conf_known_top[] = { "gateways", "keep_on_exit", NULL };
+static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
+						"pin_connections", NULL };
 static const char *const conf_known_gw[] = {
 	"name", "address", "interface", "weight", "targets", NULL
 };
@@ -601,6 +602,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	parse_control(x, cf, c);
 	c->fail_open = get_bool(x, cf, "queue.fail_open", 1);
 	c->keep_on_exit = get_bool(x, cf, "keep_on_exit", 0);
+	c->pin_connections = get_bool(x, cf, "pin_connections", 1);
 	parse_gateways(x, cf, c);
 	parse_health(x, cf, c);
 	if (!x->e->count)
@@ -654,6 +656,12 @@ int conf_load_string(const char *text, const char *name, struct conf *c,
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", c->set_prefix, c->gw[i].name);
+}
+
+void conf_map_set_name(const struct conf *c, char *buf, size_t len)
+{
+	/* '.' is in no gateway name, so no gateway's set can be called this. */
+	snprintf(buf, len, "%s%s", c->set_prefix, CONF_MAP_SET_SUFFIX);
 }
 
 int conf_check_gw(const struct conf *c, const char *name, const char *address,

@@ -165,6 +165,9 @@ static void flush_conntrack(struct nfqlbd *d, unsigned slot)
 {
 	char err[256];
 
+	/* Unpinned, no connection carries a mark: nothing to delete. */
+	if (!d->conf.pin_connections)
+		return;
 	if (ct_delete_mark(conf_gw_mark(&d->conf, slot), d->conf.mark_mask,
 			   err, sizeof(err))) {
 		log_warnx("gateway %s: %s", d->conf.gw[slot].name, err);

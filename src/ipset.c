@@ -63,11 +63,13 @@ struct lbset_capture {
 	char bad[LBSET_LINELEN];	/* first member line we could not read */
 };
 
-/* One member recorded by lbset_add_defer(). */
+/* One member recorded by lbset_add_defer() or lbset_add_mark_defer(). */
 struct lbset_pending {
 	char name[IPSET_MAXNAMELEN];
 	struct nfqlb_addr a;
+	bool marked;			/* skbmark goes with it */
 	bool sent;			/* taken by lbset_commit_set() */
+	uint64_t skbmark;		/* mark << 32 | mask, as libipset wants it */
 };
 
 struct lbset {
@@ -322,11 +324,12 @@ static uint32_t lbset_hashsize(uint32_t maxelem)
 	return hs;
 }
 
-int lbset_create(struct lbset *s, const char *name, uint32_t maxelem)
+static int lbset_create_type(struct lbset *s, const char *name,
+			     uint32_t maxelem, bool skbinfo)
 {
 	struct ipset_session *ss = s->session;
 	uint8_t family = NFPROTO_IPV4;
-	uint32_t hashsize = lbset_hashsize(maxelem);
+	uint32_t hashsize = lbset_hashsize(maxelem), on = 1;
 
 	if (lbset_begin(s, "create", name))
 		return -1;
@@ -340,7 +343,8 @@ int lbset_create(struct lbset *s, const char *name, uint32_t maxelem)
 	if (!ipset_type_get(ss, IPSET_CMD_CREATE))
 		return lbset_fail_session(s, "create", name);
 	if (ipset_session_data_set(ss, IPSET_OPT_HASHSIZE, &hashsize) < 0 ||
-	    ipset_session_data_set(ss, IPSET_OPT_MAXELEM, &maxelem) < 0)
+	    ipset_session_data_set(ss, IPSET_OPT_MAXELEM, &maxelem) < 0 ||
+	    (skbinfo && ipset_session_data_set(ss, IPSET_OPT_SKBINFO, &on) < 0))
 		return lbset_fail_session(s, "create", name);
 	if (ipset_cmd(ss, IPSET_CMD_CREATE, 0) < 0) {
 		/*
@@ -353,12 +357,23 @@ int lbset_create(struct lbset *s, const char *name, uint32_t maxelem)
 			return lbset_fail(s, "create %s: a set of that name "
 					  "already exists with another type "
 					  "or parameters (wanted %s family "
-					  "inet maxelem %u)", name,
-					  LBSET_TYPE, maxelem);
+					  "inet maxelem %u%s)", name,
+					  LBSET_TYPE, maxelem,
+					  skbinfo ? " skbinfo" : "");
 		}
 		return lbset_fail_session(s, "create", name);
 	}
 	return 0;
+}
+
+int lbset_create(struct lbset *s, const char *name, uint32_t maxelem)
+{
+	return lbset_create_type(s, name, maxelem, false);
+}
+
+int lbset_create_map(struct lbset *s, const char *name, uint32_t maxelem)
+{
+	return lbset_create_type(s, name, maxelem, true);
 }
 
 int lbset_destroy(struct lbset *s, const char *name)
@@ -420,10 +435,12 @@ static int lbset_fail_member(struct lbset *s, const char *verb,
 
 /*
  * Everything an add or a del needs in the session's data (set name,
- * type, family, address), short of the command itself.
+ * type, family, address and, for an add to a map set, the skbmark),
+ * short of the command itself.
  */
 static int lbset_adt_prepare(struct lbset *s, enum ipset_cmd cmd,
-			     const char *name, const struct nfqlb_addr *a)
+			     const char *name, const struct nfqlb_addr *a,
+			     const uint64_t *skbmark)
 {
 	struct ipset_session *ss = s->session;
 	const char *verb = lbset_verb(cmd);
@@ -451,15 +468,16 @@ static int lbset_adt_prepare(struct lbset *s, enum ipset_cmd cmd,
 	}
 	memset(&ip, 0, sizeof(ip));
 	ip.in = a->v4;
-	if (ipset_session_data_set(ss, IPSET_OPT_IP, &ip) < 0)
+	if (ipset_session_data_set(ss, IPSET_OPT_IP, &ip) < 0 ||
+	    (skbmark && ipset_session_data_set(ss, IPSET_OPT_SKBMARK, skbmark) < 0))
 		return lbset_fail_member(s, verb, name, a);
 	return 0;
 }
 
 static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
-		     const struct nfqlb_addr *a)
+		     const struct nfqlb_addr *a, const uint64_t *skbmark)
 {
-	if (lbset_adt_prepare(s, cmd, name, a))
+	if (lbset_adt_prepare(s, cmd, name, a, skbmark))
 		return -1;
 	if (ipset_cmd(s->session, cmd, 0) < 0) {
 		/*
@@ -475,16 +493,29 @@ static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
 
 int lbset_add(struct lbset *s, const char *name, const struct nfqlb_addr *a)
 {
-	return lbset_adt(s, IPSET_CMD_ADD, name, a);
+	return lbset_adt(s, IPSET_CMD_ADD, name, a, NULL);
+}
+
+static uint64_t lbset_skbmark(uint32_t mark, uint32_t mask)
+{
+	return (uint64_t)(mark & mask) << 32 | mask;
+}
+
+int lbset_add_mark(struct lbset *s, const char *name, const struct nfqlb_addr *a,
+		   uint32_t mark, uint32_t mask)
+{
+	uint64_t m = lbset_skbmark(mark, mask);
+
+	return lbset_adt(s, IPSET_CMD_ADD, name, a, &m);
 }
 
 int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a)
 {
-	return lbset_adt(s, IPSET_CMD_DEL, name, a);
+	return lbset_adt(s, IPSET_CMD_DEL, name, a, NULL);
 }
 
-int lbset_add_defer(struct lbset *s, const char *name,
-		    const struct nfqlb_addr *a)
+static int lbset_defer(struct lbset *s, const char *name,
+		       const struct nfqlb_addr *a, const uint64_t *skbmark)
 {
 	struct lbset_pending *p;
 
@@ -499,7 +530,7 @@ int lbset_add_defer(struct lbset *s, const char *name,
 		p = realloc(s->pending, ncap * sizeof(*p));
 		if (!p) {
 			/* No room to defer it: add it now, which is never wrong. */
-			return lbset_add(s, name, a);
+			return lbset_adt(s, IPSET_CMD_ADD, name, a, skbmark);
 		}
 		s->pending = p;
 		s->cappending = ncap;
@@ -509,7 +540,23 @@ int lbset_add_defer(struct lbset *s, const char *name,
 	memcpy(p->name, name, strlen(name) + 1);
 	p->a = *a;
 	p->sent = false;
+	p->marked = skbmark != NULL;
+	p->skbmark = skbmark ? *skbmark : 0;
 	return 0;
+}
+
+int lbset_add_defer(struct lbset *s, const char *name,
+		    const struct nfqlb_addr *a)
+{
+	return lbset_defer(s, name, a, NULL);
+}
+
+int lbset_add_mark_defer(struct lbset *s, const char *name,
+			 const struct nfqlb_addr *a, uint32_t mark, uint32_t mask)
+{
+	uint64_t m = lbset_skbmark(mark, mask);
+
+	return lbset_defer(s, name, a, &m);
 }
 
 unsigned lbset_pending(const struct lbset *s)
@@ -555,7 +602,8 @@ static unsigned lbset_commit_set(struct lbset *s, size_t first,
 		p->sent = true;
 		if (bad)
 			continue;
-		if (lbset_adt_prepare(s, IPSET_CMD_ADD, name, &p->a) ||
+		if (lbset_adt_prepare(s, IPSET_CMD_ADD, name, &p->a,
+				      p->marked ? &p->skbmark : NULL) ||
 		    ipset_cmd(ss, IPSET_CMD_ADD, ++lineno) < 0)
 			bad = true;
 	}
@@ -577,7 +625,8 @@ static unsigned lbset_commit_set(struct lbset *s, size_t first,
 		p = &s->pending[i];
 		if (strcmp(p->name, name))
 			continue;
-		if (lbset_adt(s, IPSET_CMD_ADD, name, &p->a)) {
+		if (lbset_adt(s, IPSET_CMD_ADD, name, &p->a,
+			      p->marked ? &p->skbmark : NULL)) {
 			failed++;
 			if (fail)
 				fail(name, &p->a, s->err, arg);

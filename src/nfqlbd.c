@@ -97,16 +97,52 @@ static void set_failed(struct nfqlbd *d, const char *msg)
 		log_warnx("%s", msg);
 }
 
-/* A new binding goes into its gateway's set before any verdict. */
+/*
+ * A new binding goes into its gateway's set before any verdict and,
+ * without pinning, into the map set with its gateway's mark (which
+ * replaces the old mark of a client being moved).
+ */
 static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
 	if (lbset_add(d->sets, d->gw[gw].setname, a))
 		set_failed(d, lbset_error(d->sets));
+	if (d->mapname[0] &&
+	    lbset_add_mark(d->sets, d->mapname, a, conf_gw_mark(&d->conf, gw),
+			   d->conf.mark_mask))
+		set_failed(d, lbset_error(d->sets));
 }
 
+static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
+			      const struct nfqlb_addr *a)
+{
+	if (d->mapname[0] &&
+	    lbset_add_mark_defer(d->sets, d->mapname, a,
+				 conf_gw_mark(&d->conf, gw), d->conf.mark_mask))
+		set_failed(d, lbset_error(d->sets));
+}
+
+/* set_add() for the packet path: sent by packet_flush(), batched. */
+static void set_add_defer(struct nfqlbd *d, unsigned gw,
+			  const struct nfqlb_addr *a)
+{
+	if (lbset_add_defer(d->sets, d->gw[gw].setname, a))
+		set_failed(d, lbset_error(d->sets));
+	set_add_defer_map(d, gw, a);
+}
+
+/* Out of gateway gw's set only: a move keeps the client in the map. */
 static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
 	if (lbset_del(d->sets, d->gw[gw].setname, a))
+		set_failed(d, lbset_error(d->sets));
+}
+
+/* A client unbound: out of its gateway's set and the map. */
+static void set_del_client(struct nfqlbd *d, unsigned gw,
+			   const struct nfqlb_addr *a)
+{
+	set_del(d, gw, a);
+	if (d->mapname[0] && lbset_del(d->sets, d->mapname, a))
 		set_failed(d, lbset_error(d->sets));
 }
 
@@ -139,8 +175,7 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 	}
 	if (created) {
 		d->n.binds_packet++;
-		if (lbset_add_defer(d->sets, d->gw[gw].setname, src))
-			set_failed(d, lbset_error(d->sets));
+		set_add_defer(d, (unsigned)gw, src);
 		if (log_debug_enabled())
 			log_debug("bound %s to gateway %s (mark 0x%x)",
 				  addr_format(src, a, sizeof(a)),
@@ -210,7 +245,7 @@ int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
 	if (gw < 0)
 		return -1;
 	d->n.releases++;
-	set_del(d, (unsigned)gw, a);
+	set_del_client(d, (unsigned)gw, a);
 	return gw;
 }
 
@@ -303,6 +338,75 @@ static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
 	return gw_routing_add(d, i, err, len);
 }
 
+struct map_ctx {
+	struct nfqlbd *d;
+	uint32_t stale;
+};
+
+static int map_fill_cb(const struct balance_binding *bb, void *arg)
+{
+	struct nfqlbd *d = arg;
+
+	set_add_defer_map(d, bb->gw, &bb->addr);
+	return 0;
+}
+
+static void map_stale_cb(const struct nfqlb_addr *a, void *arg)
+{
+	struct map_ctx *m = arg;
+
+	if (balance_lookup(m->d->bal, a) >= 0)
+		return;
+	if (lbset_del(m->d->sets, m->d->mapname, a))
+		set_failed(m->d, lbset_error(m->d->sets));
+	m->stale++;
+}
+
+static void map_fail_cb(const char *set, const struct nfqlb_addr *a,
+			const char *msg, void *arg)
+{
+	(void)set;
+	(void)a;
+	set_failed(arg, msg);
+}
+
+/*
+ * Without pinning, the chain marks from the map set: make it hold
+ * exactly the table restored from the gateways' sets.  Every binding
+ * is (re)added first, which sets its mark in place, and only then are
+ * members without a binding removed, so a bound client never misses.
+ */
+static int map_setup(struct nfqlbd *d, char *err, size_t len)
+{
+	struct map_ctx m = { .d = d };
+
+	conf_map_set_name(&d->conf, d->mapname, sizeof(d->mapname));
+	if (lbset_create_map(d->sets, d->mapname, d->conf.max_clients)) {
+		snprintf(err, len, "%s", lbset_error(d->sets));
+		d->mapname[0] = '\0';
+		return -1;
+	}
+	balance_foreach(d->bal, map_fill_cb, d);
+	lbset_commit(d->sets, map_fail_cb, d);
+	if (lbset_list(d->sets, d->mapname, map_stale_cb, &m)) {
+		snprintf(err, len, "%s", lbset_error(d->sets));
+		return -1;
+	}
+	log_info("map set %s: %u bindings, %u stale members removed",
+		 d->mapname, balance_clients(d->bal), m.stale);
+	return 0;
+}
+
+/* Pinned: a map set left by an unpinned run is nobody's now. */
+static void map_remove_stale(struct nfqlbd *d)
+{
+	char name[32];
+
+	conf_map_set_name(&d->conf, name, sizeof(name));
+	if (lbset_destroy(d->sets, name))
+		log_warnx("%s", lbset_error(d->sets));
+}
+
 static int steer_refresh(struct nfqlbd *d, char *err, size_t len)
 {
 	return steer_install(&d->conf, err, len);
@@ -386,6 +490,8 @@ static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
 	for (i = 0; i < cc.n; i++) {
 		balance_release(d->bal, &cc.a[i]);
 		clientinfo_del(d->info, cc.a[i].v4);
+		if (d->mapname[0] && lbset_del(d->sets, d->mapname, &cc.a[i]))
+			set_failed(d, lbset_error(d->sets));
 	}
 	if (cc.n)
 		log_warnx("gateway %s removed with no live gateway left: %u clients "
@@ -493,6 +599,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "marks";
 	if (a->max_clients != b->max_clients)
 		return "clients.max";
+	if (a->pin_connections != b->pin_connections)
+		return "pin_connections";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
@@ -617,6 +725,12 @@ static int teardown(struct conf *c, int all)
 			log_warnx("%s", lbset_error(s));
 			rc = 1;
 		}
+	}
+	/* The map set, whichever mode made it (the chain is gone). */
+	conf_map_set_name(c, set, sizeof(set));
+	if (s && lbset_destroy(s, set)) {
+		log_warnx("%s", lbset_error(s));
+		rc = 1;
 	}
 	if (!s) {
 		log_warnx("cannot open an ipset session");
@@ -884,6 +998,8 @@ static int run(struct nfqlbd *d)
 		if (gw_setup(d, i, &restored, err, sizeof(err)))
 			fatalx("%s", err);
 	log_info("restored %u bindings from the kernel's sets", restored);
+	if (!c->pin_connections && map_setup(d, err, sizeof(err)))
+		fatalx("%s", err);
 	if (failover_start(d, err, sizeof(err))) {
 		log_warnx("%s", err);
 		failover_stop(d);
@@ -892,6 +1008,8 @@ static int run(struct nfqlbd *d)
 	}
 	if (steer_refresh(d, err, sizeof(err)))
 		fatalx("%s", err);
+	if (c->pin_connections)
+		map_remove_stale(d);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {

@@ -111,6 +111,29 @@ static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * Unpinned: one lookup in the map set sets the mark of a bound source
+ * (its gateway's, under the mask); the rest go to the queue.  No rule
+ * touches conntrack, so the box need not track connections for us.
+ */
+static int steer_ruleset_unpinned(const struct conf *c, char *buf, size_t len)
+{
+	uint32_t m = c->mark_mask;
+	char map[32];
+	size_t off = 0;
+	int r = 0;
+
+	conf_map_set_name(c, map, sizeof(map));
+	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
+		     STEER_CHAIN, STEER_SAVE_CHAIN);
+	r |= appendf(buf, len, &off,
+		     "-A %s -j SET --map-set %s src --map-mark\n"
+		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n"
+		     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\nCOMMIT\n",
+		     STEER_CHAIN, map, STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
+	return r ? -1 : 0;
+}
+
 int steer_ruleset(const struct conf *c, char *buf, size_t len)
 {
 	uint32_t m = c->mark_mask;
@@ -119,6 +142,8 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 	unsigned i;
 	int r = 0;
 
+	if (!c->pin_connections)
+		return steer_ruleset_unpinned(c, buf, len);
 	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
 		     STEER_CHAIN, STEER_SAVE_CHAIN);
 	/* A chain declared with --noflush is flushed: the restore replaces it. */
@@ -151,11 +176,12 @@ struct steer_jump {
 	const char *hook;
 	const char *target;
 	int with_source;
+	int pinned_only;	/* the connmark save: unpinned, no jump */
 };
 
 static const struct steer_jump steer_jumps[] = {
-	{ "PREROUTING", STEER_CHAIN, 1 },
-	{ "FORWARD", STEER_SAVE_CHAIN, 0 },
+	{ "PREROUTING", STEER_CHAIN, 1, 0 },
+	{ "FORWARD", STEER_SAVE_CHAIN, 0, 1 },
 };
 
 static int steer_jump_cmd(const struct conf *c, const struct steer_jump *j,
@@ -189,7 +215,7 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 {
 	char *restore[] = { "iptables-restore", "-w", "--noflush", NULL };
 	char rules[8192], out[512];
-	unsigned i;
+	unsigned i, k;
 
 	if (steer_ruleset(c, rules, sizeof(rules))) {
 		snprintf(err, errlen, "iptables ruleset too long");
@@ -201,6 +227,14 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++) {
+		if (steer_jumps[i].pinned_only && !c->pin_connections) {
+			/* Left by a pinned run: it would only cost time. */
+			for (k = 0; k < STEER_MAX_JUMP_DELETES; k++)
+				if (steer_jump_cmd(c, &steer_jumps[i], "-D", out,
+						   sizeof(out)))
+					break;
+			continue;
+		}
 		if (!steer_jump_cmd(c, &steer_jumps[i], "-C", out, sizeof(out)))
 			continue;	/* already there: never twice */
 		if (steer_jump_cmd(c, &steer_jumps[i], "-I", out, sizeof(out))) {

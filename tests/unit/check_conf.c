@@ -52,6 +52,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_uint_eq(c.max_clients, 65536);
 	ck_assert_int_eq(c.fail_open, 1);
 	ck_assert_int_eq(c.keep_on_exit, 0);
+	ck_assert_int_eq(c.pin_connections, 1);
 	conf_set_name(&c, 0, set, sizeof(set));
 	ck_assert_str_eq(set, "nfqlb-a");
 	ck_assert_uint_eq(conf_gw_mark(&c, 0), 200);
@@ -60,11 +61,14 @@ END_TEST
 
 START_TEST(test_full)
 {
+	char set[32];
+
 	ck_assert_int_eq(load(GOOD_LAN
 		"queue = { number = 3; max_len = 100; socket_buffer = 100000; copy_range = 60; fail_open = false; };\n"
 		"marks = { base = 16; mask = 0x3f; rule_priority = 500; };\n"
 		"clients = { max = 10; set_prefix = \"lb_\"; };\n"
 		"keep_on_exit = true;\n"
+		"pin_connections = false;\n"
 		"gateways = (" GW("a", "10.0.0.1", 1) "," GW("b", "10.0.0.2", 0) ");"), 0);
 	ck_assert_uint_eq(c.queue_num, 3);
 	ck_assert_uint_eq(c.mark_base, 16);
@@ -72,6 +76,10 @@ START_TEST(test_full)
 	ck_assert_int_eq(c.fail_open, 0);
 	ck_assert_int_eq(c.keep_on_exit, 1);
 	ck_assert_str_eq(c.set_prefix, "lb_");
+	ck_assert_int_eq(c.pin_connections, 0);
+	conf_map_set_name(&c, set, sizeof(set));
+	/* No gateway can be called ".map": never a gateway's set name. */
+	ck_assert_str_eq(set, "lb_.map");
 }
 END_TEST
 
@@ -100,9 +108,11 @@ END_TEST
 START_TEST(test_types)
 {
 	load(GOOD_LAN "marks = { base = \"200\"; };\nqueue = { fail_open = 1; };\n"
+	     "pin_connections = \"no\";\n"
 	     "gateways = ( { name = 1; address = \"10.0.0.1\"; interface = \"e\"; weight = \"2\"; } );");
 	ck_assert_error("marks.base must be an integer, not a string");
 	ck_assert_error("queue.fail_open must be true or false");
+	ck_assert_error("pin_connections must be true or false, not a string");
 	ck_assert_error("gateway 1 name must be a string, not an integer");
 	ck_assert_error("gateway 1 weight must be an integer, not a string");
 }
