@@ -39,7 +39,7 @@ CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health
+	      $(B)/check_health $(B)/check_queue
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -67,6 +67,9 @@ $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)

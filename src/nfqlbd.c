@@ -147,22 +147,17 @@ static void set_del_client(struct nfqlbd *d, unsigned gw,
 }
 
 /*
- * The slow path: a packet whose source the kernel did not find in any
- * set.  Bind it and mark it.  The set add is deferred: packet_flush()
- * sends those of the whole batch together, and the queue calls it
- * before the batch's verdicts, so the add still comes before the
- * verdict and the next packet takes the kernel fast path.
+ * The slow path for a source the table does not hold: bind it.  The
+ * set add is deferred: packet_flush() sends those of the whole batch
+ * together, and the queue calls it before the batch's verdicts, so the
+ * add still comes before the verdict and the next packet takes the
+ * kernel fast path.  Returns the gateway, or -1 to leave it unmarked.
  */
-static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
-		     uint32_t *gw_mark, void *arg)
+static int packet_miss(struct nfqlbd *d, const struct nfqlb_addr *src)
 {
-	struct nfqlbd *d = arg;
 	char a[NFQLB_ADDRSTRLEN];
 	int gw, created = 0;
 
-	(void)mark;
-	if (!net4_contains(&d->conf.lan_net, src->v4))
-		return 0;	/* not a client: the chain only queues LAN sources */
 	gw = balance_assign(d->bal, src, (uint32_t)time(NULL), &created);
 	if (gw < 0) {
 		d->n.table_full += errno == ENOSPC;
@@ -171,7 +166,7 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 				  addr_format(src, a, sizeof(a)),
 				  errno == ENOSPC ? "clients.max reached" :
 				  "no gateway takes clients");
-		return 0;
+		return -1;
 	}
 	if (created) {
 		d->n.binds_packet++;
@@ -181,8 +176,42 @@ static int packet_cb(const struct nfqlb_addr *src, uint32_t mark,
 				  addr_format(src, a, sizeof(a)),
 				  d->conf.gw[gw].name, conf_gw_mark(&d->conf, (unsigned)gw));
 	}
-	*gw_mark = conf_gw_mark(&d->conf, (unsigned)gw);
-	return 1;
+	return gw;
+}
+
+/*
+ * A batch of packets whose sources the kernel did not find in any set:
+ * mostly new clients, but also known ones whose packets were queued
+ * before their set add, or whose set add failed.  One lookup call for the
+ * batch overlaps its cache misses on a large table; only the misses
+ * take the slow path, in arrival order, so that a new client seen
+ * twice in a batch is bound by its first packet and found by the next.
+ */
+static void packet_batch(const struct nfqlb_addr *src, const uint32_t *mark,
+			 unsigned n, struct queue_result *res, void *arg)
+{
+	struct nfqlbd *d = arg;
+	int gw[QUEUE_MAX_BATCH];
+	unsigned i;
+
+	(void)mark;
+	balance_lookup_many(d->bal, src, n, gw);
+	for (i = 0; i < n; i++) {
+		/*
+		 * Not a client: the chain only queues LAN sources.  Checked
+		 * on hits too, which can be outside the LAN: the sets read
+		 * back at start may hold addresses of a lan.network changed
+		 * across the restart.  Their packets stay unmarked.
+		 */
+		if (!net4_contains(&d->conf.lan_net, src[i].v4))
+			continue;
+		if (gw[i] == BALANCE_NO_GW)
+			gw[i] = packet_miss(d, &src[i]);
+		if (gw[i] < 0)
+			continue;
+		res[i].gw_mark = conf_gw_mark(&d->conf, (unsigned)gw[i]);
+		res[i].set = 1;
+	}
 }
 
 /* A member of a batch's set adds that the kernel refused (the message names it). */
@@ -198,7 +227,7 @@ static void packet_set_failed(const char *set, const struct nfqlb_addr *a,
 
 /*
  * The queue's end of a batch, before its verdicts: the set adds of
- * every client packet_cb bound in it, a few netlink requests in all
+ * every client packet_batch bound in it, a few netlink requests in all
  * (one per gateway set, rather than one per client).
  */
 static void packet_flush(void *arg)
@@ -1019,7 +1048,7 @@ static int run(struct nfqlbd *d)
 		return 1;
 	}
 	/* Last: from now on packets arrive, and everything they need is up. */
-	d->queue = queue_open(&qp, c->mark_mask, packet_cb, packet_flush, d,
+	d->queue = queue_open(&qp, c->mark_mask, packet_batch, packet_flush, d,
 			      err, sizeof(err));
 	if (!d->queue) {
 		log_warnx("%s", err);

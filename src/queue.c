@@ -6,6 +6,12 @@
  * one netlink socket, config messages sent with NLM_F_ACK and their
  * answer read, so a queue already bound elsewhere (EPERM) or a missing
  * CAP_NET_ADMIN is reported at start rather than silently ignored.
+ *
+ * A batch is handled in three steps: every message is parsed into
+ * q->pkt (queue_msg_cb), the IPv4 sources go to the callback in one
+ * call, then the verdicts are added in arrival order and sent together
+ * (queue_end_batch).  The one call is what lets the balancer overlap
+ * the cache misses of a batch's lookups on a large table.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,10 +44,18 @@ struct queue {
 	uint32_t mark_mask;
 	unsigned batch;
 	size_t msgsize;
-	queue_packet_cb cb;
+	queue_batch_cb cb;
 	queue_flush_cb flush;
 	void *arg;
 	struct queue_stats st;
+
+	/* The batch being read, in arrival order: one entry per verdict. */
+	struct queue_pkt pkt[QUEUE_MAX_BATCH];
+	unsigned npkt;
+	/* Its IPv4 packets packed together, as the callback takes them. */
+	struct nfqlb_addr cb_src[QUEUE_MAX_BATCH];
+	uint32_t cb_mark[QUEUE_MAX_BATCH];
+	struct queue_result cb_res[QUEUE_MAX_BATCH];
 
 	uint8_t *rxbuf;			/* batch * msgsize */
 	struct mmsghdr msgs[QUEUE_MAX_BATCH];
@@ -72,8 +86,33 @@ int queue_parse_source(const uint8_t *pkt, size_t len, struct nfqlb_addr *src)
 	return -1;
 }
 
+int queue_parse_msg(const struct nlmsghdr *nlh, struct queue_pkt *p)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph))
+		return -1;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	p->id = ntohl(ph->packet_id);
+	p->mark = 0;
+	if (attr[NFQA_MARK] && mnl_attr_get_payload_len(attr[NFQA_MARK]) >= 4)
+		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	memset(&p->src, 0, sizeof(p->src));
+	if (!attr[NFQA_PAYLOAD] ||
+	    queue_parse_source(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+			     mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &p->src))
+		p->status = QUEUE_PKT_MALFORMED;
+	else if (p->src.family != AF_INET)
+		p->status = QUEUE_PKT_UNSUPPORTED;
+	else
+		p->status = QUEUE_PKT_OK;
+	return 0;
+}
+
 static int queue_msg_cb(const struct nlmsghdr *nlh, void *data);
-static void queue_flush_verdicts(struct queue *q);
+static void queue_end_batch(struct queue *q);
 
 /* Send one config message and wait for its ACK; 0 or -1 with errno. */
 static int queue_config(struct queue *q, struct nlmsghdr *nlh)
@@ -94,7 +133,7 @@ static int queue_config(struct queue *q, struct nlmsghdr *nlh)
 		if (n < 0)
 			return -1;
 		n = mnl_cb_run(q->rxbuf, (size_t)n, 0, q->portid, queue_msg_cb, q);
-		queue_flush_verdicts(q);
+		queue_end_batch(q);
 		if (n <= MNL_CB_STOP)
 			return n < 0 ? -1 : 0;
 	}
@@ -142,7 +181,7 @@ static void queue_set_rcvbuf(struct queue *q, uint32_t size)
 }
 
 struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
-		     queue_packet_cb cb, queue_flush_cb flush, void *arg,
+		     queue_batch_cb cb, queue_flush_cb flush, void *arg,
 		     char *err, size_t errlen)
 {
 	struct queue *q;
@@ -234,11 +273,10 @@ static void queue_add_verdict(struct queue *q, uint32_t id, int set_mark,
 }
 
 /*
- * The end of a batch, on every path that reads packets: the batch's
- * deferred work first (the flush hook: set adds), then its verdicts,
- * so that a packet is only let go once its binding is in the kernel.
- * A batch whose messages were all unreadable has no verdict and had
- * no callback either.
+ * Send the batch's verdicts, the deferred work first (the flush hook:
+ * set adds), so that a packet is only let go once its binding is in
+ * the kernel.  A batch whose messages were all unreadable has no
+ * verdict and no flush.
  */
 static void queue_flush_verdicts(struct queue *q)
 {
@@ -253,43 +291,90 @@ static void queue_flush_verdicts(struct queue *q)
 	q->txlen = 0;
 }
 
-/* One queued packet: parse, ask the balancer, answer. */
+/* Ask the callback about the batch's IPv4 packets, all in one call. */
+static void queue_ask(struct queue *q)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < q->npkt; i++) {
+		if (q->pkt[i].status != QUEUE_PKT_OK)
+			continue;
+		q->cb_src[n] = q->pkt[i].src;
+		q->cb_mark[n] = q->pkt[i].mark;
+		n++;
+	}
+	if (!n)
+		return;
+	memset(q->cb_res, 0, n * sizeof(q->cb_res[0]));
+	q->cb(q->cb_src, q->cb_mark, n, q->cb_res, q->arg);
+}
+
+/* Add the batch's verdicts in arrival order, with what the callback said. */
+static void queue_answer(struct queue *q)
+{
+	const struct queue_result *r = q->cb_res;
+	unsigned i;
+
+	for (i = 0; i < q->npkt; i++) {
+		const struct queue_pkt *p = &q->pkt[i];
+		uint32_t mark = p->mark;
+		int set = 0;
+
+		if (p->status == QUEUE_PKT_OK) {
+			if (r->set) {
+				/* Keep the bits of the mark that belong to others. */
+				mark = (mark & ~q->mark_mask) | (r->gw_mark & q->mark_mask);
+				set = 1;
+			} else {
+				q->st.unassigned++;
+			}
+			r++;
+		}
+		queue_add_verdict(q, p->id, set, mark);
+	}
+	q->npkt = 0;
+}
+
+/*
+ * The end of a batch, on every path that reads packets: decide, add
+ * the verdicts, run the flush hook and send them.
+ */
+static void queue_end_batch(struct queue *q)
+{
+	queue_ask(q);
+	queue_answer(q);
+	queue_flush_verdicts(q);
+}
+
+/*
+ * One queued packet: parse it into the batch; it is answered at the
+ * batch's end.  The counters are those of the packet, not its verdict.
+ */
 static int queue_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct queue *q = data;
-	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
-	struct nfqnl_msg_packet_hdr *ph;
-	struct nfqlb_addr src;
-	uint32_t mark = 0, gw_mark, id;
-	int set = 0;
+	struct queue_pkt *p;
 
-	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
-	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
+	/*
+	 * The kernel sends one packet per datagram, so a recvmmsg batch
+	 * never fills q->pkt; should a datagram ever hold more, answer
+	 * what is there first rather than overrun the batch.
+	 */
+	if (q->npkt == QUEUE_MAX_BATCH)
+		queue_end_batch(q);
+	p = &q->pkt[q->npkt];
+	if (queue_parse_msg(nlh, p)) {
 		/* Without an id there is nothing to answer; the kernel
 		 * times nothing out, so this can only be a kernel bug. */
 		q->st.malformed++;
 		return MNL_CB_OK;
 	}
 	q->st.packets++;
-	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	id = ntohl(ph->packet_id);
-	if (attr[NFQA_MARK] && mnl_attr_get_payload_len(attr[NFQA_MARK]) >= 4)
-		mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
-
-	if (!attr[NFQA_PAYLOAD] ||
-	    queue_parse_source(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-			     mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &src)) {
+	q->npkt++;
+	if (p->status == QUEUE_PKT_MALFORMED)
 		q->st.malformed++;
-	} else if (src.family != AF_INET) {
+	else if (p->status == QUEUE_PKT_UNSUPPORTED)
 		q->st.unsupported++;
-	} else if (q->cb(&src, mark, &gw_mark, q->arg) == 1) {
-		/* Keep the bits of the mark that belong to others. */
-		mark = (mark & ~q->mark_mask) | (gw_mark & q->mark_mask);
-		set = 1;
-	} else {
-		q->st.unassigned++;
-	}
-	queue_add_verdict(q, id, set, mark);
 	return MNL_CB_OK;
 }
 
@@ -324,7 +409,7 @@ int queue_dispatch(struct queue *q, unsigned max_rounds)
 				q->st.malformed++;
 			handled++;
 		}
-		queue_flush_verdicts(q);
+		queue_end_batch(q);
 		if ((unsigned)n < q->batch)
 			break;
 	}

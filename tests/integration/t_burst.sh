@@ -6,7 +6,9 @@
 # the batch's verdicts.  Every client then sits in exactly one set, the
 # set of the gateway its first packet was sent to; the routers'
 # counters agree with the sets; the kernel alone steers the next
-# packets.  Then 60 more new clients while the daemon runs.
+# packets.  Then 60 more new clients while the daemon runs, and a
+# burst of 20 new clients with 3 datagrams each, so that a batch holds
+# the same new client several times: bound once, every packet marked.
 . "$(dirname "$0")/lib.sh"
 
 N=150
@@ -87,4 +89,24 @@ q0=$(qseq)
 lab_send 0 $all 1
 is "then no client's packet reaches the queue" "$(( $(qseq) - q0 ))" "0"
 is "and all $all reach the router of their set" "$(binding_mismatches)" ""
+
+# A new client three times in a batch: the first packet binds it, the
+# next two find the binding; all three leave marked for its gateway.
+DUP=20
+lab_add_clients $DUP
+lab_zero_counters
+binds0=$(stat_of binds_packet)
+kill -STOP "$pid"
+lab_send $all $DUP 3
+is "the repeated burst waits in the queue" "$(queued)" "$((3 * DUP))"
+kill -CONT "$pid"
+check "the daemon answers the repeated burst" wait_drained
+sleep 0.2
+is "$DUP binds for $((3 * DUP)) packets" "$(( $(stat_of binds_packet) - binds0 ))" "$DUP"
+is "every one of $((all + DUP)) clients is in exactly one set" \
+	"$(set_count_errors $((all + DUP)))" ""
+total=$(lab_counts | awk '{ s += $3 } END { print s + 0 }')
+is "all $((3 * DUP)) datagrams arrived" "$total" "$((3 * DUP))"
+is "each at the router of its client's set" "$(binding_mismatches)" ""
+is "no packet left unassigned" "$(stat_of unassigned)" "0"
 t_done
