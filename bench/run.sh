@@ -496,6 +496,7 @@ main() {
 	note "nfqlbd bound $n of $NCLI clients before the fast-path runs"
 	kernel_runs fast "nfqlb fast path: nfqlbd's rules, all clients bound"
 	CT_FAST=$(in_gw conntrack -C 2>/dev/null || echo "?")
+	pair_runs fast@pair ref+ct@pair "conntrack on (nfqlb's CONNMARK rules hold it)"
 
 	# The same clients, pin_connections = false: restored from the
 	# gateways' sets into the map set at start; no rule uses conntrack.
@@ -503,6 +504,7 @@ main() {
 	in_gw conntrack -F 2>/dev/null
 	daemon_start pin=false
 	kernel_runs fast-unpinned "nfqlb fast path, pin_connections = false (one map-set lookup, no conntrack)"
+	pair_runs fast-unpinned@pair ref@pair "no conntrack"
 	note "conntrack entries in the box: $CT_FAST after the fast runs, $(in_gw conntrack -C 2>/dev/null || echo "?")" \
 		"after the fast-unpinned runs (table flushed before them)"
 
@@ -678,6 +680,50 @@ knobs() {
 	printf '  %-14s %s\n' k:setadd "$SETADD_TEXT"
 }
 
+# The reference ruleset on nfqlbd's own sets, marks and routes, in
+# place of nfqlbd's jump: the same kernel state but for PREROUTING.
+pre_ref() {
+	local i
+	in_gw iptables -t mangle -F PREROUTING
+	in_gw iptables -t mangle -D FORWARD -i lan0 -j NFQLB_SAVE 2>/dev/null
+	for ((i = 1; i <= NGW; i++)); do
+		in_gw iptables -t mangle -A PREROUTING -i lan0 -m set --match-set "nfqlb-wan$i" src \
+			-j MARK --set-mark $((MARK_BASE + i - 1))
+	done
+}
+pre_nfqlb() {
+	in_gw iptables -t mangle -F PREROUTING
+	in_gw iptables -t mangle -A PREROUTING -s "$LAN_NET" -i lan0 -j NFQLB
+	# Pinned, NFQLB_SAVE has its rule and FORWARD its jump.
+	if in_gw iptables -t mangle -S NFQLB_SAVE | grep -q -- '^-A'; then
+		in_gw iptables -t mangle -C FORWARD -i lan0 -j NFQLB_SAVE 2>/dev/null ||
+			in_gw iptables -t mangle -I FORWARD -i lan0 -j NFQLB_SAVE
+	fi
+}
+
+# pair_runs FAST REF WHAT: with nfqlbd running and every client bound,
+# QRUNS pairs of windows, the reference's rules (pre_ref) then nfqlbd's
+# jump, swapped between windows: drift between blocks of runs (seen at
+# +-30 % here) cancels out of each pair's ratio.
+pair_runs() {
+	local fast=$1 ref=$2 k
+	DESC_OF[$ref]="reference rules on nfqlbd's sets and routes, paired with $fast, $3"
+	DESC_OF[$fast]="nfqlbd's chain, paired with $ref (runs alternated), $3"
+	for ((k = 1; k <= QRUNS; k++)); do
+		pre_ref
+		measure "$ref" -s "$KNOWN_FIRST" -n "$NCLI"
+		record "$ref" "$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")" \
+			"$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+		pre_nfqlb
+		measure "$fast" -s "$KNOWN_FIRST" -n "$NCLI"
+		record "$fast" "$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")" \
+			"$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+		printf '  %-20s run %d: %8s pps vs %-14s %8s pps\n' "$fast" "$k" \
+			"$(echo "${RUNS_OF[$fast]}" | awk '{ print $NF }')" "$ref" \
+			"$(echo "${RUNS_OF[$ref]}" | awk '{ print $NF }')"
+	done
+}
+
 # paired A B: A/B run by run, for configurations measured in turn (run
 # k of A right before run k of B), so that the machine's drift between
 # runs cancels out of each ratio; the median of those ratios.
@@ -706,7 +752,7 @@ summary() {
 	for cfg in "${ORDER[@]}"; do
 		m=$(med "$cfg")
 		case $cfg in
-		gen-only|plain*|ref*|fast*)
+		gen-only|plain*|ref*|fast*)	# /ref, /ref+ct: the blocks above
 			printf '%-20s %9s %7s %7s %7s %8s  %-26s %s\n' "$cfg" "$m" "$(pct "$m" "$plain")" \
 				"$(pct "$m" "$ref")" "$(pct "$m" "$refct")" "" "${FO_OF[$cfg]}" \
 				"${QD_OF[$cfg]} ${UD_OF[$cfg]}" ;;
@@ -725,6 +771,8 @@ summary() {
 	done
 	[ -n "${SETADD_TEXT:-}" ] && printf '  %-20s %s\n' k:setadd "$SETADD_TEXT"
 	paired q-nfqlb q-accept
+	paired fast@pair ref+ct@pair
+	paired fast-unpinned@pair ref@pair
 	# The box's own cost: the generator's share (gen-only, same CPU)
 	# taken out of each kernel-only run (none in BENCH_ONLY runs).
 	[ -n "${RUNS_OF[plain]:-}" ] || return 0

@@ -33,7 +33,8 @@
 
 #define LBSET_TYPE		"hash:ip"
 #define LBSET_HASHSIZE_MIN	64u
-#define LBSET_HASHSIZE_MAX	(1u << 20)
+/* ipset's own default: where the kernel starts a set it then grows. */
+#define LBSET_HASHSIZE_START	1024u
 #define LBSET_ERRLEN		(IPSET_ERRORBUFLEN + 128)
 /* A hash:ip member line is an address plus perhaps a few options. */
 #define LBSET_LINELEN		256
@@ -314,12 +315,19 @@ const char *lbset_error(const struct lbset *s)
 	return s->err;
 }
 
-/* A power of two near maxelem/4: a few members per bucket on average. */
+/*
+ * A power of two near maxelem/4, at most ipset's default of 1024.  The
+ * kernel doubles the table whenever a bucket fills (12 members), so a
+ * set stays at a few members per bucket at any size; sizing it for
+ * clients.max at once would spread a small set over a large table, and
+ * every packet's lookup would miss the cache (4M clients: 8 MiB of
+ * bucket pointers).  Its size is not compared by "create -exist".
+ */
 static uint32_t lbset_hashsize(uint32_t maxelem)
 {
 	uint32_t want = maxelem / 4, hs = LBSET_HASHSIZE_MIN;
 
-	while (hs < want && hs < LBSET_HASHSIZE_MAX)
+	while (hs < want && hs < LBSET_HASHSIZE_START)
 		hs <<= 1;
 	return hs;
 }
