@@ -326,6 +326,8 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "uptime", (unsigned long long)(time(NULL) - d->started));
 	obuf_kvu(o, "clients", balance_clients(d->bal));
 	obuf_kvu(o, "max_clients", d->conf.max_clients);
+	/* pin_connections: how the kernel marks a bound client's packets. */
+	obuf_kv(o, "pinning", d->conf.pin_connections ? "connmark" : "off");
 	obuf_kvu(o, "packets_queued", q->packets);
 	obuf_kvu(o, "verdicts", q->verdicts);
 	obuf_kvu(o, "verdicts_marked", q->marked);

@@ -33,6 +33,7 @@ bound_marks() {
 ct_count() { in_gw conntrack -L -f ipv4 2>/dev/null | grep -c "src=$LAB_LAN\."; }
 
 check "nfqlbd starts with pin_connections = false" lab_start
+is "stats say pinning off" "$($C stats | awk '$1 == "pinning" { print $2 }')" off
 rules=$(in_gw iptables -t mangle -S)
 is "NFQLB marks from the map set in one rule" \
 	"$(grep -c -- "-A NFQLB -j SET --map-set $MAP src --map-mark" <<< "$rules")" 1
@@ -91,6 +92,7 @@ is "restart: 7 map members" "$(map_members | grep -c .)" 7
 lab_stop TERM
 sed -i 's/^pin_connections = false;/pin_connections = true;/' "$LAB_CONF"
 check "nfqlbd restarts pinned" lab_start
+is "stats say pinning connmark" "$($C stats | awk '$1 == "pinning" { print $2 }')" connmark
 is "pinned: the map set is gone" "$(in_gw ipset list -n | grep -c "^$MAP\$")" 0
 is "pinned: the FORWARD jump is back" \
 	"$(in_gw iptables -t mangle -S FORWARD | grep -c NFQLB_SAVE)" 1
