@@ -333,17 +333,23 @@ record() {	# CFG RATE OFFERED UNMARKED QDROP UDROP
 }
 med() { echo "${RUNS_OF[$1]:-}" | median; }
 
+# kernel_window CFG: one windowed run of the pre-bound clients at full
+# speed, recorded; its rate (all packets received at the routers) in R_RATE.
+kernel_window() {
+	measure "$1" -s "$KNOWN_FIRST" -n "$NCLI"
+	R_RATE=$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")
+	record "$1" "$R_RATE" "$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+}
+
 # kernel CFG DESC: RUNS windowed runs of the pre-bound clients at full speed.
 kernel_runs() {
-	local cfg=$1 k r u
+	local cfg=$1 k
 	DESC_OF[$cfg]=$2
 	for ((k = 1; k <= RUNS; k++)); do
-		measure "$cfg" -s "$KNOWN_FIRST" -n "$NCLI"
-		r=$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")
-		u=$(rate "$R_UNMARKED" "$R_DT")
+		kernel_window "$cfg"
 		printf '  %-14s run %d: received %8s pps (marked %8s, unmarked %8s) offered %8s pps\n' \
-			"$cfg" "$k" "$r" "$(rate "$R_MARKED" "$R_DT")" "$u" "$(rate "$R_OFFERED" "$R_DT")"
-		record "$cfg" "$r" "$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+			"$cfg" "$k" "$R_RATE" "$(rate "$R_MARKED" "$R_DT")" \
+			"$(rate "$R_UNMARKED" "$R_DT")" "$(rate "$R_OFFERED" "$R_DT")"
 	done
 }
 
@@ -706,21 +712,16 @@ pre_nfqlb() {
 # jump, swapped between windows: drift between blocks of runs (seen at
 # +-30 % here) cancels out of each pair's ratio.
 pair_runs() {
-	local fast=$1 ref=$2 k
+	local fast=$1 ref=$2 k rr
 	DESC_OF[$ref]="reference rules on nfqlbd's sets and routes, paired with $fast, $3"
 	DESC_OF[$fast]="nfqlbd's chain, paired with $ref (runs alternated), $3"
 	for ((k = 1; k <= QRUNS; k++)); do
 		pre_ref
-		measure "$ref" -s "$KNOWN_FIRST" -n "$NCLI"
-		record "$ref" "$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")" \
-			"$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
+		kernel_window "$ref"
+		rr=$R_RATE
 		pre_nfqlb
-		measure "$fast" -s "$KNOWN_FIRST" -n "$NCLI"
-		record "$fast" "$(rate $((R_MARKED + R_UNMARKED)) "$R_DT")" \
-			"$(rate "$R_OFFERED" "$R_DT")" "$R_UNMARKED" "$R_QDROP" "$R_UDROP"
-		printf '  %-20s run %d: %8s pps vs %-14s %8s pps\n' "$fast" "$k" \
-			"$(echo "${RUNS_OF[$fast]}" | awk '{ print $NF }')" "$ref" \
-			"$(echo "${RUNS_OF[$ref]}" | awk '{ print $NF }')"
+		kernel_window "$fast"
+		printf '  %-20s run %d: %8s pps vs %-14s %8s pps\n' "$fast" "$k" "$R_RATE" "$ref" "$rr"
 	done
 }
 

@@ -62,7 +62,7 @@ struct queue_result {
 
 /*
  * Called once per received batch that holds IPv4 packets, with their n
- * sources and current marks in arrival order (1 <= n <=
+ * sources in arrival order (1 <= n <=
  * QUEUE_MAX_BATCH; malformed and non-IPv4 packets are left out and
  * accepted unmarked).  For each i, set res[i].set = 1 and
  * res[i].gw_mark to mark packet i (the caller's mark value, combined
@@ -70,8 +70,7 @@ struct queue_result {
  * accept it unmarked (counted as unassigned).  One call per batch lets
  * the callee look the whole batch up at once (balance_lookup_many).
  */
-typedef void (*queue_batch_cb)(const struct nfqlb_addr *src,
-			       const uint32_t *mark, unsigned n,
+typedef void (*queue_batch_cb)(const struct nfqlb_addr *src, unsigned n,
 			       struct queue_result *res, void *arg);
 
 /*

@@ -137,11 +137,9 @@ static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 		set_failed(d, lbset_error(d->sets));
 }
 
-/* A client unbound: out of its gateway's set and the map. */
-static void set_del_client(struct nfqlbd *d, unsigned gw,
-			   const struct nfqlb_addr *a)
+/* A client unbound: out of the map (its gateway's set is the caller's). */
+static void map_del(struct nfqlbd *d, const struct nfqlb_addr *a)
 {
-	set_del(d, gw, a);
 	if (d->mapname[0] && lbset_del(d->sets, d->mapname, a))
 		set_failed(d, lbset_error(d->sets));
 }
@@ -187,14 +185,13 @@ static int packet_miss(struct nfqlbd *d, const struct nfqlb_addr *src)
  * take the slow path, in arrival order, so that a new client seen
  * twice in a batch is bound by its first packet and found by the next.
  */
-static void packet_batch(const struct nfqlb_addr *src, const uint32_t *mark,
-			 unsigned n, struct queue_result *res, void *arg)
+static void packet_batch(const struct nfqlb_addr *src, unsigned n,
+			 struct queue_result *res, void *arg)
 {
 	struct nfqlbd *d = arg;
 	int gw[QUEUE_MAX_BATCH];
 	unsigned i;
 
-	(void)mark;
 	balance_lookup_many(d->bal, src, n, gw);
 	for (i = 0; i < n; i++) {
 		/*
@@ -274,7 +271,8 @@ int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
 	if (gw < 0)
 		return -1;
 	d->n.releases++;
-	set_del_client(d, (unsigned)gw, a);
+	set_del(d, (unsigned)gw, a);
+	map_del(d, a);
 	return gw;
 }
 
@@ -412,7 +410,6 @@ static int map_setup(struct nfqlbd *d, char *err, size_t len)
 	conf_map_set_name(&d->conf, d->mapname, sizeof(d->mapname));
 	if (lbset_create_map(d->sets, d->mapname, d->conf.max_clients)) {
 		snprintf(err, len, "%s", lbset_error(d->sets));
-		d->mapname[0] = '\0';
 		return -1;
 	}
 	balance_foreach(d->bal, map_fill_cb, d);
@@ -519,8 +516,7 @@ static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
 	for (i = 0; i < cc.n; i++) {
 		balance_release(d->bal, &cc.a[i]);
 		clientinfo_del(d->info, cc.a[i].v4);
-		if (d->mapname[0] && lbset_del(d->sets, d->mapname, &cc.a[i]))
-			set_failed(d, lbset_error(d->sets));
+		map_del(d, &cc.a[i]);
 	}
 	if (cc.n)
 		log_warnx("gateway %s removed with no live gateway left: %u clients "

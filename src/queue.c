@@ -54,7 +54,6 @@ struct queue {
 	unsigned npkt;
 	/* Its IPv4 packets packed together, as the callback takes them. */
 	struct nfqlb_addr cb_src[QUEUE_MAX_BATCH];
-	uint32_t cb_mark[QUEUE_MAX_BATCH];
 	struct queue_result cb_res[QUEUE_MAX_BATCH];
 
 	uint8_t *rxbuf;			/* batch * msgsize */
@@ -299,14 +298,12 @@ static void queue_ask(struct queue *q)
 	for (i = 0; i < q->npkt; i++) {
 		if (q->pkt[i].status != QUEUE_PKT_OK)
 			continue;
-		q->cb_src[n] = q->pkt[i].src;
-		q->cb_mark[n] = q->pkt[i].mark;
-		n++;
+		q->cb_src[n++] = q->pkt[i].src;
 	}
 	if (!n)
 		return;
 	memset(q->cb_res, 0, n * sizeof(q->cb_res[0]));
-	q->cb(q->cb_src, q->cb_mark, n, q->cb_res, q->arg);
+	q->cb(q->cb_src, n, q->cb_res, q->arg);
 }
 
 /* Add the batch's verdicts in arrival order, with what the callback said. */

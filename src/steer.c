@@ -114,40 +114,29 @@ static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
 /*
  * Unpinned: one lookup in the map set sets the mark of a bound source
  * (its gateway's, under the mask); the rest go to the queue.  No rule
- * touches conntrack, so the box need not track connections for us.
+ * touches conntrack, so the box need not track connections for us, and
+ * NFQLB_SAVE stays empty.
  */
-static int steer_ruleset_unpinned(const struct conf *c, char *buf, size_t len)
+static int steer_rules_unpinned(const struct conf *c, char *buf, size_t len,
+				size_t *off)
 {
-	uint32_t m = c->mark_mask;
 	char map[32];
-	size_t off = 0;
-	int r = 0;
 
 	conf_map_set_name(c, map, sizeof(map));
-	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
-		     STEER_CHAIN, STEER_SAVE_CHAIN);
-	r |= appendf(buf, len, &off,
-		     "-A %s -j SET --map-set %s src --map-mark\n"
-		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n"
-		     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\nCOMMIT\n",
-		     STEER_CHAIN, map, STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
-	return r ? -1 : 0;
+	return appendf(buf, len, off, "-A %s -j SET --map-set %s src --map-mark\n",
+		       STEER_CHAIN, map);
 }
 
-int steer_ruleset(const struct conf *c, char *buf, size_t len)
+/* Pinned: restore the connection's mark, else the per-gateway sets. */
+static int steer_rules_pinned(const struct conf *c, char *buf, size_t len,
+			      size_t *off)
 {
 	uint32_t m = c->mark_mask;
 	char set[32];
-	size_t off = 0;
 	unsigned i;
 	int r = 0;
 
-	if (!c->pin_connections)
-		return steer_ruleset_unpinned(c, buf, len);
-	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
-		     STEER_CHAIN, STEER_SAVE_CHAIN);
-	/* A chain declared with --noflush is flushed: the restore replaces it. */
-	r |= appendf(buf, len, &off,
+	r |= appendf(buf, len, off,
 		     "-A %s -j CONNMARK --restore-mark --nfmask 0x%x --ctmask 0x%x\n"
 		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
 		     STEER_CHAIN, m, m, STEER_CHAIN, m);
@@ -155,19 +144,46 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 		if (!c->gw[i].name[0])
 			continue;	/* an empty slot */
 		conf_set_name(c, i, set, sizeof(set));
-		r |= appendf(buf, len, &off,
+		r |= appendf(buf, len, off,
 			     "-A %s -m set --match-set %s src -j MARK --set-xmark 0x%x/0x%x\n",
 			     STEER_CHAIN, set, conf_gw_mark(c, i), m);
 	}
+	r |= appendf(buf, len, off,
+		     "-A %s -m mark ! --mark 0x0/0x%x -j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n",
+		     STEER_CHAIN, m, m, m);
+	return r;
+}
+
+/* Pinned: a queued packet's verdict mark saved to its connection. */
+static int steer_rules_save(const struct conf *c, char *buf, size_t len,
+			    size_t *off)
+{
+	uint32_t m = c->mark_mask;
+
+	return appendf(buf, len, off,
+		       "-A %s -m connmark --mark 0x0/0x%x -m mark ! --mark 0x0/0x%x "
+		       "-j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n",
+		       STEER_SAVE_CHAIN, m, m, m, m);
+}
+
+int steer_ruleset(const struct conf *c, char *buf, size_t len)
+{
+	uint32_t m = c->mark_mask;
+	size_t off = 0;
+	int r = 0;
+
+	/* A chain declared with --noflush is flushed: the restore replaces it. */
+	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
+		     STEER_CHAIN, STEER_SAVE_CHAIN);
+	r |= c->pin_connections ? steer_rules_pinned(c, buf, len, &off) :
+				  steer_rules_unpinned(c, buf, len, &off);
 	r |= appendf(buf, len, &off,
-		     "-A %s -m mark ! --mark 0x0/0x%x -j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n"
 		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n"
 		     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
-		     STEER_CHAIN, m, m, m, STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
-	r |= appendf(buf, len, &off,
-		     "-A %s -m connmark --mark 0x0/0x%x -m mark ! --mark 0x0/0x%x "
-		     "-j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\nCOMMIT\n",
-		     STEER_SAVE_CHAIN, m, m, m, m);
+		     STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
+	if (c->pin_connections)
+		r |= steer_rules_save(c, buf, len, &off);
+	r |= appendf(buf, len, &off, "COMMIT\n");
 	return r ? -1 : 0;
 }
 
@@ -211,11 +227,23 @@ static int steer_jump_cmd(const struct conf *c, const struct steer_jump *j,
 	return steer_run(argv, NULL, out, outlen);
 }
 
+/* Every copy of jump j (bounded: a broken iptables can't loop us). */
+static void steer_jump_delete_all(const struct conf *c,
+				  const struct steer_jump *j)
+{
+	char out[512];
+	unsigned k;
+
+	for (k = 0; k < STEER_MAX_JUMP_DELETES; k++)
+		if (steer_jump_cmd(c, j, "-D", out, sizeof(out)))
+			break;
+}
+
 int steer_install(const struct conf *c, char *err, size_t errlen)
 {
 	char *restore[] = { "iptables-restore", "-w", "--noflush", NULL };
 	char rules[8192], out[512];
-	unsigned i, k;
+	unsigned i;
 
 	if (steer_ruleset(c, rules, sizeof(rules))) {
 		snprintf(err, errlen, "iptables ruleset too long");
@@ -229,10 +257,7 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++) {
 		if (steer_jumps[i].pinned_only && !c->pin_connections) {
 			/* Left by a pinned run: it would only cost time. */
-			for (k = 0; k < STEER_MAX_JUMP_DELETES; k++)
-				if (steer_jump_cmd(c, &steer_jumps[i], "-D", out,
-						   sizeof(out)))
-					break;
+			steer_jump_delete_all(c, &steer_jumps[i]);
 			continue;
 		}
 		if (!steer_jump_cmd(c, &steer_jumps[i], "-C", out, sizeof(out)))
@@ -260,13 +285,11 @@ int steer_remove(const struct conf *c, char *err, size_t errlen)
 {
 	const char *chains[] = { STEER_CHAIN, STEER_SAVE_CHAIN };
 	char out[512];
-	unsigned i, k;
+	unsigned i;
 	int r = 0;
 
 	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++)
-		for (k = 0; k < STEER_MAX_JUMP_DELETES; k++)
-			if (steer_jump_cmd(c, &steer_jumps[i], "-D", out, sizeof(out)))
-				break;
+		steer_jump_delete_all(c, &steer_jumps[i]);
 	for (i = 0; i < 2; i++) {
 		if (steer_chain_cmd("-L", chains[i], out, sizeof(out)))
 			continue;	/* no such chain */
