@@ -26,7 +26,9 @@ LAB_WAN=${LAB_WAN:-10.201}
 LAB_INET=${LAB_INET:-198.51.100.1}
 LAB_MARK_BASE=${LAB_MARK_BASE:-200}
 LAB_QUEUE=${LAB_QUEUE:-0}
-LAB_ID=${LAB_ID:-nq$$}
+# Under tests/integration/run.sh every lab of one run shares the prefix
+# nq<run>-, so concurrent runs on one machine never judge each other's.
+LAB_ID=${LAB_ID:-nq${NQ_RUN:+$NQ_RUN-}$$}
 LAB_CLI=${LAB_ID}c
 LAB_GW=${LAB_ID}g
 LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/nfqlb-lab.XXXXXX)}
@@ -198,11 +200,14 @@ lab_counts() {
 	for ((i = 1; i <= LAB_NROUTERS; i++)); do
 		ip netns exec "$(lab_router "$i")" iptables -S INPUT -v |
 			awk -v r="$i" '$1 == "-A" {
+				# Per rule: a rule with no -s (a counter of a test
+				# itself) counts no client.
+				s = ""; p = 0
 				for (k = 1; k < NF; k++) {
 					if ($k == "-s") { s = $(k + 1); sub("/32$", "", s) }
 					if ($k == "-c") p = $(k + 1)
 				}
-				if (p > 0) print s, r, p
+				if (s != "" && p > 0) print s, r, p
 			}'
 	done
 }

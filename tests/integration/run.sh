@@ -13,7 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # Namespaces that already exist (another user's, or a killed earlier
 # run's) are not ours to judge; only what this run leaves behind is.
-ours() { ip netns list | awk '{ print $1 }' | grep '^nq[0-9]' | sort; }
+export NQ_RUN=$$
+ours() { ip netns list | awk '{ print $1 }' | grep "^nq$NQ_RUN-" | sort; }
 before=$(ours)
 for t in "$DIR"/t_*.sh; do
 	name=$(basename "$t" .sh)
