@@ -24,7 +24,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 echo "install-deps: installing$missing"
+# One install at a time, among our own runs too.
+exec 9> /var/lock/nfqlb-install-deps.lock
+flock -w 900 9 || { echo "install-deps: lock busy for 900 s" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Another apt run (a second test run, unattended-upgrades) holds the lock:
+# wait for it rather than fail.
+APT="apt-get -o DPkg::Lock::Timeout=600"
+$APT update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+$APT install -y -qq --no-install-recommends $missing
