@@ -101,6 +101,12 @@ check: deps
 	$(MAKE) unit integration
 	$(MAKE) SANITIZE=1 unit integration
 
+# Hunt flakes: the whole suite SOAK_RUNS times, every other run under
+# stress-ng; prints how often each failing check failed.  Not for CI.
+SOAK_RUNS ?= 5
+soak:
+	scripts/soak.sh $(SOAK_RUNS)
+
 demo: deps all
 	scripts/demo.sh $(B)
 
@@ -154,4 +160,4 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit integration check demo bench bench-login install clean
+.PHONY: all deps unit integration check soak demo bench bench-login install clean

@@ -37,6 +37,7 @@ LAB_PIDFILE=$LAB_DIR/nfqlbd.pid
 LAB_LOG=$LAB_DIR/nfqlbd.log
 LAB_NROUTERS=0
 LAB_NCLIENTS=0
+LAB_SENT=0	# datagrams lab_send sent since the counters were zeroed
 LAB_BUILD=${LAB_BUILD:-build}
 
 lab_router() { echo "${LAB_ID}r$1"; }
@@ -115,6 +116,7 @@ lab_add_clients() {
 		ip netns exec "$(lab_router "$i")" iptables -F INPUT
 		lab_count_rules "$i"
 	done
+	LAB_SENT=0
 }
 
 lab_write_conf() {
@@ -182,9 +184,12 @@ lab_stop() {
 }
 
 # lab_send FIRST_INDEX COUNT PACKETS: PACKETS datagrams from each client.
+# udpgen returning means sent, not arrived: a datagram may still wait in
+# the queue for the daemon's verdict, or in a backlog for a CPU.
 lab_send() {
 	in_cli "$LAB_BUILD/udpgen" -d "$LAB_INET" -p 9 -c "${3:-3}" \
 		-f "$(lab_client_ip "$1")" -n "$2" >/dev/null
+	LAB_SENT=$((LAB_SENT + $2 * ${3:-3}))
 }
 
 lab_zero_counters() {
@@ -192,10 +197,34 @@ lab_zero_counters() {
 	for ((i = 1; i <= LAB_NROUTERS; i++)); do
 		ip netns exec "$(lab_router "$i")" iptables -Z INPUT
 	done
+	LAB_SENT=0
 }
 
-# lab_counts: "client router packets" for every non-zero counter.
+# lab_counts: "client router packets" for every non-zero counter, read
+# once the traffic has ended: when the routers have counted every
+# datagram lab_send sent since the counters were zeroed, or, where some
+# are meant to be lost, when the counts have not moved for 0.5 s
+# (bounded: 5 s).
 lab_counts() {
+	local out total prev=-1 still=0 t
+	for ((t = 0; t < 50; t++)); do
+		out=$(lab_read_counts)
+		total=$(awk '{ s += $3 } END { print s + 0 }' <<< "$out")
+		[ "$total" -ge "$LAB_SENT" ] && break
+		if [ "$total" = "$prev" ]; then
+			still=$((still + 1))
+			[ "$still" -ge 5 ] && break
+		else
+			still=0
+		fi
+		prev=$total
+		sleep 0.1
+	done
+	[ -z "$out" ] || printf '%s\n' "$out"
+}
+
+# lab_read_counts: the routers' counters as they are now.
+lab_read_counts() {
 	local i
 	for ((i = 1; i <= LAB_NROUTERS; i++)); do
 		ip netns exec "$(lab_router "$i")" iptables -S INPUT -v |

@@ -80,6 +80,31 @@ wait_for() {
 	return 1
 }
 
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, tried every
+# 0.1 s for at most SECONDS (a whole number); its last status.
+wait_until() {
+	local t n=$(($1 * 10))
+	shift
+	for ((t = 0; t < n; t++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# all_bound FIRST COUNT: clients FIRST.. FIRST+COUNT-1 are in a set.
+all_bound() {
+	local c b
+	b=$(lab_bindings | awk '{ print $1 }')
+	for ((c = $1; c < $1 + $2; c++)); do
+		grep -qxF "$(lab_client_ip "$c")" <<< "$b" || return 1
+	done
+}
+
+# wait_bound FIRST COUNT [SECONDS]: until those clients are bound (a
+# packet waits in the queue until the daemon reads it).
+wait_bound() { wait_until "${3:-5}" all_bound "$1" "$2"; }
+
 # per_router FN: "n1 n2 ..." clients per router, from FN's "client
 # router ..." lines (lab_counts: the routers' counters; lab_bindings:
 # the daemon's sets).  FN runs once.

@@ -7,8 +7,12 @@
 
 lab_up 40 1 1 2
 check "nfqlbd starts" lab_start
-# One client at a time, so the order of arrival is the order of binding.
-for ((c = 0; c < 40; c++)); do lab_send "$c" 1 3; done
+# One client at a time, each bound before the next sends: the order of
+# arrival is then the order of binding, whichever CPU runs what.
+for ((c = 0; c < 40; c++)); do
+	lab_send "$c" 1 3
+	wait_bound "$c" 1 || not_ok "client $c bound within 5 s"
+done
 is "routers see 10/10/20 clients" "$(router_client_counts)" "10 10 20"
 is "every client reaches exactly one router" "$(misrouted_clients 40)" ""
 is "every client reaches the router it is bound to" "$(binding_mismatches)" ""

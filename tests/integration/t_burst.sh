@@ -20,6 +20,8 @@ C=$BUILD/nfqlbctl
 stat_of() { NFQLB_SOCKET=$SOCK $C -j stats |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 queued() { in_gw awk -v q="$LAB_QUEUE" '$1 == q { print $3 }' /proc/net/netfilter/nfnetlink_queue; }
+# A sent datagram reaches the queue when a CPU has run its backlog.
+queued_is() { [ "$(queued)" = "$1" ]; }
 qseq() { in_gw awk -v q="$LAB_QUEUE" '$1 == q { print $8 }' /proc/net/netfilter/nfnetlink_queue; }
 # wait_drained: until nothing waits for a verdict (bounded: 5 s).
 wait_drained() {
@@ -41,10 +43,10 @@ check "nfqlbd starts" lab_start -d
 pid=$(lab_pid)
 kill -STOP "$pid"
 lab_send 0 $N 1
+wait_until 5 queued_is "$N"
 is "the burst waits in the queue" "$(queued)" "$N"
 kill -CONT "$pid"
 check "the daemon answers the whole burst" wait_drained
-sleep 0.2
 is "every client is in exactly one set" "$(set_count_errors $N)" ""
 is "the sets hold $N clients" "$(lab_bindings | wc -l)" "$N"
 is "every client reaches exactly one router" "$(misrouted $N)" ""
@@ -79,7 +81,6 @@ lab_add_clients $MORE
 lab_zero_counters
 lab_send $N $MORE 1
 check "the daemon answers the new clients" wait_drained
-sleep 0.2
 all=$((N + MORE))
 is "every one of $all clients is in exactly one set" "$(set_count_errors $all)" ""
 is "the new clients reach the router of their set" "$(binding_mismatches)" ""
@@ -98,10 +99,10 @@ lab_zero_counters
 binds0=$(stat_of binds_packet)
 kill -STOP "$pid"
 lab_send $all $DUP 3
+wait_until 5 queued_is "$((3 * DUP))"
 is "the repeated burst waits in the queue" "$(queued)" "$((3 * DUP))"
 kill -CONT "$pid"
 check "the daemon answers the repeated burst" wait_drained
-sleep 0.2
 is "$DUP binds for $((3 * DUP)) packets" "$(( $(stat_of binds_packet) - binds0 ))" "$DUP"
 is "every one of $((all + DUP)) clients is in exactly one set" \
 	"$(set_count_errors $((all + DUP)))" ""

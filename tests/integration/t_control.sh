@@ -41,6 +41,7 @@ is "list shows MAC, user and session" \
 # --- a packet first, then the hook: the packet's binding is kept
 ip1=$(lab_client_ip 1)
 lab_send 1 1 1
+check "the packet bound it" wait_bound 1 1
 g=$(gw_of "$ip1")
 check "conup after traffic" hook_up "$ip1" AA-BB-CC-DD-EE-02 marie sess-2
 is "a binding made from a packet is kept by the hook" "$(gw_of "$ip1")" "$g"
@@ -101,6 +102,7 @@ expect_rc 0 'CLIENT' setpriv --reuid=1 --regid=1 --clear-groups $C list
 
 # --- reload while traffic flows: add wan4, remove wan2
 for ((c = 10; c < 30; c++)); do lab_send "$c" 1 1; done
+check "20 clients bound by their packets" wait_bound 10 20
 declare -A was
 while read -r ip gw; do was[$ip]=$gw; done < <($C list | tail -n +2 | awk '{ print $1, $2 }')
 in_cli "$BUILD/udpgen" -d "$LAB_INET" -c 200 -g 5000 -f "$(lab_client_ip 10)" -n 20 >/dev/null &
@@ -142,8 +144,11 @@ is "after reload every client's traffic reaches its bound router" "$(binding_mis
 # --- a bad reload keeps the running config
 echo "bogus = 1;" >> "$LAB_CONF"
 expect_rc 6 "unknown setting 'bogus'" $C reload
+reload_failures() { grep -c 'reload failed' "$LAB_LOG"; }
+more_failures() { [ "$(reload_failures)" -gt "$1" ]; }
+nfail=$(reload_failures)
 kill -HUP "$(lab_pid)"
-sleep 0.3
+check "SIGHUP with a bad file: the reload is refused" wait_until 5 more_failures "$nfail"
 is "SIGHUP with a bad file: still the same gateways" "$($C gateways | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')" "wan1 wan3 wan4 "
 check "the daemon still runs" kill -0 "$(lab_pid)"
 

@@ -35,6 +35,13 @@ wait_state() {
 	return 1
 }
 
+# wait_rounds NAME N: until the prober has judged N more rounds of NAME.
+rounds_reached() { [ "$(gw "$1" rounds)" -ge "$2" ]; }
+wait_rounds() { wait_until 10 rounds_reached "$1" "$(($(gw "$1" rounds) + $2))"; }
+# client_at C ROUTER: router ROUTER has counted datagrams of client C.
+client_at() { lab_read_counts | awk -v ip="$(lab_client_ip "$1")" -v r="$2" '$1 == ip && $2 == r { f = 1 } END { exit !f }'; }
+notify_running() { [ "$(pgrep -f "notify-$LAB_ID" -c)" = "$1" ]; }
+
 # "n1 n2 n3": clients per gateway, as the daemon says.
 gw_counts() { echo "$(gw wan1 clients) $(gw wan2 clients) $(gw wan3 clients)"; }
 # "n1 n2 n3": members per gateway set, as the kernel says.
@@ -189,14 +196,14 @@ ct201=$(ct_mark 201)
 
 # --- ICMP blackholed at router 3: its TCP probes still work ---
 in_r 3 iptables -I INPUT -p icmp -j DROP
-sleep 1.5
+check "5 rounds of wan3 judged with ICMP dropped" wait_rounds wan3 5
 is "wan3 stays up with ICMP dropped (TCP probes)" "$(gw wan3 state)" up
 in_r 3 iptables -D INPUT -p icmp -j DROP
 
 # --- every other probe to router 2 lost: no flapping (fall 2, rise 2) ---
 fo=$(stat failovers)
 in_r 2 iptables -I INPUT -p icmp --icmp-type echo-request -m statistic --mode nth --every 2 --packet 0 -j DROP
-sleep 3
+check "10 rounds of wan2 judged with every other probe lost" wait_rounds wan2 10
 # Read while the loss lasts: the window is the last 10 rounds (2 s).
 loss=$(gw wan2 loss)
 state="$(stat failovers) $(gw wan2 state)"
@@ -214,15 +221,15 @@ echo "# before the failover: ct 200=$(ct_mark 200) 201=$ct201 202=$(ct_mark 202)
 lab_zero_counters
 in_cli "$BUILD/udpgen" -d "$LAB_INET" -p 9 -c 300 -g 10000 -f "$(lab_client_ip 0)" -n 1 >/dev/null &
 gen=$!
-sleep 0.5
+check "client 0's stream reaches router 1" wait_until 5 client_at 0 1
 t0=$(date +%s%N)
 in_r 1 ip link set eth0 down
-check "wan1 down within 3 s" wait_state wan1 down 3
+check "wan1 down (bounded: 10 s)" wait_state wan1 down 10
 t1=$(date +%s%N)
 echo "# down decision after $(( (t1 - t0) / 1000000 )) ms (interval 200, timeout 150, fall 2)"
 is "at the down decision wan1 has no client left" "$(gw wan1 clients)" 0
 check "notify: wan1 up -> down" wait_for "$NOTIFY_LOG" "^wan1 up down$" 2
-is "the notify script hangs (as scripts do)" "$(pgrep -f "notify-$LAB_ID" -c)" 1
+check "the notify script hangs (as scripts do)" wait_until 3 notify_running 1
 is "clients moved to the live gateways" "$(gw_counts)" "0 15 15"
 is "sets follow: wan1's set is empty" "$(set_counts)" "0 15 15"
 is "wan1's LAN rule is out of use" "$(lan_rule 200)" 0
@@ -239,14 +246,13 @@ traffic_check "after failover" 30
 is "router 1 received nothing" "$(lab_counts | awk '$2 == 1' | wc -l)" 0
 check "the hanging notify script is killed after 2 s" \
 	wait_for "$LAB_LOG" "notify.*wan1 up down.*killed" 5
-sleep 0.3
-is "no notify script left running" "$(pgrep -f "notify-$LAB_ID" -c)" 0
+check "no notify script left running" wait_until 3 notify_running 0
 is "stats count the failover" "$(stat failovers)" "$((fo + 1))"
 
 # --- back up, no rebalance: new clients fill wan1 first ---
 in_r 1 ip link set eth0 up
 in_r 1 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.1.1"
-check "wan1 up again within 3 s" wait_state wan1 up 3
+check "wan1 up again (bounded: 10 s)" wait_state wan1 up 10
 is "wan1's LAN rule is back" "$(lan_rule 200)" 1
 is "nobody moved back by itself (rebalance = false)" "$(gw_counts)" "0 15 15"
 lab_add_clients 6
@@ -262,7 +268,6 @@ in_cli "$PY" "$LAB_DIR/cli.py" "$LAB_DIR/conn" "$LAB_INET" "$PORT" "$flag" "${ip
 cli=$!
 BG_PIDS+=($cli)
 check "36 long-lived TCP connections open" wait_for "$LAB_DIR/conn.before" "" 10
-sleep 0.3
 declare -A before_gw
 while read -r ip g; do before_gw[$ip]=$g; done < <($C list | tail -n +2 | awk '{ print $1, $2 }')
 is "each connection answered by its client's router" \
@@ -302,18 +307,18 @@ is "shares follow weights 1:1:2" "$(gw_counts)" "9 9 18"
 
 # --- failback with automatic rebalance ---
 in_r 2 ip link set eth0 down
-check "wan2 down" wait_state wan2 down 3
+check "wan2 down" wait_state wan2 down 10
 is "wan2's 9 clients moved (least loaded first)" "$(gw wan2 clients)" 0
 in_r 2 ip link set eth0 up
 in_r 2 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.2.1"
-check "wan2 up" wait_state wan2 up 3
+check "wan2 up" wait_state wan2 up 10
 is "failback rebalanced by itself to 1:1:2" "$(gw_counts)" "9 9 18"
 traffic_check "after automatic rebalance" 36
 
 # --- every gateway down: bindings kept, the main table routes ---
 for i in 1 2 3; do in_r "$i" ip link set eth0 down; done
 ok=1
-for g in wan1 wan2 wan3; do wait_state "$g" down 3 || ok=0; done
+for g in wan1 wan2 wan3; do wait_state "$g" down 10 || ok=0; done
 is "all three down" "$ok" 1
 # They go down one after the other: each one's clients move to those
 # still up, and the last one keeps them all (nowhere better to go).
@@ -329,15 +334,15 @@ is "a new login is refused clearly (exit 7)" "$?:$out" \
 check "the daemon still answers" sh -c "$C status >/dev/null"
 in_r 3 ip link set eth0 up
 in_r 3 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.3.1"
-check "wan3 back up" wait_state wan3 up 3
+check "wan3 back up" wait_state wan3 up 10
 is "the first gateway back takes every client" "$(gw_counts)" "0 0 36"
 is "sets follow" "$(set_counts)" "0 0 36"
 for i in 1 2; do
 	in_r "$i" ip link set eth0 up
 	in_r "$i" ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.$i.1"
 done
-check "wan1 back up" wait_state wan1 up 3
-check "wan2 back up" wait_state wan2 up 3
+check "wan1 back up" wait_state wan1 up 10
+check "wan2 back up" wait_state wan2 up 10
 is "with rebalance on, shares follow the weights again" "$(gw_counts)" "9 9 18"
 traffic_check "after every gateway came back" 36
 check "daemon still running" kill -0 "$(lab_pid)"
