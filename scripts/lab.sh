@@ -35,6 +35,7 @@ LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/nfqlb-lab.XXXXXX)}
 LAB_CONF=$LAB_DIR/nfqlb.conf
 LAB_PIDFILE=$LAB_DIR/nfqlbd.pid
 LAB_LOG=$LAB_DIR/nfqlbd.log
+LAB_SOCK=$LAB_DIR/ctl.sock
 LAB_NROUTERS=0
 LAB_NCLIENTS=0
 LAB_SENT=0	# datagrams lab_send sent since the counters were zeroed
@@ -144,6 +145,10 @@ lab_write_conf() {
 lab_start() {
 	local t
 	: > "$LAB_LOG"
+	# The default socket is one path for the whole machine: a lab of its
+	# own, so that labs running side by side never meet.
+	grep -Eq '^[[:space:]]*control[[:space:]]*[=:]' "$LAB_CONF" ||
+		echo "control = { socket = \"$LAB_SOCK\"; };" >> "$LAB_CONF"
 	ip netns exec "$LAB_GW" "$LAB_BUILD/nfqlbd" -f -c "$LAB_CONF" "$@" \
 		>> "$LAB_LOG" 2>&1 &
 	echo $! > "$LAB_PIDFILE"
