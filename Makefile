@@ -33,7 +33,8 @@ CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c $(CORE_SRCS)
+	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
+	       src/foreign.c src/utf8.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
@@ -53,10 +54,11 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
 $(B)/nfqlbd: $(DAEMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/utf8.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o
+$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
+		$(B)/utf8.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
