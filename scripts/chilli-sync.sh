@@ -12,10 +12,10 @@
 #   IP mac=MAC user=USER session=SESSIONID
 #
 # Environment: CHILLI_QUERY (default chilli_query), NFQLBCTL (default
-# nfqlbctl), NFQLB_SOCKET (nfqlbctl's), NFQLB_SYNC_TIMEOUT (seconds, 10).
+# nfqlbctl), NFQLB_SOCKET (nfqlbctl's), NFQLB_SYNC_TIMEOUT (seconds, 30).
 CHILLI_QUERY=${CHILLI_QUERY:-chilli_query}
 NFQLBCTL=${NFQLBCTL:-nfqlbctl}
-TIMEOUT=${NFQLB_SYNC_TIMEOUT:-10}
+TIMEOUT=${NFQLB_SYNC_TIMEOUT:-30}
 
 log() {
 	logger -t nfqlb-chilli-sync -p "daemon.${2:-warning}" -- "$1" 2>/dev/null

@@ -193,8 +193,10 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 static void sync_end(struct nfqlbd *d, struct obuf *o)
 {
 	struct sync_apply x = { .d = d };
+	struct timespec t0, t1;
 	uint32_t i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (d->sync->errors) {
 		sync_err(o, "invalid", "%u lines of the list were refused: nothing "
 			 "was changed", d->sync->errors);
@@ -219,9 +221,11 @@ static void sync_end(struct nfqlbd *d, struct obuf *o)
 	iptab_foreach(d->sync->list, sync_listed_cb, &x);
 	nfqlbd_sets_commit(d);
 	d->n.syncs++;
-	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u",
-		 d->sync->id, iptab_count(d->sync->list), x.bound, x.released,
-		 x.kept, x.errors);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u "
+		 "(applied in %ld ms)", d->sync->id, iptab_count(d->sync->list), x.bound,
+		 x.released, x.kept, x.errors,
+		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	sync_free(d);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "bound", x.bound);
