@@ -40,7 +40,7 @@ CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue
+	      $(B)/check_health $(B)/check_queue $(B)/check_portal
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -60,6 +60,11 @@ $(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/ut
 $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
 		$(B)/utf8.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/state.o \
+		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/control.o $(B)/log.o \
+		$(B)/rtnl.o $(B)/addr.o
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)

@@ -25,7 +25,7 @@ int portal_start(struct nfqlbd *d)
 {
 	char name[64];
 
-	d->hold = iptab_new(64);
+	d->hold = iptab_new(d->conf.max_clients / 4);
 	d->watch = iptab_new(d->conf.idle_timeout ? d->conf.max_clients / 4 : 64);
 	if (!d->hold || !d->watch)
 		return -1;
