@@ -145,7 +145,7 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
 	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	for h in chilli-conup.sh chilli-condown.sh; do \
+	for h in chilli-conup.sh chilli-condown.sh chilli-sync.sh; do \
 		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
 			scripts/$$h > $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
 		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
@@ -155,6 +155,11 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 		systemd/nfqlbd.service > $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
 	chmod 0644 $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
 	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
+	for u in nfqlb-chilli-sync.service nfqlb-chilli-sync.timer; do \
+		sed 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 
