@@ -43,6 +43,13 @@ void state_replay_drop(struct state *st);
 
 void state_bind(struct state *st, struct in_addr a, const struct state_rec *r);
 void state_release(struct state *st, struct in_addr a);
+/*
+ * Many lines at once (a sync): gathered and written in large writes
+ * until state_batch_end(), which the caller reaches before it returns
+ * to the event loop.
+ */
+void state_batch_begin(struct state *st);
+void state_batch_end(struct state *st);
 /* Lines appended since the last rewrite. */
 uint32_t state_appended(const struct state *st);
 

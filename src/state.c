@@ -24,7 +24,13 @@ struct state {
 	FILE *rw;		/* the rewrite under way */
 	struct iptab *replay;	/* ip -> struct state_rec */
 	uint32_t appended;
+	/* state_batch_begin(): lines gathered here, written in big writes. */
+	int batching;
+	char *buf;
+	size_t blen, bcap;
 };
+
+#define STATE_BATCH_BYTES	(256u << 10)
 
 /* One field: "=" then the escaped value. */
 static int put_field(char *buf, size_t len, size_t *off, const char *v)
@@ -209,6 +215,7 @@ void state_close(struct state *st)
 		close(st->fd);
 	if (st->rw)
 		fclose(st->rw);
+	free(st->buf);
 	iptab_free(st->replay);
 	free(st);
 }
@@ -228,10 +235,61 @@ void state_replay_drop(struct state *st)
 	st->replay = NULL;
 }
 
+static void state_write(struct state *st, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(st->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("appending to %s", st->path);
+			return;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void state_flush(struct state *st)
+{
+	if (st->blen)
+		state_write(st, st->buf, st->blen);
+	st->blen = 0;
+}
+
+void state_batch_begin(struct state *st)
+{
+	if (!st || st->fd < 0)
+		return;
+	if (!st->buf) {
+		st->buf = malloc(STATE_BATCH_BYTES);
+		st->bcap = st->buf ? STATE_BATCH_BYTES : 0;
+	}
+	st->batching = st->buf != NULL;
+}
+
+void state_batch_end(struct state *st)
+{
+	if (!st || !st->batching)
+		return;
+	state_flush(st);
+	st->batching = 0;
+}
+
 static void state_append(struct state *st, const char *line, size_t len)
 {
 	if (st->fd < 0)
 		return;
+	if (st->batching) {
+		if (st->blen + len > st->bcap)
+			state_flush(st);
+		memcpy(st->buf + st->blen, line, len);
+		st->blen += len;
+		st->appended++;
+		return;
+	}
 	/* O_APPEND, one write: a line is whole or (crash) the last one cut. */
 	if (write(st->fd, line, len) != (ssize_t)len)
 		log_warn("appending to %s", st->path);

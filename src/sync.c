@@ -12,6 +12,7 @@
 #include "iptab.h"
 #include "log.h"
 #include "portal.h"
+#include "state.h"
 #include "sync.h"
 
 struct sync {
@@ -209,6 +210,7 @@ static void sync_end(struct nfqlbd *d, struct obuf *o)
 		sync_err(o, "internal", "out of memory");
 		return;
 	}
+	state_batch_begin(d->state);
 	/* Releases first: the weighted rule then sees the room they leave. */
 	balance_foreach(d->bal, sync_unlisted_cb, &x);
 	for (i = 0; i < x.ngone; i++) {
@@ -220,6 +222,7 @@ static void sync_end(struct nfqlbd *d, struct obuf *o)
 	d->defer_sets = 1;
 	iptab_foreach(d->sync->list, sync_listed_cb, &x);
 	nfqlbd_sets_commit(d);
+	state_batch_end(d->state);
 	d->n.syncs++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u "
