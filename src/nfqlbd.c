@@ -667,6 +667,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "pin_connections";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
+	if (strcmp(a->state_dir, b->state_dir))
+		return "clients.state_dir";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
 	    a->ctl_gid != b->ctl_gid)
 		return "control";

@@ -223,6 +223,10 @@ is "after a restart: MAC, user, session, since of every binding" "$(records)" "$
 lab_stop KILL
 check "nfqlbd starts after a crash" lab_start
 is "after a crash: the same" "$(records)" "$meta_before"
+echo "keep_on_exit = true;" >> "$LAB_CONF"
+lab_stop TERM
+check "nfqlbd restarts (keep_on_exit)" lab_start
+is "after a keep_on_exit restart: the same" "$(records)" "$meta_before"
 
 # --- 10. a foreign rule on nfqlb's marks or tables stops the start
 lab_stop TERM
