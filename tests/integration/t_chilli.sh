@@ -130,6 +130,8 @@ sed -i 's/release_hold = 5;/release_hold = 5; bind_on_packet = false;/' "$LAB_CO
 check "nfqlbd restarts with bind_on_packet = false" lab_start
 $C release "$ip6" >/dev/null
 ip7=$(lab_client_ip 7)
+# A packet binding could only go to wan2 now: unmarked, it goes to router 1.
+$C weight wan1 0 >/dev/null
 lab_zero_counters
 q0=$(queued)
 dns_out 7 3
@@ -140,6 +142,7 @@ is "its packets are not queued at all" "$(( $(queued) - q0 ))" "0"
 three_at_r1() { [ "$(count_at 1 7)" = 3 ]; }
 check "its outside DNS reaches router 1 (the main table)" eventually three_at_r1
 is "... and only router 1 (unmarked)" "$(count_at 1 7)/$(count_at 2 7)" "3/"
+$C weight wan1 1 >/dev/null
 check "unbound packets are counted" test "$($C -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets_unbound"])')" -ge 3
 
 # --- 5. concurrent logins: each bound once, weighted fill, right details
@@ -195,6 +198,9 @@ ip32=$(lab_client_ip 32)
 } > "$LAB_DIR/chilli-list"
 printf '#!/bin/sh\n[ "$1" = list ] && exec cat %s\nexit 1\n' "$LAB_DIR/chilli-list" > "$LAB_DIR/chilli_query"
 chmod +x "$LAB_DIR/chilli_query"
+# 30 and 31 logged out, and their condown was lost: still bound.
+$C bind "$ip30" >/dev/null && $C bind "$ip31" >/dev/null
+check "(clients 30 and 31 are bound before the sync)" bound "$ip31"
 before=$(lab_bindings | sort)
 out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CHILLI_QUERY="$LAB_DIR/chilli_query" NFQLBCTL="$C" \
 	NFQLB_SOCKET="$SOCK" sh "$TOP/scripts/chilli-sync.sh" 2>&1)
