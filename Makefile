@@ -33,13 +33,14 @@ CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c $(CORE_SRCS)
+	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
+	       src/foreign.c src/utf8.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue
+	      $(B)/check_health $(B)/check_queue $(B)/check_portal
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -53,11 +54,17 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
 $(B)/nfqlbd: $(DAEMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/utf8.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o
+$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
+		$(B)/utf8.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/state.o \
+		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/control.o $(B)/log.o \
+		$(B)/rtnl.o $(B)/addr.o
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
@@ -146,7 +153,7 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
 	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	for h in chilli-conup.sh chilli-condown.sh; do \
+	for h in chilli-conup.sh chilli-condown.sh chilli-sync.sh; do \
 		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
 			scripts/$$h > $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
 		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
@@ -156,6 +163,11 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 		systemd/nfqlbd.service > $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
 	chmod 0644 $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
 	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
+	for u in nfqlb-chilli-sync.service nfqlb-chilli-sync.timer; do \
+		sed 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 

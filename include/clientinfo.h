@@ -12,11 +12,13 @@
 #include <netinet/in.h>
 
 #define CLIENTINFO_MAC_LEN	18	/* aa:bb:cc:dd:ee:ff + NUL */
-#define CLIENTINFO_TEXT_LEN	65	/* user name, session id + NUL */
+#define CLIENTINFO_TEXT_LEN	65	/* session id + NUL */
+#define CLIENTINFO_USER_MAX	253	/* RADIUS User-Name: longer ones are cut */
+#define CLIENTINFO_USER_LEN	(CLIENTINFO_USER_MAX + 1)
 
 struct client_meta {
 	char mac[CLIENTINFO_MAC_LEN];
-	char user[CLIENTINFO_TEXT_LEN];
+	char user[CLIENTINFO_USER_LEN];
 	char session[CLIENTINFO_TEXT_LEN];
 };
 
@@ -33,5 +35,14 @@ void clientinfo_del(struct clientinfo *ci, struct in_addr addr);
 
 /* Normalise a MAC (aa:bb.., AA-BB-.., aabb.cc..) to aa:bb:cc:dd:ee:ff; -1 if bad. */
 int clientinfo_parse_mac(const char *s, char out[CLIENTINFO_MAC_LEN]);
+
+/*
+ * Set field key ("mac", "user" or "session") of m from an unescaped
+ * value: the MAC normalised, a user name longer than
+ * CLIENTINFO_USER_MAX cut at a UTF-8 boundary (*cut = its length
+ * before; 0 if not cut).  0, or -1 with err naming field and value.
+ */
+int clientinfo_meta_field(struct client_meta *m, const char *key, const char *v,
+			  size_t *cut, char *err, size_t len);
 
 #endif

@@ -17,6 +17,7 @@
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
+#define CONF_DEFAULT_STATE_DIR	"/var/lib/nfqlb"
 #define CONF_NAME_MAX		16	/* gateway name, with its NUL */
 #define CONF_PREFIX_MAX		16	/* set prefix, with its NUL */
 #define CONF_MAX_ERRORS		64
@@ -53,6 +54,19 @@ struct conf {
 	 * one skbinfo set (the map set) by its source's current binding.
 	 */
 	int pin_connections;
+
+	/*
+	 * Behind a portal (issue 10): false, only the control socket binds
+	 * and unknown clients' packets are never queued.  release_hold:
+	 * seconds a released client's own packets do not bind it again.
+	 * idle_timeout: seconds without traffic after which a binding made
+	 * by a packet (never confirmed by bind) is released; 0 never.
+	 * state_dir: where the journal of who is who (state.c) lives.
+	 */
+	int bind_on_packet;
+	uint32_t release_hold;
+	uint32_t idle_timeout;
+	char state_dir[192];
 
 	char ctl_path[108];	/* sun_path */
 	uint32_t ctl_mode;

@@ -56,6 +56,9 @@ struct nfqlbd_counters {
 	uint64_t ct_flushes;	/* conntrack deletions by mark */
 	uint64_t notify_runs;
 	uint64_t notify_errors;	/* failed to start, non-zero exit, killed */
+	uint64_t binds_held;	/* packets of clients on a release hold */
+	uint64_t idle_releases;	/* clients.idle_timeout */
+	uint64_t syncs;		/* nfqlbctl sync runs applied */
 };
 
 struct nfqlbd {
@@ -73,6 +76,12 @@ struct nfqlbd {
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
+	/* Behind a portal (portal.c): journal, release holds, idle watch. */
+	struct state *state;
+	struct iptab *hold;
+	struct iptab *watch;
+	struct sync *sync;	/* an nfqlbctl sync under way (sync.c) */
+	int defer_sets;		/* set adds batched until nfqlbd_sets_commit() */
 	time_t started;
 	time_t last_warn;
 };
@@ -87,6 +96,11 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		const struct client_meta *m, int *created, char *err, size_t len);
 /* Release addr; returns the slot it had or -1 if it was not bound. */
 int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a);
+/* Put a bound client in (add) or out of its gateway's set and the map. */
+void nfqlbd_set_member(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a,
+		       int add);
+/* Send the set adds batched while d->defer_sets was set. */
+void nfqlbd_sets_commit(struct nfqlbd *d);
 int nfqlbd_set_weight(struct nfqlbd *d, unsigned slot, uint32_t w);
 /* Add a gateway in a free slot; its rule, routes, set and chain entry. */
 int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len);

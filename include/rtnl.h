@@ -56,4 +56,19 @@ int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
 /* Number of routes in TABLE (0 when empty), -1 on error. */
 int rtnl_table_count(struct rtnl *r, uint32_t table);
 
+/* One IPv4 rule as a dump shows it (rtnl_rule_foreach). */
+struct rtnl_rule {
+	uint32_t prio, table, mark, mask;
+	int has_mark;
+	struct in_addr src;
+	unsigned src_len;
+	char iif[16];		/* "" without an iif selector */
+	int other_selectors;	/* dst, oif, ports, uid, ... or invert */
+	int to_table;		/* action: lookup a table */
+};
+
+/* cb for every IPv4 rule; 0, or -1 with rtnl_error() set. */
+int rtnl_rule_foreach(struct rtnl *r, void (*cb)(const struct rtnl_rule *rr, void *arg),
+		      void *arg);
+
 #endif

@@ -20,6 +20,10 @@
  *            marked -> done; else -> NFQUEUE --queue-bypass
  * and NFQLB_SAVE stays empty, without its FORWARD jump.
  *
+ * Before the NFQUEUE rule, packets to one of the box's own addresses
+ * (or broadcast, multicast) return unqueued; with bind_on_packet false
+ * there is no NFQUEUE rule, only a counting rule for unbound packets.
+ *
  * This is the one place nfqlb runs a program: iptables-restore, so
  * that the chain is replaced atomically and matches what the box's
  * own iptables (nft backend on Debian 12) manages.
@@ -37,6 +41,9 @@
 int steer_install(const struct conf *c, char *err, size_t errlen);
 /* Remove the jumps and the chains; absent ones are fine. */
 int steer_remove(const struct conf *c, char *err, size_t errlen);
+/* Packets counted as unbound (bind_on_packet false); 0 or -1. */
+#define STEER_UNBOUND_COMMENT "nfqlb-unbound"
+int steer_unbound_packets(unsigned long long *pk);
 /* Write the iptables-restore text of the chains into buf (tests). */
 int steer_ruleset(const struct conf *c, char *buf, size_t len);
 

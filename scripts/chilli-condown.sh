@@ -8,7 +8,13 @@
 NFQLBCTL=${NFQLBCTL:-nfqlbctl}
 TIMEOUT=${NFQLB_HOOK_TIMEOUT:-3}
 
-log() { logger -t nfqlb-condown -p daemon.warning -- "$*" 2>/dev/null || echo "nfqlb-condown: $*" >&2; }
+# Never silent: the journal or syslog when the box has one (logger
+# exits 0 even without a socket, so it cannot be the only way), and
+# stderr always (chilli, or the script that chains this hook, sees it).
+log() {
+	logger -t nfqlb-condown -p daemon.warning -- "$*" 2>/dev/null
+	echo "nfqlb-condown: $*" >&2
+}
 
 if [ -z "${FRAMED_IP_ADDRESS:-}" ]; then
 	log "FRAMED_IP_ADDRESS is not set: nothing to release"

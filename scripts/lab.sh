@@ -19,6 +19,7 @@
 #   LAB_INET=198.51.100.1 the address the clients send to
 #   LAB_MARK_BASE=200 LAB_QUEUE=0
 #   LAB_NETWORK=LAB_LAN.0/24 LAB_MAX_CLIENTS=4096  lan.network, clients.max
+#   LAB_CLIENTS_EXTRA=""  more settings of the clients group
 
 LAB_LAN=${LAB_LAN:-192.168.182}
 LAB_FIRST=${LAB_FIRST:-10}
@@ -127,7 +128,9 @@ lab_write_conf() {
 		echo "lan = { interface = \"lan0\"; network = \"${LAB_NETWORK:-$LAB_LAN.0/24}\"; };"
 		echo "queue = { number = $LAB_QUEUE; };"
 		echo "marks = { base = $LAB_MARK_BASE; mask = 0xff; };"
-		echo "clients = { max = ${LAB_MAX_CLIENTS:-4096}; set_prefix = \"nfqlb-\"; };"
+		echo "clients = { max = ${LAB_MAX_CLIENTS:-4096}; set_prefix = \"nfqlb-\";"
+		# The journal of who is who: the lab's own, never /var/lib/nfqlb.
+		echo "  state_dir = \"$LAB_DIR/state\"; ${LAB_CLIENTS_EXTRA:-} };"
 		echo "gateways = ("
 		for w in "$@"; do
 			i=$((i + 1))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clientinfo.h"
+#include "utf8.h"
 
 struct ci_node {
 	struct ci_node *next;
@@ -144,4 +145,38 @@ int clientinfo_parse_mac(const char *s, char out[CLIENTINFO_MAC_LEN])
 	snprintf(out, CLIENTINFO_MAC_LEN, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 b[0], b[1], b[2], b[3], b[4], b[5]);
 	return 0;
+}
+
+int clientinfo_meta_field(struct client_meta *m, const char *key, const char *v,
+			  size_t *cut, char *err, size_t len)
+{
+	size_t l = strlen(v), k;
+
+	if (!strcmp(key, "mac")) {
+		if (clientinfo_parse_mac(v, m->mac)) {
+			snprintf(err, len, "mac \"%.40s\" is not a MAC address", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "user")) {
+		/* RADIUS allows 253 bytes; a longer name is cut, not refused. */
+		k = utf8_cut(v, l, CLIENTINFO_USER_MAX);
+		if (cut)
+			*cut = k < l ? l : 0;
+		memcpy(m->user, v, k);
+		m->user[k] = '\0';
+		return 0;
+	}
+	if (!strcmp(key, "session")) {
+		if (l >= sizeof(m->session)) {
+			snprintf(err, len, "session id longer than %zu bytes",
+				 sizeof(m->session) - 1);
+			return -1;
+		}
+		memcpy(m->session, v, l + 1);
+		return 0;
+	}
+	snprintf(err, len, "unknown field \"%.40s\"", key);
+	return -1;
 }

@@ -15,6 +15,9 @@
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
+#include "portal.h"
+#include "steer.h"
+#include "sync.h"
 #include "queue.h"
 
 struct command {
@@ -150,28 +153,23 @@ static void cmd_bind(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	struct client_meta m = { 0 };
 	struct nfqlb_addr a;
 	char v[CONTROL_MAX_LINE + 1], err[256];
-	int gw, created = 0;
+	int gw, created = 0, i;
 
 	if (parse_client(d, r->argv[1], &a, o) || check_options(r, 2, keys, o))
 		return;
-	if (option(r, 2, "mac", v, sizeof(v)) && clientinfo_parse_mac(v, m.mac)) {
-		err_out(o, "invalid", "mac \"%s\" is not a MAC address", v);
-		return;
-	}
-	if (option(r, 2, "user", v, sizeof(v))) {
-		if (strlen(v) >= sizeof(m.user)) {
-			err_out(o, "invalid", "user name longer than %zu bytes", sizeof(m.user) - 1);
+	for (i = 0; keys[i]; i++) {
+		size_t cut = 0;
+
+		if (!option(r, 2, keys[i], v, sizeof(v)))
+			continue;
+		if (clientinfo_meta_field(&m, keys[i], v, &cut, err, sizeof(err))) {
+			err_out(o, "invalid", "%s", err);
 			return;
 		}
-		snprintf(m.user, sizeof(m.user), "%s", v);
-	}
-	if (option(r, 2, "session", v, sizeof(v))) {
-		if (strlen(v) >= sizeof(m.session)) {
-			err_out(o, "invalid", "session id longer than %zu bytes",
-				sizeof(m.session) - 1);
-			return;
-		}
-		snprintf(m.session, sizeof(m.session), "%s", v);
+		if (cut)
+			log_info("client %s: user name of %zu bytes cut to %zu (RADIUS "
+				 "allows %d)", r->argv[1], cut, strlen(m.user),
+				 CLIENTINFO_USER_MAX);
 	}
 	gw = nfqlbd_bind(d, &a, &m, &created, err, sizeof(err));
 	if (gw < 0) {
@@ -194,6 +192,7 @@ static void cmd_release(struct nfqlbd *d, const struct control_req *r, struct ob
 	if (parse_client(d, r->argv[1], &a, o))
 		return;
 	gw = nfqlbd_release(d, &a);
+	portal_hold(d, &a);	/* logged out: its own packets do not bind it */
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "client", r->argv[1]);
 	obuf_kv(o, "gateway", gw >= 0 ? d->conf.gw[gw].name : "-");
@@ -315,6 +314,19 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 	}
 }
 
+/* Behind a portal (issue 10): holds, idle releases, unbound packets. */
+static void stats_portal(struct nfqlbd *d, struct obuf *o)
+{
+	unsigned long long pk = 0;
+
+	obuf_kv(o, "bind_on_packet", d->conf.bind_on_packet ? "true" : "false");
+	obuf_kvu(o, "binds_held", d->n.binds_held);
+	obuf_kvu(o, "idle_releases", d->n.idle_releases);
+	obuf_kvu(o, "syncs", d->n.syncs);
+	if (!d->conf.bind_on_packet && !steer_unbound_packets(&pk))
+		obuf_kvu(o, "packets_unbound", pk);
+}
+
 static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
 {
 	const struct queue_stats *q = queue_stats(d->queue);
@@ -350,6 +362,7 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "conntrack_flushes", d->n.ct_flushes);
 	obuf_kvu(o, "notify_runs", d->n.notify_runs);
 	obuf_kvu(o, "notify_errors", d->n.notify_errors);
+	stats_portal(d, o);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_printf(o, "\n");
@@ -483,6 +496,8 @@ static const struct command commands[] = {
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
+	{ "sync", 1, 6, 1, sync_command,
+	  "sync begin | sync add ID IP [mac=MAC] [user=NAME] [session=ID] | sync end ID" },
 };
 
 void commands_handle(const struct control_req *req,
@@ -510,5 +525,5 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats status weight drain gateway rebalance reload version", req->argv[0]);
+		"stats status weight drain gateway rebalance reload version sync", req->argv[0]);
 }

@@ -63,6 +63,8 @@ static const struct conf_int conf_ints[] = {
 	{ "marks.rule_priority", offsetof(struct conf, rule_priority),
 	  1, 32000, 10000 },
 	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536 },
+	{ "clients.release_hold", offsetof(struct conf, release_hold), 0, 86400, 30 },
+	{ "clients.idle_timeout", offsetof(struct conf, idle_timeout), 0, 30 * 86400, 0 },
 	{ "control.idle_timeout", offsetof(struct conf, ctl_idle), 1, 3600, 30 },
 	{ "control.max_connections", offsetof(struct conf, ctl_max_conns), 1, 1024, 64 },
 	{ "health.interval", offsetof(struct conf, health.interval_ms), 100, 600000,
@@ -84,7 +86,8 @@ static const char *const conf_known_groups[][12] = {
 	{ "queue", "number", "max_len", "socket_buffer", "copy_range",
 	  "fail_open", "batch", NULL },
 	{ "marks", "base", "mask", "rule_priority", NULL },
-	{ "clients", "max", "set_prefix", NULL },
+	{ "clients", "max", "set_prefix", "bind_on_packet", "release_hold",
+	  "idle_timeout", "state_dir", NULL },
 	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
 	  "rebalance", "notify", "notify_timeout", NULL },
@@ -546,6 +549,16 @@ static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
 		snprintf(c->set_prefix, sizeof(c->set_prefix), "%s", p);
 	for (i = 0; i < sizeof(conf_ints) / sizeof(conf_ints[0]); i++)
 		get_int(x, cf, &conf_ints[i], c);
+	c->bind_on_packet = get_bool(x, cf, "clients.bind_on_packet", 1);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", CONF_DEFAULT_STATE_DIR);
+	s = config_lookup(cf, "clients.state_dir");
+	p = get_str(x, s, "clients.state_dir", 0, 0);
+	if (p && (p[0] != '/' || strlen(p) >= sizeof(c->state_dir) - 32))
+		conf_err(x, "line %d: clients.state_dir = \"%s\" must be an absolute "
+			 "path shorter than %zu bytes", config_setting_source_line(s), p,
+			 sizeof(c->state_dir) - 32);
+	else if (p)
+		snprintf(c->state_dir, sizeof(c->state_dir), "%s", p);
 }
 
 static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)

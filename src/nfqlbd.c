@@ -21,9 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "foreign.h"
+#include "iptab.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
+#include "portal.h"
 #include "queue.h"
 #include "rtnl.h"
 #include "steer.h"
@@ -102,8 +105,15 @@ static void set_failed(struct nfqlbd *d, const char *msg)
  * without pinning, into the map set with its gateway's mark (which
  * replaces the old mark of a client being moved).
  */
+static void set_add_defer(struct nfqlbd *d, unsigned gw,
+			  const struct nfqlb_addr *a);
+
 static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
+	if (d->defer_sets) {
+		set_add_defer(d, gw, a);
+		return;
+	}
 	if (lbset_add(d->sets, d->gw[gw].setname, a))
 		set_failed(d, lbset_error(d->sets));
 	if (d->mapname[0] &&
@@ -156,6 +166,9 @@ static int packet_miss(struct nfqlbd *d, const struct nfqlb_addr *src)
 	char a[NFQLB_ADDRSTRLEN];
 	int gw, created = 0;
 
+	/* Released by the portal a moment ago: its own packets wait. */
+	if (iptab_count(d->hold) && portal_held(d, src))
+		return -1;
 	gw = balance_assign(d->bal, src, (uint32_t)time(NULL), &created);
 	if (gw < 0) {
 		d->n.table_full += errno == ENOSPC;
@@ -169,6 +182,7 @@ static int packet_miss(struct nfqlbd *d, const struct nfqlb_addr *src)
 	if (created) {
 		d->n.binds_packet++;
 		set_add_defer(d, (unsigned)gw, src);
+		portal_packet_bound(d, src);
 		if (log_debug_enabled())
 			log_debug("bound %s to gateway %s (mark 0x%x)",
 				  addr_format(src, a, sizeof(a)),
@@ -204,6 +218,8 @@ static void packet_batch(const struct nfqlb_addr *src, unsigned n,
 			continue;
 		if (gw[i] == BALANCE_NO_GW)
 			gw[i] = packet_miss(d, &src[i]);
+		else if (iptab_count(d->watch) && portal_packet_seen(d, &src[i]))
+			set_add_defer(d, (unsigned)gw[i], &src[i]);	/* idle watch */
 		if (gw[i] < 0)
 			continue;
 		res[i].gw_mark = conf_gw_mark(&d->conf, (unsigned)gw[i]);
@@ -260,6 +276,7 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 	}
 	if (m && clientinfo_set(d->info, a->v4, m))
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
+	portal_bound(d, a, *created, m);
 	return gw;
 }
 
@@ -270,10 +287,29 @@ int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
 	clientinfo_del(d->info, a->v4);
 	if (gw < 0)
 		return -1;
+	portal_released(d, a);
 	d->n.releases++;
 	set_del(d, (unsigned)gw, a);
 	map_del(d, a);
 	return gw;
+}
+
+void nfqlbd_set_member(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a,
+		       int add)
+{
+	if (add) {
+		set_add(d, gw, a);
+		return;
+	}
+	set_del(d, gw, a);
+	map_del(d, a);
+}
+
+void nfqlbd_sets_commit(struct nfqlbd *d)
+{
+	d->defer_sets = 0;
+	if (lbset_pending(d->sets))
+		lbset_commit(d->sets, packet_set_failed, d);
 }
 
 int nfqlbd_set_weight(struct nfqlbd *d, unsigned slot, uint32_t w)
@@ -306,7 +342,8 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 		r->conflicts++;
 		return;
 	}
-	if (balance_bind(d->bal, a, r->gw, (uint32_t)time(NULL))) {
+	if (balance_bind(d->bal, a, r->gw,
+			 portal_restored_since(d, a, (uint32_t)time(NULL)))) {
 		log_warn("restoring client %s from set %s",
 			 addr_format(a, s, sizeof(s)), d->gw[r->gw].setname);
 		return;
@@ -481,6 +518,7 @@ int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 	/* New set first: the client is never in no set at all. */
 	set_add(d, to, a);
 	set_del(d, from, a);
+	portal_moved(d, a);
 	return 0;
 }
 
@@ -516,6 +554,7 @@ static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
 	for (i = 0; i < cc.n; i++) {
 		balance_release(d->bal, &cc.a[i]);
 		clientinfo_del(d->info, cc.a[i].v4);
+		portal_released(d, &cc.a[i]);
 		map_del(d, &cc.a[i]);
 	}
 	if (cc.n)
@@ -628,6 +667,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "pin_connections";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
+	if (strcmp(a->state_dir, b->state_dir))
+		return "clients.state_dir";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
 	    a->ctl_gid != b->ctl_gid)
 		return "control";
@@ -690,6 +731,13 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 		nfqlbd_set_weight(d, (unsigned)s, g->weight);
 	}
 	d->conf.keep_on_exit = nc->keep_on_exit;
+	d->conf.release_hold = nc->release_hold;
+	d->conf.idle_timeout = nc->idle_timeout;
+	if (d->conf.bind_on_packet != nc->bind_on_packet) {
+		d->conf.bind_on_packet = nc->bind_on_packet;
+		if (steer_refresh(d, err, len))
+			goto out;
+	}
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 out:
@@ -876,6 +924,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 					break;
 				control_expire(d->ctl, 0);
 				failover_tick(d);
+				portal_tick(d);
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
@@ -1019,10 +1068,17 @@ static int run(struct nfqlbd *d)
 	d->rtnl = rtnl_open();
 	if (!d->sets || !d->rtnl)
 		fatalx("cannot open ipset or rtnetlink sockets");
+	if (foreign_rules_check(d->rtnl, c, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (portal_start(d))
+		fatal("allocating the journal and holds");
 	for (i = 0; i < c->ngw; i++)
 		if (gw_setup(d, i, &restored, err, sizeof(err)))
 			fatalx("%s", err);
 	log_info("restored %u bindings from the kernel's sets", restored);
+	portal_restored(d);
 	if (!c->pin_connections && map_setup(d, err, sizeof(err)))
 		fatalx("%s", err);
 	if (failover_start(d, err, sizeof(err))) {
@@ -1065,6 +1121,7 @@ static int run(struct nfqlbd *d)
 	close(sfd);
 	lbset_close(d->sets);
 	rtnl_close(d->rtnl);
+	portal_stop(d);
 	balance_free(d->bal);
 	clientinfo_free(d->info);
 	if (c->keep_on_exit)

@@ -891,3 +891,73 @@ int rtnl_rule_exists_local(struct rtnl *r, uint32_t mark, uint32_t mask,
 		return -1;
 	return rule_find(r, &s);
 }
+
+struct rule_each {
+	void (*cb)(const struct rtnl_rule *rr, void *arg);
+	void *arg;
+};
+
+static void rule_each_reset(void *arg)
+{
+	(void)arg;
+}
+
+static int rule_each_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct rule_each *e = r->arg;
+	const struct fib_rule_hdr *frh;
+	struct rtnl_rule rr;
+	struct rule_attrs ra;
+	size_t i;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	frh = mnl_nlmsg_get_payload(nlh);
+	memset(&ra, 0, sizeof(ra));
+	if (mnl_attr_parse(nlh, sizeof(*frh), rule_attr_cb, &ra) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (frh->family != AF_INET)
+		return MNL_CB_OK;
+	memset(&rr, 0, sizeof(rr));
+	rr.prio = attr_u32_or(ra.tb[FRA_PRIORITY], 0);
+	rr.table = attr_u32_or(ra.tb[FRA_TABLE], frh->table);
+	rr.has_mark = ra.tb[FRA_FWMARK] != NULL;
+	rr.mark = attr_u32_or(ra.tb[FRA_FWMARK], 0);
+	rr.mask = attr_u32_or(ra.tb[FRA_FWMASK], rr.has_mark ? UINT32_MAX : 0);
+	rr.src_len = frh->src_len;
+	if (ra.tb[FRA_SRC])
+		memcpy(&rr.src, mnl_attr_get_payload(ra.tb[FRA_SRC]), sizeof(rr.src));
+	if (ra.tb[FRA_IIFNAME])
+		snprintf(rr.iif, sizeof(rr.iif), "%s", mnl_attr_get_str(ra.tb[FRA_IIFNAME]));
+	rr.to_table = frh->action == FR_ACT_TO_TBL;
+	rr.other_selectors = frh->dst_len || frh->tos || (frh->flags & FIB_RULE_INVERT);
+	for (i = 0; i < MNL_ARRAY_SIZE(rule_foreign_attrs); i++)
+		if (rule_foreign_attrs[i] != FRA_IIFNAME && ra.tb[rule_foreign_attrs[i]])
+			rr.other_selectors = 1;
+	e->cb(&rr, e->arg);
+	return MNL_CB_OK;
+}
+
+int rtnl_rule_foreach(struct rtnl *r, void (*cb)(const struct rtnl_rule *rr, void *arg),
+		      void *arg)
+{
+	struct rule_each e = { .cb = cb, .arg = arg };
+	struct nlmsghdr *nlh;
+	struct fib_rule_hdr *frh;
+
+	nlh = rtnl_msg(r, RTM_GETRULE, NLM_F_DUMP);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	if (rtnl_dump(r, nlh, rule_each_cb, &e, rule_each_reset) < 0) {
+		rtnl_set_error(r, errno, "listing the ip rules");
+		return -1;
+	}
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,10 +178,25 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 		     STEER_CHAIN, STEER_SAVE_CHAIN);
 	r |= c->pin_connections ? steer_rules_pinned(c, buf, len, &off) :
 				  steer_rules_unpinned(c, buf, len, &off);
-	r |= appendf(buf, len, &off,
-		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n"
-		     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
-		     STEER_CHAIN, m, STEER_CHAIN, c->queue_num);
+	r |= appendf(buf, len, &off, "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
+		     STEER_CHAIN, m);
+	/*
+	 * Only unknown clients get here, so neither rule below slows the
+	 * fast path.  Packets to the box itself (a portal's DNS and login
+	 * page) never bind anyone; without bind_on_packet nothing is
+	 * queued at all, and the last rule only counts what leaves unmarked.
+	 */
+	if (c->bind_on_packet)
+		r |= appendf(buf, len, &off,
+			     "-A %s -m addrtype --dst-type LOCAL -j RETURN\n"
+			     "-A %s -m addrtype --dst-type BROADCAST -j RETURN\n"
+			     "-A %s -m addrtype --dst-type MULTICAST -j RETURN\n"
+			     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
+			     STEER_CHAIN, STEER_CHAIN, STEER_CHAIN, STEER_CHAIN,
+			     c->queue_num);
+	else
+		r |= appendf(buf, len, &off, "-A %s -m comment --comment %s\n",
+			     STEER_CHAIN, STEER_UNBOUND_COMMENT);
 	if (c->pin_connections)
 		r |= steer_rules_save(c, buf, len, &off);
 	r |= appendf(buf, len, &off, "COMMIT\n");
@@ -300,4 +316,22 @@ int steer_remove(const struct conf *c, char *err, size_t errlen)
 		}
 	}
 	return r;
+}
+
+/*
+ * Packets of unbound clients left unmarked without bind_on_packet: the
+ * counter of the chain's last rule.  0, or -1 if it cannot be read.
+ */
+int steer_unbound_packets(unsigned long long *pk)
+{
+	char *argv[] = { "iptables", "-w", "-t", "mangle", "-nvxL", STEER_CHAIN, NULL };
+	char out[8192], *l;
+
+	*pk = 0;
+	if (steer_run(argv, NULL, out, sizeof(out)))
+		return -1;
+	for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n"))
+		if (strstr(l, "/* " STEER_UNBOUND_COMMENT " */"))
+			*pk = strtoull(l, NULL, 10);
+	return 0;
 }

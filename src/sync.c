@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sync.c - see sync.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "iptab.h"
+#include "log.h"
+#include "portal.h"
+#include "state.h"
+#include "sync.h"
+
+struct sync {
+	uint32_t id;
+	struct iptab *list;	/* ip -> struct client_meta (or NULL) */
+	uint32_t errors;
+};
+
+static uint32_t sync_next_id;
+
+static void sync_err(struct obuf *o, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void sync_err(struct obuf *o, const char *kind, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	obuf_reset(o);
+	obuf_printf(o, "ERR %s %s\n", kind, msg);
+}
+
+void sync_free(struct nfqlbd *d)
+{
+	if (!d->sync)
+		return;
+	iptab_free(d->sync->list);
+	free(d->sync);
+	d->sync = NULL;
+}
+
+static void sync_begin(struct nfqlbd *d, struct obuf *o)
+{
+	if (d->sync) {
+		log_warnx("sync %u abandoned: a new sync began", d->sync->id);
+		sync_free(d);
+	}
+	d->sync = calloc(1, sizeof(*d->sync));
+	if (d->sync)
+		d->sync->list = iptab_new(d->conf.max_clients / 2);
+	if (!d->sync || !d->sync->list) {
+		sync_free(d);
+		sync_err(o, "internal", "out of memory");
+		return;
+	}
+	if (!sync_next_id)
+		sync_next_id = (uint32_t)time(NULL) & 0xffff;
+	d->sync->id = ++sync_next_id;
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "sync", d->sync->id);
+	obuf_printf(o, "\n");
+}
+
+static int sync_id_ok(struct nfqlbd *d, const char *w, struct obuf *o)
+{
+	char *end;
+	unsigned long id;
+
+	errno = 0;
+	id = strtoul(w, &end, 10);
+	if (*w && !*end && !errno && d->sync && id == d->sync->id)
+		return 1;
+	sync_err(o, "busy", "no sync \"%.20s\" under way (another began, or none did)", w);
+	return 0;
+}
+
+static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	struct client_meta *m;
+	struct iptab_ent *e;
+	struct nfqlb_addr a;
+	char err[128];
+	int i;
+
+	if (r->argc < 4) {
+		sync_err(o, "usage", "usage: sync add ID IP [mac=MAC] [user=NAME] [session=ID]");
+		return;
+	}
+	if (!sync_id_ok(d, r->argv[2], o))
+		return;
+	/* Counted before any check: a list with a refused line changes nothing. */
+	d->sync->errors++;
+	if (addr_parse(r->argv[3], &a) || a.family != AF_INET ||
+	    !net4_contains(&d->conf.lan_net, a.v4)) {
+		sync_err(o, "invalid", "client \"%.64s\" is not an IPv4 address in "
+			 "lan.network", r->argv[3]);
+		return;
+	}
+	if (iptab_count(d->sync->list) >= d->conf.max_clients &&
+	    !iptab_get(d->sync->list, a.v4.s_addr)) {
+		sync_err(o, "busy", "the list has more than clients.max = %u clients",
+			 d->conf.max_clients);
+		return;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		sync_err(o, "internal", "out of memory");
+		return;
+	}
+	for (i = 4; i < r->argc; i++) {
+		char *w = r->argv[i], *eq = strchr(w, '=');
+
+		if (!eq)
+			snprintf(err, sizeof(err), "\"%.40s\" is not key=value", w);
+		else if ((*eq = '\0', control_unescape(eq + 1)))
+			snprintf(err, sizeof(err), "%.40s: bad %%XX escape", w);
+		else if (!clientinfo_meta_field(m, w, eq + 1, NULL, err, sizeof(err)))
+			continue;
+		sync_err(o, "invalid", "client %s: %s", r->argv[3], err);
+		free(m);
+		return;
+	}
+	e = iptab_put(d->sync->list, a.v4.s_addr);
+	if (!e) {
+		free(m);
+		sync_err(o, "internal", "out of memory");
+		return;
+	}
+	free(e->p);
+	e->p = m;
+	d->sync->errors--;
+	obuf_printf(o, "OK 0\n");
+}
+
+struct sync_apply {
+	struct nfqlbd *d;
+	uint32_t bound, released, kept, errors;
+	uint32_t ngone, cap;
+	struct nfqlb_addr *gone;
+};
+
+static int sync_unlisted_cb(const struct balance_binding *bb, void *arg)
+{
+	struct sync_apply *x = arg;
+
+	if (!iptab_get(x->d->sync->list, bb->addr.v4.s_addr) && x->ngone < x->cap)
+		x->gone[x->ngone++] = bb->addr;
+	return 0;
+}
+
+/* Every field the list gives is what is already known. */
+static int meta_known(const struct client_meta *cur, const struct client_meta *m)
+{
+	if (!m || (!m->mac[0] && !m->user[0] && !m->session[0]))
+		return 1;
+	return cur && (!m->mac[0] || !strcmp(m->mac, cur->mac)) &&
+	       (!m->user[0] || !strcmp(m->user, cur->user)) &&
+	       (!m->session[0] || !strcmp(m->session, cur->session));
+}
+
+static int sync_listed_cb(struct iptab_ent *e, void *arg)
+{
+	struct sync_apply *x = arg;
+	struct nfqlb_addr a = { .family = AF_INET };
+	char err[256];
+	int created = 0;
+
+	a.v4.s_addr = e->ip;
+	/* Bound, confirmed and told nothing new: untouched (no journal line). */
+	if (balance_lookup(x->d->bal, &a) >= 0 && !iptab_get(x->d->watch, e->ip) &&
+	    meta_known(clientinfo_get(x->d->info, a.v4), e->p)) {
+		x->kept++;
+		return 0;
+	}
+	if (nfqlbd_bind(x->d, &a, e->p, &created, err, sizeof(err)) < 0) {
+		if (!x->errors++)
+			log_warnx("sync: %s", err);
+		return 0;
+	}
+	if (created)
+		x->bound++;
+	else
+		x->kept++;
+	return 0;
+}
+
+static void sync_end(struct nfqlbd *d, struct obuf *o)
+{
+	struct sync_apply x = { .d = d };
+	struct timespec t0, t1;
+	uint32_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (d->sync->errors) {
+		sync_err(o, "invalid", "%u lines of the list were refused: nothing "
+			 "was changed", d->sync->errors);
+		sync_free(d);
+		return;
+	}
+	x.cap = balance_clients(d->bal);
+	x.gone = calloc(x.cap ? x.cap : 1, sizeof(*x.gone));
+	if (!x.gone) {
+		sync_err(o, "internal", "out of memory");
+		return;
+	}
+	state_batch_begin(d->state);
+	/* Releases first: the weighted rule then sees the room they leave. */
+	balance_foreach(d->bal, sync_unlisted_cb, &x);
+	for (i = 0; i < x.ngone; i++) {
+		if (nfqlbd_release(d, &x.gone[i]) >= 0)
+			x.released++;
+		portal_hold(d, &x.gone[i]);
+	}
+	free(x.gone);
+	d->defer_sets = 1;
+	iptab_foreach(d->sync->list, sync_listed_cb, &x);
+	nfqlbd_sets_commit(d);
+	state_batch_end(d->state);
+	d->n.syncs++;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u "
+		 "(applied in %ld ms)", d->sync->id, iptab_count(d->sync->list), x.bound,
+		 x.released, x.kept, x.errors,
+		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	sync_free(d);
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "bound", x.bound);
+	obuf_kvu(o, "released", x.released);
+	obuf_kvu(o, "kept", x.kept);
+	obuf_kvu(o, "errors", x.errors);
+	obuf_printf(o, "\n");
+}
+
+void sync_command(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	const char *sub = r->argv[1];
+
+	if (!strcmp(sub, "begin") && r->argc == 2)
+		sync_begin(d, o);
+	else if (!strcmp(sub, "add"))
+		sync_add(d, r, o);
+	else if (!strcmp(sub, "end") && r->argc == 3) {
+		if (sync_id_ok(d, r->argv[2], o))
+			sync_end(d, o);
+	} else
+		sync_err(o, "usage", "usage: sync begin | sync add ID IP [mac=MAC] "
+			 "[user=NAME] [session=ID] | sync end ID");
+}
