@@ -115,7 +115,14 @@ integration: all
 # under ASan/UBSan.
 check:
 	$(MAKE) WERROR=1 unit integration
+	$(MAKE) package-check
 	$(MAKE) WERROR=1 SANITIZE=1 unit integration
+
+# The Debian package, from a copy of the tree: dpkg-buildpackage, lintian,
+# hardening-check (about a minute; skipped without debhelper, lintian and
+# devscripts).
+package-check:
+	tests/package/t_deb.sh || [ $$? -eq 77 ]
 
 demo: deps all
 	scripts/demo.sh $(B)
@@ -145,15 +152,20 @@ bench-login: all $(B)/bindlat
 	bench/login.sh $(B)
 
 # The unit names /usr/local/sbin and /etc/nfqlb and the hooks call plain
-# `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted.  An
-# existing configuration is never overwritten.
+# `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted, and
+# the man pages get the VERSION in their .TH line.  An existing
+# configuration is never overwritten.
 install: $(B)/nfqlbd $(B)/nfqlbctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
-	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	for m in man8/nfqlbd.8 man8/nfqlbctl.8 man5/nfqlb.conf.5; do \
+		sed '/^\.TH /s/"nfqlb"/"nfqlb $(VERSION)"/' man/$${m#*/} \
+			> $(DESTDIR)$(MANDIR)/$$m.tmp && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m.tmp && \
+		mv -f $(DESTDIR)$(MANDIR)/$$m.tmp $(DESTDIR)$(MANDIR)/$$m || exit 1; \
+	done
 	for h in chilli-conup.sh chilli-condown.sh; do \
 		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
 			scripts/$$h > $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
@@ -176,4 +188,4 @@ dist:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit integration check demo bench bench-login install dist clean
+.PHONY: all deps unit integration check demo bench bench-login install dist package-check clean
