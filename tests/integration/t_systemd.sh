@@ -129,6 +129,10 @@ fi
 tar -C "$STAGE" -c . | in_sd tar -C / -x --keep-directory-symlink --no-same-owner
 sysctl_sd daemon-reload
 is "the unit is known and not started by itself" "$(prop ActiveState)" "inactive"
+exposure=$(in_sd systemd-analyze security nfqlbd.service 2>/dev/null |
+	sed -n 's/.*Overall exposure level for nfqlbd.service: \([0-9.]*\).*/\1/p')
+check "systemd-analyze security: exposure ${exposure:-?} <= 3.0" \
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e + 0 <= 3.0) }'
 before_chilli() { prop Before | grep -qw chilli.service; }
 check "the unit is ordered before chilli" before_chilli
 
