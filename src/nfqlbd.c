@@ -34,11 +34,11 @@
 enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
 
 /*
- * Exit statuses, nfqlbd(8).  A configuration error (a bad file, a
+ * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
+ * configuration error (a bad file, a
  * gateway's interface missing) is 78, sysexits' EX_CONFIG, which the
  * unit lists in RestartPreventExitStatus=: restarting cannot fix it.
  */
-#define NFQLBD_EXIT_FAILURE	1
 #define NFQLBD_EXIT_USAGE	2
 #define NFQLBD_EXIT_CONFIG	78
 
@@ -325,8 +325,9 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 
 /*
  * A gateway's interface that does not exist is the configuration's
- * fault (a typo, or a link that comes up later): report every one, and
- * let the caller exit with NFQLBD_EXIT_CONFIG rather than be restarted.
+ * fault (a typo; or a link that is not up yet, and the unit must be
+ * ordered after it): report every one, and let the caller exit with
+ * NFQLBD_EXIT_CONFIG rather than be restarted in a loop.
  */
 static int missing_interfaces(struct nfqlbd *d)
 {

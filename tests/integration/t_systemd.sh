@@ -10,42 +10,17 @@
 # configuration error.
 . "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "1..0 # SKIP $*"
+# shellcheck source=nspawn.sh
+. "$TOP/tests/integration/nspawn.sh"
+why=$(sd_cannot)
+if [ -n "$why" ]; then
+	echo "1..0 # SKIP $why"
 	exit 77
-}
-for tool in systemd-nspawn unshare nsenter journalctl; do
-	command -v "$tool" >/dev/null ||
-		skip "$tool not installed (scripts/install-deps.sh installs systemd-container)"
-done
-[ -d /sys/fs/cgroup ] || skip "no /sys/fs/cgroup: systemd cannot run in a container here"
+fi
 
-SD_PID=""	# systemd-nspawn
-SD_INIT=""	# the container's systemd (PID 1 inside)
-SD_ROOT=$(mktemp -d /tmp/nfqlb-sdroot.XXXXXX)
-SD_CONSOLE=$LAB_DIR/console.log
-
-sd_down() {
-	local t
-	if [ -n "$SD_PID" ] && kill -0 "$SD_PID" 2>/dev/null; then
-		# nspawn turns SIGTERM into an orderly shutdown of the container.
-		kill -TERM "$SD_PID" 2>/dev/null
-		for ((t = 0; t < 150; t++)); do
-			kill -0 "$SD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		# Killing the container's init ends its whole PID namespace.
-		[ -n "$SD_INIT" ] && kill -KILL "$SD_INIT" 2>/dev/null
-		kill -KILL "$SD_PID" 2>/dev/null
-		wait "$SD_PID" 2>/dev/null
-	fi
-	# The root was bound in the container's private mount namespace
-	# only: here SD_ROOT is an empty directory (rmdir, never rm -r).
-	rmdir "$SD_ROOT" 2>/dev/null
-}
 sd_cleanup() {
 	local rc=$?
-	if [ "$T_FAILED" -gt 0 ] && [ -n "$SD_INIT" ]; then
+	if [ "$T_FAILED" -gt 0 ] && [ -n "$SD_INIT" ] && [ -n "$SD_PID" ]; then
 		echo "# journal of nfqlbd.service in the container:"
 		in_sd journalctl -u nfqlbd --no-pager -o short-monotonic 2>/dev/null |
 			tail -40 | sed 's/^/#   /'
@@ -55,10 +30,6 @@ sd_cleanup() {
 	return $rc
 }
 trap sd_cleanup EXIT
-
-in_sd() { nsenter -t "$SD_INIT" -a "$@"; }
-# sysctl COMMAND...: systemctl in the container, bounded.
-sysctl_sd() { timeout -k 5 40 nsenter -t "$SD_INIT" -a systemctl "$@"; }
 prop() { sysctl_sd show -p "$1" --value nfqlbd; }
 
 lab_up 6 1 1
@@ -71,44 +42,14 @@ CONF
 check "the lab's config is valid" "$BUILD/nfqlbd" -n -c "$LAB_CONF"
 
 # --- boot ---
-# The host's enabled units stay off in the container.
-masks=()
-for u in /etc/systemd/system/*.wants/*; do
-	u=$(basename "$u")
-	case $u in
-	nfqlbd.service | *@*) ;;
-	*.service | *.timer | *.socket | *.target | *.path) masks+=("systemd.mask=$u") ;;
-	esac
-done
-unshare -m --propagation private sh -c '
-	mount --bind / "$1" || exit 1
-	root=$1 netns=$2
-	shift 2
-	exec systemd-nspawn -D "$root" --volatile=overlay -b --register=no \
-		--keep-unit --console=read-only \
-		--capability=CAP_NET_ADMIN,CAP_NET_RAW \
-		--network-namespace-path="$netns" "$@"
-' sd "$SD_ROOT" "/run/netns/$LAB_GW" "${masks[@]}" > "$SD_CONSOLE" 2>&1 &
-SD_PID=$!
-state=""
-for ((t = 0; t < 600; t++)); do
-	[ -z "$SD_INIT" ] && SD_INIT=$(pgrep -P "$SD_PID" -x systemd)
-	if [ -n "$SD_INIT" ]; then
-		state=$(timeout 5 nsenter -t "$SD_INIT" -a systemctl is-system-running 2>/dev/null)
-		case $state in running | degraded) break ;; esac
-	fi
-	kill -0 "$SD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-case $state in
-running | degraded) ok "systemd boots in the container ($state)" ;;
-*)
-	not_ok "systemd boots in the container within 60 s" "state: '$state'" \
+if sd_up "$LAB_DIR" "/run/netns/$LAB_GW"; then
+	ok "systemd boots in the container ($SD_STATE)"
+else
+	not_ok "systemd boots in the container within 60 s" "state: '$SD_STATE'" \
 		"$(tail -20 "$SD_CONSOLE")"
 	t_done
 	exit 1
-	;;
-esac
+fi
 is "the container runs in the lab's box namespace" \
 	"$(in_sd readlink /proc/self/ns/net)" "$(ip netns exec "$LAB_GW" readlink /proc/self/ns/net)"
 

@@ -6,7 +6,10 @@
 # reason), hardening-check on the binaries, and what the package holds
 # and does: the unit installed but neither enabled nor started, the
 # example configuration a conffile, hooks and man pages in place, the
-# version the VERSION file's.  No root needed; the tree is not written.
+# version the VERSION file's.  Then, as root where systemd-nspawn is
+# installed, the .deb is installed and purged under a real systemd in a
+# throw-away container (tests/integration/nspawn.sh).  The tree is not
+# written.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T_N=0
@@ -28,9 +31,15 @@ for tool in dpkg-buildpackage dh lintian hardening-check; do
 	}
 done
 
+# shellcheck source=../integration/nspawn.sh
+. "$TOP/tests/integration/nspawn.sh"
 VERSION=$(cat "$TOP/VERSION")
 WORK=$(mktemp -d /tmp/nfqlb-deb.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+cleanup() {
+	sd_down
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
 SRC=$WORK/nfqlb-$VERSION
 mkdir "$SRC"
 # The committed and new files, not the build directories.
@@ -98,5 +107,30 @@ is "the example config is a conffile" "$(cat "$CTL/conffiles")" "/etc/nfqlb/nfql
 check "postinst starts nothing" sh -c "! grep -Eq 'deb-systemd-invoke (start|restart)|systemctl (start|restart)' '$CTL/postinst'"
 check "postinst enables only a unit that was enabled before" \
 	sh -c "grep -B2 \"deb-systemd-helper enable 'nfqlbd.service'\" '$CTL/postinst' | grep -q 'was-enabled'"
+# --- installed under a real systemd, in a throw-away container ---
+why=$(sd_cannot)
+if [ -n "$why" ]; then
+	echo "# not installed in a container: $why"
+elif ! sd_up "$WORK"; then
+	not_ok "systemd boots in a container" "state: '$SD_STATE'" "$(tail -20 "$SD_CONSOLE")"
+else
+	ok "systemd boots in a container ($SD_STATE)"
+	in_sd sh -c 'cat > /root/nfqlb.deb' < "$DEB"
+	out=$(in_sd dpkg -i /root/nfqlb.deb 2>&1)
+	is "dpkg -i: exit 0" "$?" 0
+	echo "$out" | sed 's/^/# dpkg: /'
+	is "installed: the unit is not enabled" "$(sysctl_sd is-enabled nfqlbd)" disabled
+	is "installed: the unit is not running" "$(sysctl_sd is-active nfqlbd)" inactive
+	is "the unit loads, without warnings" \
+		"$(in_sd systemd-analyze verify --man=no /lib/systemd/system/nfqlbd.service 2>&1)" ""
+	check "the installed example config parses (nfqlbd -n)" in_sd sh -c "nfqlbd -n >/dev/null"
+	check "man nfqlbd finds the page" in_sd sh -c "man -w nfqlbd >/dev/null"
+	is "dpkg lists the config as a conffile" \
+		"$(in_sd dpkg-query -W -f='${Conffiles}' nfqlb | awk '{ print $1 }')" "/etc/nfqlb/nfqlb.conf"
+	check "dpkg --purge" in_sd sh -c "dpkg --purge nfqlb >/dev/null"
+	check "purged: no config left" in_sd test ! -e /etc/nfqlb/nfqlb.conf
+	check "purged: no unit left" in_sd test ! -e /lib/systemd/system/nfqlbd.service
+	sd_down
+fi
 echo "1..$T_N"
 [ "$T_FAILED" -eq 0 ]
