@@ -53,7 +53,7 @@ CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue
+	      $(B)/check_health $(B)/check_queue $(B)/check_log
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -84,6 +84,9 @@ $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 
 $(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_log: tests/unit/check_log.c $(B)/log.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
