@@ -9,18 +9,32 @@ LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
 UNITDIR	?= /lib/systemd/system
 DESTDIR	?=
 
+VERSION	:= $(shell cat VERSION)
+
 CC	?= cc
 PKGS	:= libnetfilter_queue libmnl libnfnetlink libipset libconfig libsystemd
 CHECK_PKG := check
 
-WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+# The project's own flags live in NFQLB_CFLAGS and NFQLB_LDFLAGS; CPPFLAGS,
+# CFLAGS and LDFLAGS are the builder's (dpkg-buildflags, `make CFLAGS=-O0`)
+# and come last, so they win.  -Werror only where asked: WERROR=1 (CI and
+# `make check`); a distribution's newer compiler must not fail the build
+# on a new warning.
+WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE
-ifeq ($(SANITIZE),1)
-CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS	+= -fsanitize=address,undefined
+NFQLB_CFLAGS := -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE \
+	   -DNFQLB_VERSION='"$(VERSION)"'
+NFQLB_LDFLAGS :=
+ifeq ($(WERROR),1)
+NFQLB_CFLAGS += -Werror
 endif
+ifeq ($(SANITIZE),1)
+NFQLB_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NFQLB_LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(NFQLB_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(NFQLB_LDFLAGS) $(LDFLAGS)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -40,7 +54,8 @@ CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue $(B)/check_portal
+	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
+	      $(B)/check_log
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -48,50 +63,53 @@ all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
 $(B):
 	mkdir -p $(B)
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/nfqlbd: $(DAEMON_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/utf8.o
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
 		$(B)/utf8.o
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/state.o \
 		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/control.o $(B)/log.o \
 		$(B)/rtnl.o $(B)/addr.o
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_log: tests/unit/check_log.c $(B)/log.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
 
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/ipset.o $(B)/addr.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
-	$(CC) $(CFLAGS) -O2 -o $@ $^ $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $^ $(ALL_LDFLAGS)
 
 deps:
 	scripts/install-deps.sh
@@ -104,11 +122,20 @@ unit: $(UNIT_TESTS)
 integration: all
 	tests/integration/run.sh $(B)
 
-# The README's test command: deps, build, unit tests, integration
-# tests, then the same again under ASan/UBSan.
-check: deps
-	$(MAKE) unit integration
-	$(MAKE) SANITIZE=1 unit integration
+# The README's test command (after scripts/install-deps.sh, which
+# scripts/check.sh runs first; make check itself never runs apt-get):
+# build with -Werror, unit tests, integration tests, then the same again
+# under ASan/UBSan.
+check:
+	$(MAKE) WERROR=1 unit integration
+	$(MAKE) package-check
+	$(MAKE) WERROR=1 SANITIZE=1 unit integration
+
+# The Debian package, from a copy of the tree: dpkg-buildpackage, lintian,
+# hardening-check (about a minute; skipped without debhelper, lintian and
+# devscripts).
+package-check:
+	tests/package/t_deb.sh || [ $$? -eq 77 ]
 
 # Hunt flakes: the whole suite SOAK_RUNS times, every other run under
 # stress-ng; prints how often each failing check failed.  Not for CI.
@@ -120,16 +147,16 @@ demo: deps all
 	scripts/demo.sh $(B)
 
 $(B)/pktgen: bench/pktgen.c | $(B)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(B)/qaccept: bench/qaccept.c | $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/setadd: bench/setadd.c | $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/bindlat: bench/bindlat.c | $(B)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 BENCH_TOOLS := $(B)/bench_balance $(B)/pktgen $(B)/qaccept $(B)/setadd \
 	       $(B)/bindlat
@@ -144,15 +171,20 @@ bench-login: all $(B)/bindlat
 	bench/login.sh $(B)
 
 # The unit names /usr/local/sbin and /etc/nfqlb and the hooks call plain
-# `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted.  An
-# existing configuration is never overwritten.
+# `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted, and
+# the man pages get the VERSION in their .TH line.  An existing
+# configuration is never overwritten.
 install: $(B)/nfqlbd $(B)/nfqlbctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
-	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	for m in man8/nfqlbd.8 man8/nfqlbctl.8 man5/nfqlb.conf.5; do \
+		sed '/^\.TH /s/"nfqlb"/"nfqlb $(VERSION)"/' man/$${m#*/} \
+			> $(DESTDIR)$(MANDIR)/$$m.tmp && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m.tmp && \
+		mv -f $(DESTDIR)$(MANDIR)/$$m.tmp $(DESTDIR)$(MANDIR)/$$m || exit 1; \
+	done
 	for h in chilli-conup.sh chilli-condown.sh chilli-sync.sh; do \
 		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
 			scripts/$$h > $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
@@ -171,7 +203,13 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 
+# A source tarball of the committed tree: nfqlb-VERSION.tar.gz.
+DIST	:= nfqlb-$(VERSION)
+dist:
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DIST).tar.gz HEAD
+	@echo "$(DIST).tar.gz"
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit integration check soak demo bench bench-login install clean
+.PHONY: all deps unit integration check soak demo bench bench-login install dist package-check clean

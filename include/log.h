@@ -2,6 +2,8 @@
 /*
  * log.h - stderr in the foreground (journald reads it), syslog when
  * daemonised.  log_warn appends strerror(errno); the x forms do not.
+ * Priorities: fatal LOG_CRIT, warn LOG_WARNING, info LOG_INFO, debug
+ * LOG_DEBUG; on journald's stream they travel as "<N>" line prefixes.
  */
 #ifndef NFQLB_LOG_H
 #define NFQLB_LOG_H
@@ -18,5 +20,7 @@ void fatal(const char *fmt, ...)
 void fatalx(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 int log_debug_enabled(void);
+/* JOURNAL_STREAM names our stderr: systemd connected it to the journal. */
+int log_stderr_is_journal(void);
 
 #endif

@@ -17,7 +17,10 @@
 #include "control.h"
 #include "health.h"
 
-#define NFQLB_VERSION	"0.1.0"
+/* The version is the VERSION file's, passed by the Makefile. */
+#ifndef NFQLB_VERSION
+#error "NFQLB_VERSION undefined: build with make (it reads VERSION)"
+#endif
 
 struct nfqlbd_gw {
 	unsigned ifindex;

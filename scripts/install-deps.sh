@@ -7,7 +7,9 @@ set -eu
 PKGS="build-essential pkg-config make gcc libc6-dev
 libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
 check libsystemd-dev
-iptables ipset iproute2 conntrack kmod procps python3 stress-ng"
+iptables ipset iproute2 conntrack kmod procps python3 stress-ng
+systemd-container
+dpkg-dev debhelper devscripts lintian"
 
 missing=""
 for p in $PKGS; do

@@ -36,6 +36,15 @@
 
 enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
 
+/*
+ * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
+ * configuration error (a bad file, a
+ * gateway's interface missing) is 78, sysexits' EX_CONFIG, which the
+ * unit lists in RestartPreventExitStatus=: restarting cannot fix it.
+ */
+#define NFQLBD_EXIT_USAGE	2
+#define NFQLBD_EXIT_CONFIG	78
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -47,7 +56,7 @@ static void usage(void)
 		"  -n         check the configuration and exit\n"
 		"  --cleanup  remove every chain, rule, route and set nfqlbd creates\n"
 		"  --version  print the version\n");
-	exit(2);
+	exit(NFQLBD_EXIT_USAGE);
 }
 
 /* Parse path; log every error.  Returns the number of errors. */
@@ -349,6 +358,27 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 		return;
 	}
 	r->restored++;
+}
+
+/*
+ * A gateway's interface that does not exist is the configuration's
+ * fault (a typo; or a link that is not up yet, and the unit must be
+ * ordered after it): report every one, and let the caller exit with
+ * NFQLBD_EXIT_CONFIG rather than be restarted in a loop.
+ */
+static int missing_interfaces(struct nfqlbd *d)
+{
+	unsigned i;
+	int n = 0;
+
+	for (i = 0; i < d->conf.ngw; i++) {
+		if (rtnl_ifindex(d->rtnl, d->conf.gw[i].ifname))
+			continue;
+		log_warnx("%s: gateway %s: %s", d->conf_path, d->conf.gw[i].name,
+			  rtnl_error(d->rtnl));
+		n++;
+	}
+	return n;
 }
 
 static int gw_routing_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
@@ -675,6 +705,16 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 	return NULL;
 }
 
+/* Configured gateways (a removed one leaves an empty slot). */
+static unsigned gw_count(const struct nfqlbd *d)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < d->conf.ngw; i++)
+		n += d->conf.gw[i].name[0] != '\0';
+	return n;
+}
+
 int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 {
 	struct conf *nc = malloc(sizeof(*nc));
@@ -747,7 +787,8 @@ out:
 	} else {
 		d->n.reloads++;
 	}
-	sd_notify(0, "READY=1");
+	sd_notifyf(0, "READY=1\nSTATUS=serving %u gateways; %s%s", gw_count(d),
+		   rc ? "reload failed: " : "reloaded", rc ? err : "");
 	free(nc);
 	return rc;
 }
@@ -1068,9 +1109,11 @@ static int run(struct nfqlbd *d)
 	d->rtnl = rtnl_open();
 	if (!d->sets || !d->rtnl)
 		fatalx("cannot open ipset or rtnetlink sockets");
+	if (missing_interfaces(d))
+		return NFQLBD_EXIT_CONFIG;
 	if (foreign_rules_check(d->rtnl, c, err, sizeof(err))) {
 		log_warnx("%s", err);
-		return 1;
+		return NFQLBD_EXIT_CONFIG;
 	}
 	if (portal_start(d))
 		fatal("allocating the journal and holds");
@@ -1160,9 +1203,9 @@ int main(int argc, char **argv)
 	d->conf_path = path;
 	log_init(1, debug, "nfqlbd");	/* config errors go to stderr */
 	if (load_conf(path, &d->conf, NULL, 0)) {
-		fprintf(stderr, "%s: configuration not valid\n", path);
+		log_warnx("%s: configuration not valid", path);
 		free(d);
-		return 2;
+		return NFQLBD_EXIT_CONFIG;
 	}
 	if (check) {
 		printf("%s: configuration OK (%u gateways)\n", path, d->conf.ngw);

@@ -20,7 +20,7 @@ gateways = (
 CONF
 out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
 rc=$?
-is "a bad config exits 2" "$rc" "2"
+is "a bad config exits 78 (EX_CONFIG)" "$rc" "78"
 for want in "unknown setting 'lan.colour'" "gateway 2 weight = -1" \
 	"gateway 3 address = \"10.0.0.300\"" "gateway 4 name \"a\" duplicates gateway 1" \
 	"gateway 4 address 10.0.0.1 duplicates gateway 1"; do
@@ -48,7 +48,7 @@ case $out in
 *) not_ok "marks beyond the mask are refused" "$out" ;;
 esac
 in_gw "$BUILD/nfqlbd" -f -c "$bad" >/dev/null 2>&1
-is "the daemon refuses to start on a bad config" "$?" "2"
+is "the daemon refuses to start on a bad config (exit 78)" "$?" "78"
 is "and creates nothing" "$(in_gw ipset list -n | wc -l) $(in_gw iptables-save -t mangle | grep -c NFQLB)" "0 0"
 out=$("$BUILD/nfqlbd" -n -c /nonexistent/nfqlb.conf 2>&1)
 case $out in

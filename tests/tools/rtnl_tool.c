@@ -15,7 +15,7 @@
 #include "addr.h"
 #include "rtnl.h"
 
-static void usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"usage: rtnl_tool rule-add|rule-del|rule-exists FROM MARK MASK TABLE PRIO\n"
