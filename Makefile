@@ -33,7 +33,7 @@ CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c $(CORE_SRCS)
+	       src/failover.c src/escape.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
@@ -56,7 +56,8 @@ $(B)/nfqlbd: $(DAEMON_OBJS)
 $(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o
+$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
+		  $(B)/escape.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -27,16 +28,21 @@ struct command {
 
 static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Messages quote decoded option values, configuration text and kernel
+ * errors: escaped as a whole, an ERR answer is always exactly one line
+ * of printable ASCII whatever they hold.
+ */
 static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], esc[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	obuf_reset(o);
-	obuf_printf(o, "ERR %s %s\n", kind, msg);
+	obuf_printf(o, "ERR %s %s\n", kind, escape_line(msg, esc, sizeof(esc)));
 }
 
 /* A client address: IPv4, inside the LAN. */
