@@ -33,7 +33,7 @@ CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c src/escape.c $(CORE_SRCS)
+	       src/failover.c src/escape.c src/ownaddr.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
@@ -63,7 +63,7 @@ $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/cl
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
-$(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
+$(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "control.h"
 #include "health.h"
+#include "ownaddr.h"
 
 #define NFQLB_VERSION	"0.1.0"
 
@@ -56,6 +57,7 @@ struct nfqlbd_counters {
 	uint64_t ct_flushes;	/* conntrack deletions by mark */
 	uint64_t notify_runs;
 	uint64_t notify_errors;	/* failed to start, non-zero exit, killed */
+	uint64_t non_host;	/* packets from a network, broadcast or own address */
 };
 
 struct nfqlbd {
@@ -73,6 +75,7 @@ struct nfqlbd {
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
+	struct ownaddr own;	/* this host's LAN addresses: never clients */
 	time_t started;
 	time_t last_warn;
 };
