@@ -87,6 +87,46 @@ $(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o
 $(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
 	$(CC) $(CFLAGS) -O2 -o $@ $^ $(LDFLAGS)
 
+# ---- fuzzing (libFuzzer, clang): tests/fuzz/, seeds in tests/fuzz/corpus/ ----
+# `make fuzz` runs each harness for FUZZ_TIME seconds (default 600) with
+# ASan and UBSan; any finding (crash, leak, undefined behaviour, a
+# broken answer framing) fails it and leaves the input in build-fuzz/.
+FUZZ_CC	?= clang
+FUZZ_TIME ?= 600
+FB	:= build-fuzz
+FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Iinclude -Itests/fuzz -D_GNU_SOURCE \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+FUZZERS	:= fuzz_conf fuzz_control fuzz_queue fuzz_addr
+FUZZ_conf_SRCS := src/conf.c src/log.c src/addr.c
+FUZZ_control_SRCS := src/commands.c src/control.c src/clientinfo.c src/conf.c \
+		     src/log.c src/escape.c src/ownaddr.c src/balance.c src/addr.c \
+		     tests/fuzz/fake_nfqlbd.c
+FUZZ_queue_SRCS := src/queue.c src/log.c
+FUZZ_addr_SRCS := src/addr.c src/clientinfo.c src/control.c src/log.c \
+		  src/escape.c src/ownaddr.c
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/*.h tests/fuzz/*.h src/*.c tests/fuzz/*.c)
+	@mkdir -p $(FB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_$*_SRCS) $(PKG_LIBS)
+
+fuzz-build: $(FUZZERS:%=$(FB)/%)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
+		echo "== $$f for $(FUZZ_TIME) s"; \
+		mkdir -p $(FB)/corpus/$$f; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(FB)/$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix=$(FB)/$$f- \
+			$(FB)/corpus/$$f tests/fuzz/corpus/$$f \
+			> $(FB)/$$f.log 2>&1 || { tail -n 60 $(FB)/$$f.log; \
+			echo "FAIL: $$f found a bug, input in $(FB)/$$f-*"; exit 1; }; \
+		grep -E "^stat::number_of_executed_units|^Done" $(FB)/$$f.log || true; \
+	done
+
 deps:
 	scripts/install-deps.sh
 
@@ -101,6 +141,7 @@ integration: all
 check: deps
 	$(MAKE) unit integration
 	$(MAKE) SANITIZE=1 unit integration
+	$(MAKE) fuzz FUZZ_TIME=60
 
 demo: deps all
 	scripts/demo.sh $(B)
@@ -153,6 +194,7 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps unit integration check demo bench bench-login install clean
+.PHONY: all deps unit integration check demo bench bench-login install clean \
+	fuzz fuzz-build
