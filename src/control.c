@@ -450,20 +450,25 @@ static size_t unpriv_pending(const struct control *c)
  * peers together hold more than their budget.  Its requests then wait
  * in its input buffer and the socket's, unread.
  */
-static int conn_blocked(const struct control *c, const struct control_conn *k)
+static int conn_blocked_by(const struct control_conn *k, size_t unpriv)
 {
 	if (conn_pending(k) > CONTROL_OUT_HIGH)
 		return 1;
-	return !k->peer.privileged && unpriv_pending(c) > CONTROL_OUT_BUDGET;
+	return !k->peer.privileged && unpriv > CONTROL_OUT_BUDGET;
+}
+
+static int conn_blocked(const struct control *c, const struct control_conn *k)
+{
+	return conn_blocked_by(k, k->peer.privileged ? 0 : unpriv_pending(c));
 }
 
 /* Poll for input only while it would be used, for output while some is due. */
-static void conn_set_events(struct control *c, struct control_conn *k)
+static void conn_set_events_by(struct control *c, struct control_conn *k, int blocked)
 {
 	int events = 0;
 	struct epoll_event ev;
 
-	if (!k->closing && k->inlen < sizeof(k->in) && !conn_blocked(c, k))
+	if (!k->closing && k->inlen < sizeof(k->in) && !blocked)
 		events |= EPOLLIN;
 	if (conn_pending(k))
 		events |= EPOLLOUT;
@@ -473,6 +478,11 @@ static void conn_set_events(struct control *c, struct control_conn *k)
 	ev.data.u32 = (uint32_t)(k - c->conns);
 	if (!epoll_ctl(c->ep, EPOLL_CTL_MOD, k->fd, &ev))
 		k->events = events;
+}
+
+static void conn_set_events(struct control *c, struct control_conn *k)
+{
+	conn_set_events_by(c, k, conn_blocked(c, k));
 }
 
 /* Queue len bytes of answer; -1 if memory runs out. */
@@ -791,15 +801,18 @@ void control_dispatch(struct control *c)
  */
 static void control_unblock(struct control *c)
 {
+	size_t unpriv = unpriv_pending(c);
 	unsigned i;
+	int blocked;
 
 	for (i = 0; i < c->max_conns; i++) {
 		struct control_conn *k = &c->conns[i];
 
 		if (k->fd < 0 || k->closing)
 			continue;
-		conn_set_events(c, k);
-		if (k->inlen && !conn_blocked(c, k) && memchr(k->in, '\n', k->inlen))
+		blocked = conn_blocked_by(k, unpriv);
+		conn_set_events_by(c, k, blocked);
+		if (k->inlen && !blocked && memchr(k->in, '\n', k->inlen))
 			control_wake(c);
 	}
 }
@@ -873,4 +886,6 @@ void control_expire(struct control *c, uint64_t now_ms)
 			conn_close(c, k);
 		}
 	}
+	/* Closed connections may have freed the unprivileged budget. */
+	control_unblock(c);
 }
