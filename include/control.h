@@ -58,6 +58,7 @@
 #define CONTROL_READ_BUDGET	16		/* requests per connection per turn */
 #define CONTROL_REQUEST_MS	2000		/* first byte to newline */
 #define CONTROL_ACCEPT_PAUSE_MS	1000
+#define CONTROL_ACCEPT_BUDGET	32		/* connections accepted per turn */
 
 /* Slots kept for privileged peers out of max_conns. */
 unsigned control_reserved_slots(unsigned max_conns);

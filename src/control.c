@@ -531,18 +531,18 @@ static void conn_accept(struct control *c)
 	socklen_t len;
 	unsigned i, unpriv, same_uid;
 	const char *busy;
-	int fd;
+	int fd, e, turn;
 
-	for (;;) {
+	/* A bounded number per turn: a flood of connections is one peer more. */
+	for (turn = 0; turn < CONTROL_ACCEPT_BUDGET; turn++) {
 		fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
+			e = errno;
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
 				accept_pause(c);
-			else if (errno != EAGAIN && errno != EINTR &&
-				 errno != ECONNABORTED)
+			else if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
 				log_warn("control: accept");
-			if (errno == EINTR || errno == ECONNABORTED)
+			if (e == EINTR || e == ECONNABORTED)
 				continue;
 			return;
 		}
