@@ -38,6 +38,7 @@ struct control_conn {
 	char *out;			/* unsent answers: out[outoff..outlen) */
 	size_t outoff, outlen, outcap;
 	int closing;			/* close once out is written */
+	int eof;			/* the peer is done sending */
 	int events;			/* epoll events registered */
 };
 
@@ -371,6 +372,7 @@ static void conn_close(struct control *c, struct control_conn *k)
 	k->fd = -1;
 	k->inlen = 0;
 	k->closing = 0;
+	k->eof = 0;
 	k->events = 0;
 	free(k->out);
 	k->out = NULL;
@@ -468,7 +470,7 @@ static void conn_set_events_by(struct control *c, struct control_conn *k, int bl
 	int events = 0;
 	struct epoll_event ev;
 
-	if (!k->closing && k->inlen < sizeof(k->in) && !blocked)
+	if (!k->closing && !k->eof && k->inlen < sizeof(k->in) && !blocked)
 		events |= EPOLLIN;
 	if (conn_pending(k))
 		events |= EPOLLOUT;
@@ -718,6 +720,11 @@ static void conn_serve(struct control *c, struct control_conn *k, uint64_t now)
 		k->closing = 1;
 		k->inlen = 0;
 	}
+	/* The peer is done: once every request it sent is answered, close. */
+	if (k->eof && !k->closing && !(k->inlen && memchr(k->in, '\n', k->inlen))) {
+		k->inlen = 0;	/* half a request: nobody to tell */
+		k->closing = 1;
+	}
 	/* The deadline runs from a partial request's first byte, not its last. */
 	if (!k->inlen || memchr(k->in, '\n', k->inlen))
 		k->req_ms = 0;
@@ -730,18 +737,21 @@ static void conn_read(struct control *c, struct control_conn *k)
 {
 	ssize_t n;
 
-	if (k->closing || k->inlen == sizeof(k->in) || conn_blocked(c, k))
+	if (k->closing || k->eof || k->inlen == sizeof(k->in) || conn_blocked(c, k))
 		return;
 	do
 		n = recv(k->fd, k->in + k->inlen, sizeof(k->in) - k->inlen, MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return;
-	if (n <= 0) {
-		/* EOF: answer what was asked, then close. */
-		k->closing = 1;
-		if (k->inlen && !memchr(k->in, '\n', k->inlen))
-			k->inlen = 0;	/* half a request: nobody to tell */
+	if (n < 0) {
+		k->closing = 1;		/* a reset: nobody to answer */
+		k->inlen = 0;
+		return;
+	}
+	if (!n) {
+		/* EOF: answer what was asked (conn_serve), then close. */
+		k->eof = 1;
 		return;
 	}
 	k->inlen += (size_t)n;
@@ -768,7 +778,7 @@ void control_dispatch(struct control *c)
 			c->woken = 0;
 			for (j = 0; j < c->max_conns; j++) {
 				k = &c->conns[j];
-				if (k->fd >= 0 && !k->closing && k->inlen) {
+				if (k->fd >= 0 && !k->closing && (k->inlen || k->eof)) {
 					conn_serve(c, k, now);
 					conn_flush(c, k, now);
 				}

@@ -509,6 +509,35 @@ START_TEST(test_socket_emfile)
 }
 END_TEST
 
+/* A peer that sends many requests and then shuts down gets every answer. */
+START_TEST(test_socket_eof_answers_all)
+{
+	static char reqs[200 * 2 + 1];
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t n;
+	int fd = client(), i;
+
+	pump();
+	for (i = 0; i < 200; i++)
+		memcpy(reqs + 2 * i, "v\n", 2);
+	ck_assert_int_eq(send(fd, reqs, 400, 0), 400);
+	shutdown(fd, SHUT_WR);
+	for (i = 0; i < 200; i++) {
+		pump();
+		while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, MSG_DONTWAIT)) > 0)
+			got += (size_t)n;
+		if (n == 0)
+			break;		/* closed by the server */
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(handled, 200);
+	buf[got] = '\0';
+	ck_assert_uint_eq(got, 200 * strlen("OK 1\nverb=v argc=1 privileged=1\n"));
+	close(fd);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -533,6 +562,7 @@ static Suite *control_suite(void)
 	tcase_add_test(ts, test_socket_no_silent_drop);
 	tcase_add_test(ts, test_socket_reserved_slots);
 	tcase_add_test(ts, test_socket_emfile);
+	tcase_add_test(ts, test_socket_eof_answers_all);
 	suite_add_tcase(s, ts);
 	return s;
 }
