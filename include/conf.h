@@ -21,6 +21,7 @@
 #define CONF_NAME_MAX		16	/* gateway name, with its NUL */
 #define CONF_PREFIX_MAX		16	/* set prefix, with its NUL */
 #define CONF_MAX_ERRORS		64
+#define CONF_LAN_MIN_PLEN	2	/* lan.network /0 and /1 are refused */
 
 struct conf_gw {
 	char name[CONF_NAME_MAX];

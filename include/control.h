@@ -21,6 +21,26 @@
  * answers come in order.  An idle connection is closed after the
  * configured timeout, a line too long is answered with ERR usage and
  * the connection closed.
+ *
+ * Resource discipline (every peer may be hostile):
+ *  - a request must be complete CONTROL_REQUEST_MS after its first
+ *    byte (ERR usage, then closed): trickling bytes buys no time;
+ *  - answers not read within the idle timeout close the connection;
+ *  - a peer whose unsent answers exceed CONTROL_OUT_HIGH is not read
+ *    until they drain; unprivileged peers together are not read while
+ *    their unsent answers exceed CONTROL_OUT_BUDGET.  Memory, at most:
+ *    max_conns x (CONTROL_MAX_LINE + CONTROL_OUT_HIGH + one answer)
+ *    for privileged peers, CONTROL_OUT_BUDGET + one answer for all
+ *    unprivileged peers together;
+ *  - each connection gets one read and CONTROL_READ_BUDGET requests
+ *    per turn of the event loop (fairness);
+ *  - control_reserved_slots(max_conns) slots are only for root and the
+ *    control group, and one unprivileged uid holds at most half of the
+ *    others: the login hooks are never locked out;
+ *  - EMFILE on accept pauses accepting for CONTROL_ACCEPT_PAUSE_MS (or
+ *    until a connection closes) instead of spinning;
+ *  - nothing is dropped silently: a refused connection or request is
+ *    told why with an ERR.
  */
 #ifndef NFQLB_CONTROL_H
 #define NFQLB_CONTROL_H
@@ -33,6 +53,15 @@
 #define CONTROL_MAX_LINE	1024
 #define CONTROL_MAX_ARGS	16
 #define CONTROL_MAX_OUTPUT	(64u << 20)	/* per answer, bytes */
+#define CONTROL_OUT_HIGH	(64u << 10)	/* unsent, per connection */
+#define CONTROL_OUT_BUDGET	(1u << 20)	/* unsent, unprivileged peers */
+#define CONTROL_READ_BUDGET	16		/* requests per connection per turn */
+#define CONTROL_REQUEST_MS	2000		/* first byte to newline */
+#define CONTROL_ACCEPT_PAUSE_MS	1000
+#define CONTROL_ACCEPT_BUDGET	32		/* connections accepted per turn */
+
+/* Slots kept for privileged peers out of max_conns. */
+unsigned control_reserved_slots(unsigned max_conns);
 
 /* A growing output buffer for one answer. */
 struct obuf {
@@ -112,6 +141,8 @@ void control_expire(struct control *c, uint64_t now_ms);
 /* Requests served, refused, and connections dropped, for stats. */
 struct control_stats {
 	uint64_t requests, errors, refused, timeouts, overflows;
+	uint64_t deadlines;		/* requests not complete in time */
+	uint64_t accept_pauses;		/* EMFILE and the like */
 };
 const struct control_stats *control_stats(const struct control *c);
 

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "control.h"
 #include "health.h"
+#include "ownaddr.h"
 
 /* The version is the VERSION file's, passed by the Makefile. */
 #ifndef NFQLB_VERSION
@@ -62,6 +63,7 @@ struct nfqlbd_counters {
 	uint64_t binds_held;	/* packets of clients on a release hold */
 	uint64_t idle_releases;	/* clients.idle_timeout */
 	uint64_t syncs;		/* nfqlbctl sync runs applied */
+	uint64_t non_host;	/* packets from a network, broadcast or own address */
 };
 
 struct nfqlbd {
@@ -85,6 +87,7 @@ struct nfqlbd {
 	struct iptab *watch;
 	struct sync *sync;	/* an nfqlbctl sync under way (sync.c) */
 	int defer_sets;		/* set adds batched until nfqlbd_sets_commit() */
+	struct ownaddr own;	/* this host's LAN addresses: never clients */
 	time_t started;
 	time_t last_warn;
 };

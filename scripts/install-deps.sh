@@ -9,7 +9,8 @@ libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
 check libsystemd-dev
 iptables ipset iproute2 conntrack kmod procps python3 stress-ng
 systemd-container
-dpkg-dev debhelper devscripts lintian"
+dpkg-dev debhelper devscripts lintian
+clang libclang-rt-14-dev util-linux"
 
 missing=""
 for p in $PKGS; do

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -30,23 +31,32 @@ struct command {
 
 static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Messages quote decoded option values, configuration text and kernel
+ * errors: escaped as a whole, an ERR answer is always exactly one line
+ * of printable ASCII whatever they hold.
+ */
 static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], esc[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	obuf_reset(o);
-	obuf_printf(o, "ERR %s %s\n", kind, msg);
+	obuf_printf(o, "ERR %s %s\n", kind, escape_line(msg, esc, sizeof(esc)));
 }
 
-/* A client address: IPv4, inside the LAN. */
+/*
+ * A client address: IPv4, inside the LAN and, to bind (strict), none of
+ * its network, broadcast or own addresses.
+ */
 static int parse_client(struct nfqlbd *d, const char *s, struct nfqlb_addr *a,
-			struct obuf *o)
+			int strict, struct obuf *o)
 {
 	char net[INET_ADDRSTRLEN];
+	const char *why;
 
 	if (addr_parse(s, a)) {
 		err_out(o, "invalid", "client \"%s\" is not an IP address", s);
@@ -60,6 +70,12 @@ static int parse_client(struct nfqlbd *d, const char *s, struct nfqlb_addr *a,
 		inet_ntop(AF_INET, &d->conf.lan_net.addr, net, sizeof(net));
 		err_out(o, "invalid", "client %s is outside lan.network %s/%u", s,
 			net, d->conf.lan_net.plen);
+		return -1;
+	}
+	if (strict && (why = ownaddr_nonhost(&d->conf.lan_net, &d->own, a->v4))) {
+		inet_ntop(AF_INET, &d->conf.lan_net.addr, net, sizeof(net));
+		err_out(o, "invalid", "client %s is %s of lan.network %s/%u, not a client",
+			s, why, net, d->conf.lan_net.plen);
 		return -1;
 	}
 	return 0;
@@ -155,7 +171,7 @@ static void cmd_bind(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	char v[CONTROL_MAX_LINE + 1], err[256];
 	int gw, created = 0, i;
 
-	if (parse_client(d, r->argv[1], &a, o) || check_options(r, 2, keys, o))
+	if (parse_client(d, r->argv[1], &a, 1, o) || check_options(r, 2, keys, o))
 		return;
 	for (i = 0; keys[i]; i++) {
 		size_t cut = 0;
@@ -189,7 +205,7 @@ static void cmd_release(struct nfqlbd *d, const struct control_req *r, struct ob
 	struct nfqlb_addr a;
 	int gw;
 
-	if (parse_client(d, r->argv[1], &a, o))
+	if (parse_client(d, r->argv[1], &a, 0, o))
 		return;
 	gw = nfqlbd_release(d, &a);
 	portal_hold(d, &a);	/* logged out: its own packets do not bind it */
@@ -365,6 +381,9 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	stats_portal(d, o);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
+	obuf_kvu(o, "control_refused", c->refused);
+	obuf_kvu(o, "control_timeouts", c->timeouts + c->deadlines);
+	obuf_kvu(o, "non_host", d->n.non_host);
 	obuf_printf(o, "\n");
 }
 

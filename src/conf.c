@@ -274,6 +274,10 @@ static void parse_lan(struct conf_ctx *x, config_t *cf, struct conf *c)
 	if (s && net4_parse(s, &c->lan_net))
 		conf_err(x, "lan.network = \"%s\" is not an IPv4 network "
 			 "(a.b.c.d/len with the host bits zero)", s);
+	else if (s && c->lan_net.plen < CONF_LAN_MIN_PLEN)
+		/* It would take in the gateways, the Internet, multicast. */
+		conf_err(x, "lan.network = \"%s\" is too wide: a LAN is /%d or "
+			 "longer", s, CONF_LAN_MIN_PLEN);
 }
 
 int conf_parse_target(const char *s, struct health_target *t)
@@ -385,7 +389,7 @@ static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 	char path[64];
 	const char *s;
 	unsigned j;
-	int w;
+	long long w;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		conf_err(x, "line %d: gateway %u must be a group { ... }, not %s",
@@ -429,13 +433,14 @@ static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 	if (config_setting_lookup(g, "weight")) {
 		config_setting_t *ws = config_setting_get_member(g, "weight");
 
-		if (config_setting_type(ws) != CONFIG_TYPE_INT) {
+		if (config_setting_type(ws) != CONFIG_TYPE_INT &&
+		    config_setting_type(ws) != CONFIG_TYPE_INT64) {
 			conf_err(x, "line %d: %s must be an integer, not %s",
 				 line, path, type_name(config_setting_type(ws)));
 		} else {
-			w = config_setting_get_int(ws);
+			w = config_setting_get_int64(ws);
 			if (w < 0 || w > 1000000)
-				conf_err(x, "line %d: %s = %d is out of range [0, 1000000]",
+				conf_err(x, "line %d: %s = %lld is out of range [0, 1000000]",
 					 line, path, w);
 			else
 				gw->weight = (uint32_t)w;
@@ -633,19 +638,189 @@ static int conf_syntax_error(config_t *cf, struct conf_ctx *x)
 	return (int)x->e->count;
 }
 
-int conf_load(const char *path, struct conf *c, struct conf_errors *e)
+/*
+ * libconfig 1.5 reads a decimal or hex integer without an L suffix
+ * into an int, silently wrapping: "weight = 4294967298" would be 2.
+ * Before it parses the text, give every integer literal that does not
+ * fit in 32 bits the L suffix, so it is read at 64 bits and the range
+ * checks see the real value; one that does not fit in 64 bits is an
+ * error naming it.  Strings and comments are skipped; names (which may
+ * hold digits) are not numbers.  Returns a malloc'd copy, or NULL.
+ */
+static int name_char(char ch)
 {
-	struct conf_ctx x = { .file = path, .e = e };
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '*';
+}
+
+static size_t skip_comment_or_string(const char *t, size_t i, size_t n, int *line)
+{
+	if (t[i] == '#' || (t[i] == '/' && i + 1 < n && t[i + 1] == '/')) {
+		while (i < n && t[i] != '\n')
+			i++;
+		return i;
+	}
+	if (t[i] == '/' && i + 1 < n && t[i + 1] == '*') {
+		for (i += 2; i < n && !(t[i] == '*' && i + 1 < n && t[i + 1] == '/'); i++)
+			*line += t[i] == '\n';
+		return i + 2 < n ? i + 2 : n;
+	}
+	/* A string: up to its unescaped closing quote. */
+	for (i++; i < n && t[i] != '"'; i++) {
+		if (t[i] == '\\' && i + 1 < n)
+			i++;
+		*line += t[i] == '\n';
+	}
+	return i < n ? i + 1 : n;
+}
+
+/* The integer literal at t[i..j): does it need the L suffix (1), or fail (-1)? */
+static int int_width(const char *t, size_t i, size_t j)
+{
+	int neg = t[i] == '-', hex;
+	unsigned __int128 v = 0, lim;
+
+	if (t[i] == '-' || t[i] == '+')
+		i++;
+	hex = j - i > 2 && t[i] == '0' && (t[i + 1] == 'x' || t[i + 1] == 'X');
+	lim = hex ? (unsigned __int128)UINT64_MAX :
+	      (unsigned __int128)INT64_MAX + (unsigned)neg;
+	for (i += hex ? 2 : 0; i < j; i++) {
+		int d = isdigit((unsigned char)t[i]) ? t[i] - '0' :
+			tolower((unsigned char)t[i]) - 'a' + 10;
+
+		v = v * (hex ? 16 : 10) + (unsigned)d;
+		if (v > lim)
+			return -1;
+	}
+	if (hex)
+		return v > INT32_MAX;
+	return neg ? v > (unsigned __int128)INT32_MAX + 1 : v > INT32_MAX;
+}
+
+static char *conf_widen_ints(struct conf_ctx *x, const char *t)
+{
+	size_t n = strlen(t), i = 0, j, o = 0;
+	char *out = malloc(2 * n + 1);
+	int line = 1, w;
+
+	if (!out) {
+		conf_err(x, "out of memory");
+		return NULL;
+	}
+	while (i < n) {
+		char ch = t[i];
+
+		if (ch == '"' || ch == '#' ||
+		    (ch == '/' && i + 1 < n && (t[i + 1] == '/' || t[i + 1] == '*'))) {
+			j = skip_comment_or_string(t, i, n, &line);
+		} else if (isalpha((unsigned char)ch) || ch == '*') {
+			for (j = i; j < n && name_char(t[j]); j++)
+				;
+		} else if (isdigit((unsigned char)ch) ||
+			   ((ch == '-' || ch == '+') && i + 1 < n &&
+			    isdigit((unsigned char)t[i + 1]))) {
+			size_t p = i + (ch == '-' || ch == '+');
+			int hex = t[p] == '0' && p + 1 < n && (t[p + 1] == 'x' || t[p + 1] == 'X');
+
+			for (j = p + (hex ? 2 : 0); j < n && (hex ? isxdigit((unsigned char)t[j]) :
+							     isdigit((unsigned char)t[j])); j++)
+				;
+			if (j < n && (t[j] == '.' || t[j] == 'e' || t[j] == 'E' || t[j] == 'L')) {
+				/* A float, or already 64 bits: as it is. */
+				while (j < n && (isalnum((unsigned char)t[j]) || t[j] == '.' ||
+						 ((t[j] == '-' || t[j] == '+') &&
+						  (t[j - 1] == 'e' || t[j - 1] == 'E'))))
+					j++;
+			} else if ((w = int_width(t, i, j)) < 0) {
+				conf_err(x, "line %d: integer %.*s does not fit in 64 bits",
+					 line, (int)(j - i > 40 ? 40 : j - i), t + i);
+			} else if (w) {
+				memcpy(out + o, t + i, j - i);
+				o += j - i;
+				out[o++] = 'L';
+				i = j;
+				continue;
+			}
+		} else {
+			line += ch == '\n';
+			j = i + 1;
+		}
+		memcpy(out + o, t + i, j - i);
+		o += j - i;
+		i = j;
+	}
+	out[o] = '\0';
+	if (x->e->count) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The whole file, NUL-terminated; NULL with errno. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t len = 0, cap = 4096, n;
+	char *buf = NULL, *p;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		p = realloc(buf, cap + 1);
+		if (!p)
+			break;
+		buf = p;
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (len < cap) {
+			if (ferror(f))
+				break;
+			buf[len] = '\0';
+			fclose(f);
+			return buf;
+		}
+		cap *= 2;
+	}
+	free(buf);
+	fclose(f);
+	if (!errno)
+		errno = EIO;
+	return NULL;
+}
+
+static int conf_load_text(const char *text, struct conf_ctx *x, struct conf *c)
+{
+	char *wide = conf_widen_ints(x, text);
 	config_t cf;
 	int n;
 
-	e->count = 0;
+	if (!wide)
+		return (int)x->e->count;
 	config_init(&cf);
-	if (!config_read_file(&cf, path))
-		n = conf_syntax_error(&cf, &x);
+	if (!config_read_string(&cf, wide))
+		n = conf_syntax_error(&cf, x);
 	else
-		n = conf_parse(&cf, &x, c);
+		n = conf_parse(&cf, x, c);
 	config_destroy(&cf);
+	free(wide);
+	return n;
+}
+
+int conf_load(const char *path, struct conf *c, struct conf_errors *e)
+{
+	struct conf_ctx x = { .file = path, .e = e };
+	char *text;
+	int n;
+
+	e->count = 0;
+	text = read_text(path);
+	if (!text) {
+		conf_err(&x, "cannot read file: %s", strerror(errno));
+		return (int)e->count;
+	}
+	n = conf_load_text(text, &x, c);
+	free(text);
 	return n;
 }
 
@@ -653,17 +828,9 @@ int conf_load_string(const char *text, const char *name, struct conf *c,
 		     struct conf_errors *e)
 {
 	struct conf_ctx x = { .file = name, .e = e };
-	config_t cf;
-	int n;
 
 	e->count = 0;
-	config_init(&cf);
-	if (!config_read_string(&cf, text))
-		n = conf_syntax_error(&cf, &x);
-	else
-		n = conf_parse(&cf, &x, c);
-	config_destroy(&cf);
-	return n;
+	return conf_load_text(text, &x, c);
 }
 
 void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,26 +30,35 @@
 struct control_conn {
 	int fd;				/* -1: free slot */
 	struct control_peer peer;
-	uint64_t last_ms;
+	uint64_t last_ms;		/* last request served or answer sent */
+	uint64_t req_ms;		/* a partial request began; 0: none */
+	uint64_t out_ms;		/* unsent output since; 0: none */
 	char in[CONTROL_MAX_LINE + 1];
 	size_t inlen;
-	struct obuf out;
-	size_t outoff;
+	char *out;			/* unsent answers: out[outoff..outlen) */
+	size_t outoff, outlen, outcap;
 	int closing;			/* close once out is written */
-	int want_out;			/* epoll events registered */
+	int eof;			/* the peer is done sending */
+	int events;			/* epoll events registered */
 };
 
 struct control {
-	int lfd, ep;
+	int lfd, ep, wake;		/* wake: eventfd, "lines are waiting" */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t group;
 	unsigned idle_ms;
 	unsigned max_conns;
+	unsigned reserved;		/* slots only privileged peers may take */
+	unsigned per_uid;		/* slots one unprivileged uid may hold */
+	uint64_t accept_resume_ms;	/* accepting paused (EMFILE) until; 0: not */
+	int woken;
 	control_handler handler;
 	void *arg;
 	struct control_stats st;
 	struct control_conn *conns;
 };
+
+#define WAKE_ID		(UINT32_MAX - 1)
 
 static uint64_t control_now_ms(void)
 {
@@ -305,14 +315,20 @@ struct control *control_open(const struct control_params *p,
 		return NULL;
 	}
 	c->lfd = -1;
+	c->wake = -1;
 	c->group = p->group;
 	c->idle_ms = p->idle_timeout * 1000;
 	c->max_conns = p->max_conns ? p->max_conns : 1;
+	c->reserved = control_reserved_slots(c->max_conns);
+	c->per_uid = (c->max_conns - c->reserved) / 2;
+	if (!c->per_uid)
+		c->per_uid = 1;
 	c->handler = h;
 	c->arg = arg;
 	c->conns = calloc(c->max_conns, sizeof(*c->conns));
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!c->conns || c->ep < 0) {
+	c->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!c->conns || c->ep < 0 || c->wake < 0) {
 		snprintf(err, errlen, "control: %s", strerror(errno));
 		goto fail;
 	}
@@ -320,6 +336,11 @@ struct control *control_open(const struct control_params *p,
 		c->conns[i].fd = -1;
 	if (control_listen(c, p, err, errlen))
 		goto fail;
+	ev.data.u32 = WAKE_ID;
+	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->wake, &ev)) {
+		snprintf(err, errlen, "control epoll: %s", strerror(errno));
+		goto fail;
+	}
 	ev.data.u32 = UINT32_MAX;	/* the listener */
 	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->lfd, &ev)) {
 		snprintf(err, errlen, "control epoll: %s", strerror(errno));
@@ -331,6 +352,18 @@ fail:
 	return NULL;
 }
 
+static void accept_pause(struct control *c);
+static void accept_resume(struct control *c);
+static void control_wake(struct control *c);
+static void control_unblock(struct control *c);
+
+unsigned control_reserved_slots(unsigned max_conns)
+{
+	if (max_conns < 2)
+		return 0;
+	return max_conns / 4 ? max_conns / 4 : 1;
+}
+
 static void conn_close(struct control *c, struct control_conn *k)
 {
 	if (k->fd < 0)
@@ -338,11 +371,16 @@ static void conn_close(struct control *c, struct control_conn *k)
 	close(k->fd);		/* also removes it from the epoll set */
 	k->fd = -1;
 	k->inlen = 0;
-	k->outoff = 0;
 	k->closing = 0;
-	k->want_out = 0;
-	obuf_free(&k->out);
-	(void)c;
+	k->eof = 0;
+	k->events = 0;
+	free(k->out);
+	k->out = NULL;
+	k->outoff = k->outlen = k->outcap = 0;
+	k->req_ms = k->out_ms = 0;
+	/* A slot is free again: if accepting was paused, try again. */
+	if (c->accept_resume_ms)
+		accept_resume(c);
 }
 
 void control_close(struct control *c)
@@ -359,6 +397,8 @@ void control_close(struct control *c)
 	}
 	if (c->ep >= 0)
 		close(c->ep);
+	if (c->wake >= 0)
+		close(c->wake);
 	free(c->conns);
 	free(c);
 }
@@ -388,182 +428,340 @@ static int peer_in_group(int fd, gid_t group)
 	return 0;
 }
 
+static size_t conn_pending(const struct control_conn *k)
+{
+	return k->outlen - k->outoff;
+}
+
+/* Unsent output of every unprivileged peer together. */
+static size_t unpriv_pending(const struct control *c)
+{
+	size_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < c->max_conns; i++)
+		if (c->conns[i].fd >= 0 && !c->conns[i].peer.privileged)
+			sum += conn_pending(&c->conns[i]);
+	return sum;
+}
+
+/*
+ * May k's next request be served now?  Not while its own unsent
+ * answers exceed the high-water mark (a peer that does not read gets
+ * no more answers), nor, for an unprivileged peer, while unprivileged
+ * peers together hold more than their budget.  Its requests then wait
+ * in its input buffer and the socket's, unread.
+ */
+static int conn_blocked_by(const struct control_conn *k, size_t unpriv)
+{
+	if (conn_pending(k) > CONTROL_OUT_HIGH)
+		return 1;
+	return !k->peer.privileged && unpriv > CONTROL_OUT_BUDGET;
+}
+
+static int conn_blocked(const struct control *c, const struct control_conn *k)
+{
+	return conn_blocked_by(k, k->peer.privileged ? 0 : unpriv_pending(c));
+}
+
+/* Poll for input only while it would be used, for output while some is due. */
+static void conn_set_events_by(struct control *c, struct control_conn *k, int blocked)
+{
+	int events = 0;
+	struct epoll_event ev;
+
+	if (!k->closing && !k->eof && k->inlen < sizeof(k->in) && !blocked)
+		events |= EPOLLIN;
+	if (conn_pending(k))
+		events |= EPOLLOUT;
+	if (k->events == events)
+		return;
+	ev.events = (uint32_t)events;
+	ev.data.u32 = (uint32_t)(k - c->conns);
+	if (!epoll_ctl(c->ep, EPOLL_CTL_MOD, k->fd, &ev))
+		k->events = events;
+}
+
+static void conn_set_events(struct control *c, struct control_conn *k)
+{
+	conn_set_events_by(c, k, conn_blocked(c, k));
+}
+
+/* Queue len bytes of answer; -1 if memory runs out. */
+static int conn_append(struct control_conn *k, const char *data, size_t len,
+		       uint64_t now)
+{
+	size_t cap;
+	char *p;
+
+	if (k->outoff && k->outoff == k->outlen)
+		k->outoff = k->outlen = 0;
+	if (k->outoff && k->outlen + len > k->outcap) {
+		memmove(k->out, k->out + k->outoff, k->outlen - k->outoff);
+		k->outlen -= k->outoff;
+		k->outoff = 0;
+	}
+	if (k->outlen + len > k->outcap) {
+		cap = k->outcap ? k->outcap : 512;
+		while (cap < k->outlen + len)
+			cap *= 2;
+		p = realloc(k->out, cap);
+		if (!p)
+			return -1;
+		k->out = p;
+		k->outcap = cap;
+	}
+	if (!conn_pending(k))
+		k->out_ms = now;
+	memcpy(k->out + k->outlen, data, len);
+	k->outlen += len;
+	return 0;
+}
+
+static void conn_say(struct control_conn *k, const char *msg, uint64_t now)
+{
+	if (conn_append(k, msg, strlen(msg), now))
+		k->closing = 1;		/* cannot even say why: give up */
+}
+
 static void conn_accept(struct control *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct control_conn *k = NULL;
+	struct control_conn *k;
+	struct control_peer peer;
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	unsigned i;
-	int fd;
+	socklen_t len;
+	unsigned i, unpriv, same_uid;
+	const char *busy;
+	int fd, e, turn;
 
-	for (;;) {
+	/* A bounded number per turn: a flood of connections is one peer more. */
+	for (turn = 0; turn < CONTROL_ACCEPT_BUDGET; turn++) {
 		fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR)
+			e = errno;
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+				accept_pause(c);
+			else if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
 				log_warn("control: accept");
+			if (e == EINTR || e == ECONNABORTED)
+				continue;
 			return;
 		}
-		for (i = 0, k = NULL; i < c->max_conns; i++)
-			if (c->conns[i].fd < 0) {
-				k = &c->conns[i];
-				break;
-			}
-		if (!k) {
-			static const char busy[] = "ERR busy too many control connections\n";
-
-			c->st.refused++;
-			ssize_t w = write(fd, busy, sizeof(busy) - 1);
-
-			(void)w;	/* best effort: it is being closed anyway */
-			close(fd);
-			continue;
-		}
-		memset(&k->peer, 0, sizeof(k->peer));
+		memset(&peer, 0, sizeof(peer));
+		len = sizeof(cred);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-			k->peer.pid = cred.pid;
-			k->peer.uid = cred.uid;
-			k->peer.gid = cred.gid;
-			k->peer.privileged = cred.uid == 0 ||
+			peer.pid = cred.pid;
+			peer.uid = cred.uid;
+			peer.gid = cred.gid;
+			peer.privileged = cred.uid == 0 ||
 				(c->group != (gid_t)-1 &&
 				 (cred.gid == c->group || peer_in_group(fd, c->group)));
 		} else {
-			k->peer.uid = (uid_t)-1;
+			peer.uid = (uid_t)-1;
 		}
-		ev.data.u32 = (uint32_t)i;
+		k = NULL;
+		unpriv = same_uid = 0;
+		for (i = 0; i < c->max_conns; i++) {
+			struct control_conn *x = &c->conns[i];
+
+			if (x->fd < 0) {
+				if (!k)
+					k = x;
+				continue;
+			}
+			if (!x->peer.privileged) {
+				unpriv++;
+				same_uid += x->peer.uid == peer.uid;
+			}
+		}
+		/*
+		 * Slots are reserved for root and the control group, so
+		 * that unprivileged or anonymous peers, however many,
+		 * never lock the login hooks out.
+		 */
+		busy = NULL;
+		if (!k)
+			busy = "ERR busy too many control connections\n";
+		else if (!peer.privileged && unpriv >= c->max_conns - c->reserved)
+			busy = "ERR busy every control slot open to unprivileged peers "
+			       "is taken\n";
+		else if (!peer.privileged && same_uid >= c->per_uid)
+			busy = "ERR busy too many control connections from this uid\n";
+		if (busy) {
+			c->st.refused++;
+			ssize_t w = send(fd, busy, strlen(busy), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			(void)w;	/* a fresh socket's buffer is empty */
+			close(fd);
+			continue;
+		}
+		ev.data.u32 = (uint32_t)(k - c->conns);
 		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev)) {
 			log_warn("control: epoll_ctl");
 			close(fd);
 			continue;
 		}
+		memset(k, 0, sizeof(*k));
 		k->fd = fd;
-		k->inlen = 0;
-		k->outoff = 0;
-		k->closing = 0;
-		k->want_out = EPOLLIN;
+		k->peer = peer;
+		k->events = EPOLLIN;
 		k->last_ms = control_now_ms();
 	}
 }
 
-/*
- * Poll for output only while some is pending, and stop polling for
- * input once closing (level-triggered EOF would spin otherwise).
- */
-static void conn_set_out(struct control *c, struct control_conn *k, int want)
-{
-	int events = (k->closing ? 0 : EPOLLIN) | (want ? EPOLLOUT : 0);
-	struct epoll_event ev = { .events = (uint32_t)events };
-
-	if (k->want_out == events)
-		return;
-	ev.data.u32 = (uint32_t)(k - c->conns);
-	epoll_ctl(c->ep, EPOLL_CTL_MOD, k->fd, &ev);
-	k->want_out = events;
-}
-
 /* Write what is pending; close when done and asked to. */
-static void conn_flush(struct control *c, struct control_conn *k)
+static void conn_flush(struct control *c, struct control_conn *k, uint64_t now)
 {
 	ssize_t n;
 
-	while (k->outoff < k->out.len) {
-		n = send(k->fd, k->out.data + k->outoff, k->out.len - k->outoff,
+	while (conn_pending(k)) {
+		n = send(k->fd, k->out + k->outoff, conn_pending(k),
 			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			conn_set_out(c, k, 1);
-			return;
-		}
+		if (n < 0 && errno == EAGAIN)
+			break;
 		if (n <= 0) {
 			conn_close(c, k);
 			return;
 		}
 		k->outoff += (size_t)n;
 	}
-	obuf_reset(&k->out);
-	k->outoff = 0;
-	conn_set_out(c, k, 0);
-	if (k->closing)
-		conn_close(c, k);
+	if (!conn_pending(k)) {
+		k->outoff = k->outlen = 0;
+		k->out_ms = 0;
+		k->last_ms = now;
+		/* Don't keep a large answer's buffer for an idle peer. */
+		if (k->outcap > CONTROL_OUT_HIGH) {
+			free(k->out);
+			k->out = NULL;
+			k->outcap = 0;
+		}
+		if (k->closing) {
+			conn_close(c, k);
+			return;
+		}
+	}
+	conn_set_events(c, k);
 }
 
 static void conn_request(struct control *c, struct control_conn *k,
-			 const char *line, size_t len)
+			 const char *line, size_t len, uint64_t now)
 {
 	struct control_req *req = malloc(sizeof(*req));
 	struct obuf one = { 0 };
-	char err[128];
+	char err[128], msg[192];
 
 	c->st.requests++;
 	if (!req) {
-		obuf_printf(&k->out, "ERR internal out of memory\n");
+		conn_say(k, "ERR internal out of memory\n", now);
 		return;
 	}
 	if (control_parse(line, len, req, err, sizeof(err))) {
 		c->st.errors++;
-		obuf_printf(&k->out, "ERR usage %s\n", err);
+		snprintf(msg, sizeof(msg), "ERR usage %s\n", err);
+		conn_say(k, msg, now);
 	} else {
 		c->handler(req, &k->peer, &one, c->arg);
 		if (one.overflow) {
 			c->st.overflows++;
-			obuf_printf(&k->out, "ERR internal answer larger than %u bytes\n",
-				    CONTROL_MAX_OUTPUT);
+			snprintf(msg, sizeof(msg), "ERR internal answer larger than %u "
+				 "bytes\n", CONTROL_MAX_OUTPUT);
+			conn_say(k, msg, now);
 		} else if (one.len) {
 			if (one.len > 3 && !strncmp(one.data, "ERR", 3))
 				c->st.errors++;
-			if (!obuf_reserve(&k->out, one.len)) {
-				memcpy(k->out.data + k->out.len, one.data, one.len);
-				k->out.len += one.len;
+			if (conn_append(k, one.data, one.len, now)) {
+				c->st.overflows++;
+				conn_say(k, "ERR internal out of memory for the answer\n", now);
 			}
+		} else {
+			/* A handler that says nothing still gets an answer. */
+			conn_say(k, "ERR internal empty answer\n", now);
 		}
 	}
 	obuf_free(&one);
 	free(req);
 }
 
+/*
+ * Serve the complete lines k has sent, at most CONTROL_READ_BUDGET per
+ * call so that one peer streaming requests cannot starve the others;
+ * what is left is served on a later turn (the wake eventfd).
+ */
+static void conn_serve(struct control *c, struct control_conn *k, uint64_t now)
+{
+	unsigned served = 0;
+	char *nl;
+
+	while (!k->closing && k->inlen && (nl = memchr(k->in, '\n', k->inlen))) {
+		size_t ll = (size_t)(nl - k->in);
+
+		if (conn_blocked(c, k))
+			break;
+		if (served == CONTROL_READ_BUDGET) {
+			control_wake(c);
+			break;
+		}
+		conn_request(c, k, k->in, ll, now);
+		memmove(k->in, nl + 1, k->inlen - ll - 1);
+		k->inlen -= ll + 1;
+		k->last_ms = now;
+		served++;
+	}
+	if (!k->closing && k->inlen == sizeof(k->in) && !memchr(k->in, '\n', k->inlen)) {
+		char msg[96];
+
+		c->st.errors++;
+		snprintf(msg, sizeof(msg), "ERR usage request longer than %d bytes\n",
+			 CONTROL_MAX_LINE);
+		conn_say(k, msg, now);
+		k->closing = 1;
+		k->inlen = 0;
+	}
+	/* The peer is done: once every request it sent is answered, close. */
+	if (k->eof && !k->closing && !(k->inlen && memchr(k->in, '\n', k->inlen))) {
+		k->inlen = 0;	/* half a request: nobody to tell */
+		k->closing = 1;
+	}
+	/* The deadline runs from a partial request's first byte, not its last. */
+	if (!k->inlen || memchr(k->in, '\n', k->inlen))
+		k->req_ms = 0;
+	else if (!k->req_ms)
+		k->req_ms = now;
+}
+
+/* One read per turn: a budget, not "until EAGAIN". */
 static void conn_read(struct control *c, struct control_conn *k)
 {
 	ssize_t n;
-	char *nl;
 
-	for (;;) {
-		if (k->closing)
-			break;
+	if (k->closing || k->eof || k->inlen == sizeof(k->in) || conn_blocked(c, k))
+		return;
+	do
 		n = recv(k->fd, k->in + k->inlen, sizeof(k->in) - k->inlen, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) {
-			/* EOF: answer what was asked, then close. */
-			k->closing = 1;
-			break;
-		}
-		k->last_ms = control_now_ms();
-		k->inlen += (size_t)n;
-		/* Serve every complete line; a partial one waits for more. */
-		while (k->inlen && (nl = memchr(k->in, '\n', k->inlen))) {
-			size_t ll = (size_t)(nl - k->in);
-
-			conn_request(c, k, k->in, ll);
-			memmove(k->in, nl + 1, k->inlen - ll - 1);
-			k->inlen -= ll + 1;
-		}
-		if (k->inlen == sizeof(k->in)) {
-			c->st.errors++;
-			obuf_printf(&k->out, "ERR usage request longer than %d bytes\n",
-				    CONTROL_MAX_LINE);
-			k->closing = 1;
-			k->inlen = 0;
-		}
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n < 0) {
+		k->closing = 1;		/* a reset: nobody to answer */
+		k->inlen = 0;
+		return;
 	}
-	conn_flush(c, k);
+	if (!n) {
+		/* EOF: answer what was asked (conn_serve), then close. */
+		k->eof = 1;
+		return;
+	}
+	k->inlen += (size_t)n;
 }
 
 void control_dispatch(struct control *c)
 {
 	struct epoll_event evs[16];
+	uint64_t now = control_now_ms(), v;
+	unsigned j;
 	int n, i;
 
 	n = epoll_wait(c->ep, evs, 16, 0);
@@ -572,6 +770,19 @@ void control_dispatch(struct control *c)
 
 		if (evs[i].data.u32 == UINT32_MAX) {
 			conn_accept(c);
+			continue;
+		}
+		if (evs[i].data.u32 == WAKE_ID) {
+			if (read(c->wake, &v, sizeof(v)) < 0)
+				v = 0;
+			c->woken = 0;
+			for (j = 0; j < c->max_conns; j++) {
+				k = &c->conns[j];
+				if (k->fd >= 0 && !k->closing && (k->inlen || k->eof)) {
+					conn_serve(c, k, now);
+					conn_flush(c, k, now);
+				}
+			}
 			continue;
 		}
 		if (evs[i].data.u32 >= c->max_conns)
@@ -584,10 +795,71 @@ void control_dispatch(struct control *c)
 			continue;
 		}
 		if (evs[i].events & EPOLLOUT)
-			conn_flush(c, k);
-		if (k->fd >= 0 && evs[i].events & EPOLLIN)
+			conn_flush(c, k, now);
+		if (k->fd >= 0 && evs[i].events & EPOLLIN) {
 			conn_read(c, k);
+			conn_serve(c, k, now);
+			conn_flush(c, k, now);
+		}
 	}
+	control_unblock(c);
+}
+
+/*
+ * Connections held back by the unprivileged budget have nothing of
+ * their own to wake them: once the budget has room, serve them again.
+ */
+static void control_unblock(struct control *c)
+{
+	size_t unpriv = unpriv_pending(c);
+	unsigned i;
+	int blocked;
+
+	for (i = 0; i < c->max_conns; i++) {
+		struct control_conn *k = &c->conns[i];
+
+		if (k->fd < 0 || k->closing)
+			continue;
+		blocked = conn_blocked_by(k, unpriv);
+		conn_set_events_by(c, k, blocked);
+		if (k->inlen && !blocked && memchr(k->in, '\n', k->inlen))
+			control_wake(c);
+	}
+}
+
+static void control_wake(struct control *c)
+{
+	uint64_t one = 1;
+
+	if (c->woken)
+		return;
+	if (write(c->wake, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		c->woken = 1;
+}
+
+static void accept_pause(struct control *c)
+{
+	struct epoll_event ev = { .events = 0, .data.u32 = UINT32_MAX };
+
+	/*
+	 * Out of descriptors: the listener would stay readable and the
+	 * loop spin.  Stop polling it for a while (or until one of ours
+	 * closes); the kernel keeps the peers in the backlog meanwhile.
+	 */
+	if (c->accept_resume_ms)
+		return;
+	log_warn("control: accept (paused for %u ms)", CONTROL_ACCEPT_PAUSE_MS);
+	c->st.accept_pauses++;
+	c->accept_resume_ms = control_now_ms() + CONTROL_ACCEPT_PAUSE_MS;
+	epoll_ctl(c->ep, EPOLL_CTL_MOD, c->lfd, &ev);
+}
+
+static void accept_resume(struct control *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = UINT32_MAX };
+
+	c->accept_resume_ms = 0;
+	epoll_ctl(c->ep, EPOLL_CTL_MOD, c->lfd, &ev);
 }
 
 void control_expire(struct control *c, uint64_t now_ms)
@@ -596,12 +868,34 @@ void control_expire(struct control *c, uint64_t now_ms)
 
 	if (!now_ms)
 		now_ms = control_now_ms();
+	if (c->accept_resume_ms && now_ms >= c->accept_resume_ms)
+		accept_resume(c);
 	for (i = 0; i < c->max_conns; i++) {
 		struct control_conn *k = &c->conns[i];
 
-		if (k->fd >= 0 && now_ms - k->last_ms > c->idle_ms) {
+		if (k->fd < 0)
+			continue;
+		if (k->out_ms && now_ms - k->out_ms > c->idle_ms) {
+			/* Answers not read for the whole timeout. */
+			c->st.timeouts++;
+			conn_close(c, k);
+		} else if (k->req_ms && !k->closing &&
+			   now_ms - k->req_ms > CONTROL_REQUEST_MS) {
+			char msg[96];
+
+			c->st.deadlines++;
+			snprintf(msg, sizeof(msg), "ERR usage request not complete within "
+				 "%u ms\n", CONTROL_REQUEST_MS);
+			conn_say(k, msg, now_ms);
+			k->closing = 1;
+			k->inlen = 0;
+			k->req_ms = 0;
+			conn_flush(c, k, now_ms);
+		} else if (!k->out_ms && !k->req_ms && now_ms - k->last_ms > c->idle_ms) {
 			c->st.timeouts++;
 			conn_close(c, k);
 		}
 	}
+	/* Closed connections may have freed the unprivileged budget. */
+	control_unblock(c);
 }

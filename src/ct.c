@@ -13,6 +13,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "ct.h"
+#include "nlcheck.h"
 
 int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
 {
@@ -49,7 +50,8 @@ int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
 		goto out;
 	}
 	n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0 || mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) < 0) {
+	if (n < 0 || nlcheck_batch(buf, (size_t)n) ||
+	    mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) < 0) {
 		/* ENOENT: nothing carried the mark. */
 		if (errno == ENOENT) {
 			rc = 0;

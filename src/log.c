@@ -57,6 +57,33 @@ int log_debug_enabled(void)
 /* fmt is the caller's, checked at the caller by log.h's format attributes. */
 static void log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 	__attribute__((format(printf, 2, 0)));
+/*
+ * Messages quote configuration values and peers' words: a newline or
+ * an escape sequence in one must not forge a log line or reach the
+ * terminal.  Control bytes become \xHH (in place: msg has room, the
+ * tail is cut).
+ */
+static void log_sanitize(char *msg, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	char out[1024];
+	size_t i, o = 0;
+
+	for (i = 0; msg[i] && o + 5 < sizeof(out); i++) {
+		unsigned char ch = (unsigned char)msg[i];
+
+		if (ch < 0x20 || ch == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else {
+			out[o++] = (char)ch;
+		}
+	}
+	out[o] = '\0';
+	snprintf(msg, size, "%s", out);
+}
 
 static void log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 {
@@ -64,6 +91,7 @@ static void log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 	int saved = errno;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_sanitize(msg, sizeof(msg));
 	if (log_foreground) {
 		if (log_journal)
 			snprintf(level, sizeof(level), "<%d>", pri);

@@ -225,6 +225,12 @@ static void packet_batch(const struct nfqlb_addr *src, unsigned n,
 		 */
 		if (!net4_contains(&d->conf.lan_net, src[i].v4))
 			continue;
+		/* Nor are the LAN's network, broadcast and own addresses. */
+		if (gw[i] == BALANCE_NO_GW &&
+		    ownaddr_nonhost(&d->conf.lan_net, &d->own, src[i].v4)) {
+			d->n.non_host++;
+			continue;
+		}
 		if (gw[i] == BALANCE_NO_GW)
 			gw[i] = packet_miss(d, &src[i]);
 		else if (iptab_count(d->watch) && portal_packet_seen(d, &src[i]))
@@ -966,6 +972,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				control_expire(d->ctl, 0);
 				failover_tick(d);
 				portal_tick(d);
+				ownaddr_refresh(&d->own, &d->conf.lan_net, 0);
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
@@ -1097,6 +1104,8 @@ static int run(struct nfqlbd *d)
 		return 1;
 	}
 	d->started = time(NULL);
+	if (ownaddr_refresh(&d->own, &c->lan_net, 1))
+		log_warn("listing this host's addresses");
 	d->bal = balance_new(c->max_clients);
 	d->info = clientinfo_new(c->max_clients);
 	if (!d->bal || !d->info)

@@ -28,6 +28,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 #include "log.h"
+#include "nlcheck.h"
 #include "queue.h"
 
 /* Room for the netlink and nfqueue headers besides the copied bytes. */
@@ -130,6 +131,8 @@ static int queue_config(struct queue *q, struct nlmsghdr *nlh)
 	for (;;) {
 		n = (int)mnl_socket_recvfrom(q->nl, q->rxbuf, q->msgsize);
 		if (n < 0)
+			return -1;
+		if (nlcheck_batch(q->rxbuf, (size_t)n))
 			return -1;
 		n = mnl_cb_run(q->rxbuf, (size_t)n, 0, q->portid, queue_msg_cb, q);
 		queue_end_batch(q);
@@ -397,7 +400,8 @@ int queue_dispatch(struct queue *q, unsigned max_rounds)
 		for (i = 0; i < n; i++) {
 			size_t len = q->msgs[i].msg_len;
 
-			if (q->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			if (q->msgs[i].msg_hdr.msg_flags & MSG_TRUNC ||
+			    nlcheck_batch(q->iov[i].iov_base, len)) {
 				q->st.malformed++;
 				continue;
 			}

@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "nlcheck.h"
 #include "rtnl.h"
 
 /* Requests are a header, a fixed struct and a handful of u32s. */
@@ -276,6 +277,8 @@ static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 				continue;
 			return -1;
 		}
+		if (nlcheck_batch(r->rbuf, (size_t)n))
+			return -1;
 		len = (int)n;
 		for (msg = (const struct nlmsghdr *)r->rbuf;
 		     mnl_nlmsg_ok(msg, len);

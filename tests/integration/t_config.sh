@@ -50,6 +50,21 @@ esac
 in_gw "$BUILD/nfqlbd" -f -c "$bad" >/dev/null 2>&1
 is "the daemon refuses to start on a bad config (exit 78)" "$?" "78"
 is "and creates nothing" "$(in_gw ipset list -n | wc -l) $(in_gw iptables-save -t mangle | grep -c NFQLB)" "0 0"
+# Integers that wrap at 32 bits and a LAN that takes in everything.
+cat > "$bad" <<'CONF'
+lan = { interface = "lan0"; network = "0.0.0.0/0"; };
+queue = { number = 4294967296; };
+gateways = ( { name = "a"; address = "10.0.0.1"; interface = "wan1"; weight = 4294967298; } );
+CONF
+out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
+rc=$?
+for want in "queue.number = 4294967296 is out of range" \
+	"gateway 1 weight = 4294967298 is out of range" "lan.network = \"0.0.0.0/0\" is too wide"; do
+	case "$rc $out" in
+	"2 "*"$want"*) ok "refused, naming: $want" ;;
+	*) not_ok "refused, naming: $want" "$rc $out" ;;
+	esac
+done
 out=$("$BUILD/nfqlbd" -n -c /nonexistent/nfqlb.conf 2>&1)
 case $out in
 *"/nonexistent/nfqlb.conf: cannot read file"*) ok "a missing file is named" ;;

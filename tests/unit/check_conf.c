@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "ownaddr.h"
 
 #define GOOD_LAN "lan = { interface = \"eth1\"; network = \"192.168.182.0/24\"; };\n"
 #define GW(n, a, w) "{ name = \"" n "\"; address = \"" a "\"; interface = \"eth0\"; weight = " #w "; }"
@@ -238,6 +239,89 @@ START_TEST(test_many_gateways)
 }
 END_TEST
 
+/* libconfig reads plain integers at 32 bits: they must not wrap. */
+START_TEST(test_int64)
+{
+	load(GOOD_LAN "queue = { number = 4294967296; };\n"
+	     "marks = { rule_priority = -4294967295; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 4294967298) ");");
+	ck_assert_error("queue.number = 4294967296 is out of range [0, 65535]");
+	ck_assert_error("marks.rule_priority = -4294967295 is out of range");
+	ck_assert_error("gateway 1 weight = 4294967298 is out of range [0, 1000000]");
+	load(GOOD_LAN "clients = { max = 99999999999999999999; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) ");");
+	ck_assert_error("line 2: integer 99999999999999999999 does not fit in 64 bits");
+	/* Hex above 2^31 and explicit 64-bit values are read as they are. */
+	ck_assert_int_eq(load(GOOD_LAN "marks = { base = 0x10; mask = 0xffffffff; };\n"
+			      "clients = { max = 1000L; };\n"
+			      "gateways = (" GW("a", "10.0.0.1", 2) ");"), 0);
+	ck_assert_uint_eq(c.mark_mask, 0xffffffffu);
+	ck_assert_uint_eq(c.mark_base, 16);
+	ck_assert_uint_eq(c.max_clients, 1000);
+	/* Digits in names, strings and comments are left alone. */
+	ck_assert_int_eq(load(GOOD_LAN "# weight = 4294967298\n/* 99999999999999999999 */\n"
+			      "clients = { set_prefix = \"p4294967298\"; };\n"
+			      "gateways = (" GW("g4294967298", "10.0.0.1", 1) ");"), 0);
+	ck_assert_str_eq(c.set_prefix, "p4294967298");
+	ck_assert_str_eq(c.gw[0].name, "g4294967298");
+	ck_assert_uint_eq(c.gw[0].weight, 1);
+	load(GOOD_LAN "health = { interval = 1e10; };\ngateways = (" GW("a", "10.0.0.1", 1) ");");
+	ck_assert_error("health.interval must be an integer, not a float");
+}
+END_TEST
+
+START_TEST(test_lan_too_wide)
+{
+	load("lan = { interface = \"eth1\"; network = \"0.0.0.0/0\"; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) ");");
+	ck_assert_error("lan.network = \"0.0.0.0/0\" is too wide");
+	load("lan = { interface = \"eth1\"; network = \"128.0.0.0/1\"; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) ");");
+	ck_assert_error("lan.network = \"128.0.0.0/1\" is too wide");
+	ck_assert_int_eq(load("lan = { interface = \"eth1\"; network = \"64.0.0.0/2\"; };\n"
+			      "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+}
+END_TEST
+
+/* Network, broadcast and own addresses are never clients. */
+START_TEST(test_nonhost)
+{
+	struct nfqlb_net4 lan, p31, p32;
+	struct ownaddr own = { .n = 1 };
+	struct in_addr a;
+
+	ck_assert_int_eq(net4_parse("172.28.3.0/24", &lan), 0);
+	inet_pton(AF_INET, "172.28.3.1", &own.a[0]);
+	inet_pton(AF_INET, "172.28.3.0", &a);
+	ck_assert_str_eq(ownaddr_nonhost(&lan, &own, a), "the network address");
+	inet_pton(AF_INET, "172.28.3.255", &a);
+	ck_assert_str_eq(ownaddr_nonhost(&lan, &own, a), "the broadcast address");
+	inet_pton(AF_INET, "172.28.3.1", &a);
+	ck_assert_str_eq(ownaddr_nonhost(&lan, &own, a), "an address of this host");
+	ck_assert_ptr_null(ownaddr_nonhost(&lan, NULL, a));
+	inet_pton(AF_INET, "172.28.3.63", &a);
+	ck_assert_ptr_null(ownaddr_nonhost(&lan, &own, a));
+	inet_pton(AF_INET, "172.28.3.254", &a);
+	ck_assert_ptr_null(ownaddr_nonhost(&lan, &own, a));
+	/* RFC 3021: a /31 has two hosts and no broadcast, a /32 one. */
+	ck_assert_int_eq(net4_parse("10.0.0.0/31", &p31), 0);
+	inet_pton(AF_INET, "10.0.0.0", &a);
+	ck_assert_ptr_null(ownaddr_nonhost(&p31, NULL, a));
+	inet_pton(AF_INET, "10.0.0.1", &a);
+	ck_assert_ptr_null(ownaddr_nonhost(&p31, NULL, a));
+	ck_assert_int_eq(net4_parse("10.0.0.7/32", &p32), 0);
+	inet_pton(AF_INET, "10.0.0.7", &a);
+	ck_assert_ptr_null(ownaddr_nonhost(&p32, NULL, a));
+	/* The loopback interface's address is in no such LAN: not listed. */
+	ck_assert_int_eq(ownaddr_refresh(&own, &lan, 1), 0);
+	ck_assert_int_eq(net4_parse("127.0.0.0/8", &lan), 0);
+	ck_assert_int_eq(ownaddr_refresh(&own, &lan, 1), 0);
+	ck_assert_uint_ge(own.n, 1);
+	inet_pton(AF_INET, "127.0.0.1", &a);
+	ck_assert_str_eq(ownaddr_nonhost(&lan, &own, a), "an address of this host");
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -253,6 +337,9 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_control_mode);
 	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_many_gateways);
+	tcase_add_test(tc, test_int64);
+	tcase_add_test(tc, test_lan_too_wide);
+	tcase_add_test(tc, test_nonhost);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,11 +13,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
 #include "clientinfo.h"
 #include "control.h"
+#include "escape.h"
 
 static struct control_req req;
 static char err[256];
@@ -90,6 +95,30 @@ START_TEST(test_escape)
 }
 END_TEST
 
+/* Anything quoted in a message stays one line of printable ASCII. */
+START_TEST(test_escape_line)
+{
+	char buf[64];
+	unsigned ch;
+
+	ck_assert_str_eq(escape_line("\nOK 1\n", buf, sizeof(buf)), "\\x0aOK 1\\x0a");
+	ck_assert_str_eq(escape_line("a\\b\x1b[2J\xc3\xa9\x7f", buf, sizeof(buf)),
+			 "a\\\\b\\x1b[2J\\xc3\\xa9\\x7f");
+	ck_assert_str_eq(escape_line("plain \"text\"", buf, sizeof(buf)), "plain \"text\"");
+	ck_assert_str_eq(escape_line(NULL, buf, sizeof(buf)), "");
+	ck_assert_str_eq(escape_mem("a\0b", 3, buf, sizeof(buf)), "a\\x00b");
+	/* Truncation never splits an escape. */
+	ck_assert_str_eq(escape_line("ab\n", buf, 6), "ab");
+	for (ch = 1; ch < 256; ch++) {
+		char in[2] = { (char)ch, 0 };
+
+		escape_line(in, buf, sizeof(buf));
+		for (const char *p = buf; *p; p++)
+			ck_assert(*p >= 0x20 && *p < 0x7f);
+	}
+}
+END_TEST
+
 START_TEST(test_mac)
 {
 	char m[CLIENTINFO_MAC_LEN];
@@ -143,6 +172,14 @@ static void echo_handler(const struct control_req *r, const struct control_peer 
 {
 	(void)arg;
 	handled++;
+	if (!strcmp(r->argv[0], "big")) {	/* a 10 KB answer, like a list */
+		obuf_printf(o, "OK 100\n");
+		for (int i = 0; i < 100; i++)
+			obuf_printf(o, "%0100d\n", i);
+		return;
+	}
+	if (!strcmp(r->argv[0], "mute"))	/* a handler that says nothing */
+		return;
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "verb", r->argv[0]);
 	obuf_kvu(o, "argc", (unsigned)r->argc);
@@ -291,6 +328,216 @@ START_TEST(test_socket_stale_and_mode)
 }
 END_TEST
 
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Slow-loris: the deadline runs from a request's first byte, not its last. */
+START_TEST(test_socket_request_deadline)
+{
+	uint64_t t0 = now_ms();
+	int fd = client();
+	const char *a;
+	char c;
+
+	pump();
+	send(fd, "s", 1, 0);
+	pump();
+	control_expire(ctl, t0 + 1000);
+	send(fd, "t", 1, 0);
+	pump();
+	ck_assert_str_eq(drain(fd), "");
+	/* Bytes keep coming, but the request is not complete in time. */
+	control_expire(ctl, t0 + CONTROL_REQUEST_MS + 500);
+	a = drain(fd);
+	ck_assert_msg(strstr(a, "ERR usage request not complete within") != NULL, "%s", a);
+	ck_assert_int_eq(recv(fd, &c, 1, 0), 0);	/* and closed */
+	ck_assert_uint_eq(control_stats(ctl)->deadlines, 1);
+	ck_assert_uint_eq(handled, 0);
+	close(fd);
+}
+END_TEST
+
+/* A peer that does not read its answers is not read either. */
+START_TEST(test_socket_high_water)
+{
+	char reqs[100 * 4 + 1] = "";
+	int fd = client(), i, rounds;
+	int sz = 1 << 14;
+	size_t got = 0;
+	const char *a;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	pump();
+	for (i = 0; i < 100; i++)
+		strcat(reqs, "big\n");
+	ck_assert_int_eq(send(fd, reqs, strlen(reqs), 0), (ssize_t)strlen(reqs));
+	for (i = 0; i < 50; i++)
+		pump();
+	/*
+	 * CONTROL_OUT_HIGH of 10 KB answers plus what the socket buffers
+	 * hold (about 200 KB), not all 100 (1 MB).
+	 */
+	ck_assert_msg(handled <= (CONTROL_OUT_HIGH + 300000) / 10000,
+		      "%u requests served to a peer that reads nothing", handled);
+	/* Once it reads, it gets every answer, in order, none dropped. */
+	for (rounds = 0; rounds < 10000 && got < 100u * (7 + 100 * 101); rounds++) {
+		pump();
+		a = drain(fd);
+		got += strlen(a);
+	}
+	ck_assert_uint_eq(handled, 100);
+	ck_assert_uint_eq(got, 100u * (7 + 100 * 101));
+	close(fd);
+}
+END_TEST
+
+/* One peer streaming requests does not keep another waiting. */
+START_TEST(test_socket_fairness)
+{
+	static char flood[2 * CONTROL_MAX_LINE];
+	int a = client(), b = client();
+	unsigned i;
+
+	pump();
+	for (i = 0; i + 2 <= CONTROL_MAX_LINE; i += 2)
+		memcpy(flood + i, "v\n", 2);
+	ck_assert_int_eq(send(a, flood, i, 0), (ssize_t)i);
+	ck_assert_int_eq(send(b, "stats\n", 6, 0), 6);
+	control_dispatch(ctl);
+	ck_assert_str_eq(drain(b), "OK 1\nverb=stats argc=1 privileged=1\n");
+	ck_assert_msg(handled <= CONTROL_READ_BUDGET + 1, "%u served in one turn", handled);
+	/* The rest of a's requests are served on later turns. */
+	for (int r = 0; r < 100 && handled < i / 2 + 1; r++)
+		pump();
+	ck_assert_uint_eq(handled, i / 2 + 1);
+	close(a);
+	close(b);
+}
+END_TEST
+
+START_TEST(test_socket_no_silent_drop)
+{
+	int fd = client();
+
+	pump();
+	send(fd, "mute\n", 5, 0);
+	pump();
+	ck_assert_str_eq(drain(fd), "ERR internal empty answer\n");
+	close(fd);
+}
+END_TEST
+
+static int client_as(uid_t uid)
+{
+	int fd;
+
+	ck_assert_int_eq(seteuid(uid), 0);	/* SO_PEERCRED records the euid */
+	fd = client();
+	ck_assert_int_eq(seteuid(0), 0);
+	return fd;
+}
+
+/* Unprivileged peers, however many, leave root its reserved slots. */
+START_TEST(test_socket_reserved_slots)
+{
+	int nob[4], root[4], i;
+	const char *a;
+
+	if (getuid() != 0)
+		return;		/* needs root to be someone else */
+	chmod(sockpath, 0666);
+	ck_assert_uint_eq(control_reserved_slots(4), 1);
+	for (i = 0; i < 4; i++) {
+		nob[i] = client_as(65534);
+		pump();
+	}
+	a = drain(nob[0]);
+	ck_assert_str_eq(a, "");
+	/* max_conns 4, 1 reserved, one uid holds at most half of the 3 others. */
+	ck_assert_ptr_nonnull(strstr(drain(nob[1]), "ERR busy"));
+	ck_assert_ptr_nonnull(strstr(drain(nob[3]), "ERR busy"));
+	for (i = 0; i < 3; i++) {
+		root[i] = client();
+		pump();
+		send(root[i], "stats\n", 6, 0);
+		pump();
+		a = drain(root[i]);
+		ck_assert_msg(!strcmp(a, "OK 1\nverb=stats argc=1 privileged=1\n"),
+			      "root connection %d: %s", i, a);
+	}
+	for (i = 0; i < 4; i++)
+		close(nob[i]);
+	for (i = 0; i < 3; i++)
+		close(root[i]);
+}
+END_TEST
+
+/* Out of descriptors: accepting pauses instead of spinning. */
+START_TEST(test_socket_emfile)
+{
+	struct pollfd p = { .fd = control_epoll_fd(ctl), .events = POLLIN };
+	struct rlimit rl;
+	int fd, free_fd;
+
+	pump();
+	/* Leave exactly one free descriptor: the client's socket. */
+	free_fd = dup(0);
+	close(free_fd);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = (rlim_t)free_fd + 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fd = client();
+	pump();
+	ck_assert_uint_eq(control_stats(ctl)->accept_pauses, 1);
+	/* Not readable any more: the daemon's loop does not spin on it. */
+	ck_assert_int_eq(poll(&p, 1, 0), 0);
+	/* Descriptors again: after the pause the peer is served. */
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	control_expire(ctl, now_ms() + CONTROL_ACCEPT_PAUSE_MS + 10);
+	pump();
+	send(fd, "stats\n", 6, 0);
+	pump();
+	ck_assert_str_eq(drain(fd), "OK 1\nverb=stats argc=1 privileged=1\n");
+	close(fd);
+}
+END_TEST
+
+/* A peer that sends many requests and then shuts down gets every answer. */
+START_TEST(test_socket_eof_answers_all)
+{
+	static char reqs[200 * 2 + 1];
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t n;
+	int fd = client(), i;
+
+	pump();
+	for (i = 0; i < 200; i++)
+		memcpy(reqs + 2 * i, "v\n", 2);
+	ck_assert_int_eq(send(fd, reqs, 400, 0), 400);
+	shutdown(fd, SHUT_WR);
+	for (i = 0; i < 200; i++) {
+		pump();
+		while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, MSG_DONTWAIT)) > 0)
+			got += (size_t)n;
+		if (n == 0)
+			break;		/* closed by the server */
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(handled, 200);
+	buf[got] = '\0';
+	ck_assert_uint_eq(got, 200 * strlen("OK 1\nverb=v argc=1 privileged=1\n"));
+	close(fd);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -300,6 +547,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_parse_words);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_escape);
+	tcase_add_test(tc, test_escape_line);
 	tcase_add_test(tc, test_mac);
 	tcase_add_test(tc, test_clientinfo);
 	suite_add_tcase(s, tc);
@@ -308,6 +556,13 @@ static Suite *control_suite(void)
 	tcase_add_test(ts, test_socket_bad_input);
 	tcase_add_test(ts, test_socket_limits);
 	tcase_add_test(ts, test_socket_stale_and_mode);
+	tcase_add_test(ts, test_socket_request_deadline);
+	tcase_add_test(ts, test_socket_high_water);
+	tcase_add_test(ts, test_socket_fairness);
+	tcase_add_test(ts, test_socket_no_silent_drop);
+	tcase_add_test(ts, test_socket_reserved_slots);
+	tcase_add_test(ts, test_socket_emfile);
+	tcase_add_test(ts, test_socket_eof_answers_all);
 	suite_add_tcase(s, ts);
 	return s;
 }

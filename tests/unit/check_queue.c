@@ -18,6 +18,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "nlcheck.h"
 #include "queue.h"
 
 #define MSG_BUFSIZE	512
@@ -186,12 +187,39 @@ START_TEST(test_parse_source)
 }
 END_TEST
 
+/* A header claiming more than was received never reaches libmnl. */
+START_TEST(test_nlcheck)
+{
+	uint32_t buf[64] = { 0 };
+	struct nlmsghdr *h = (struct nlmsghdr *)buf, *h2;
+
+	h->nlmsg_len = 20;
+	h2 = (struct nlmsghdr *)((char *)buf + 20);
+	h2->nlmsg_len = 16;
+	ck_assert_int_eq(nlcheck_batch(buf, 36), 0);
+	ck_assert_int_eq(nlcheck_batch(buf, 40), 0);	/* padding left over */
+	ck_assert_int_eq(nlcheck_batch(buf, 0), 0);
+	/* libmnl 1.0.4 lets 2 GiB and more through mnl_nlmsg_ok(). */
+	h2->nlmsg_len = 0x80000000u;
+	ck_assert_int_eq(nlcheck_batch(buf, 36), -1);
+	h2->nlmsg_len = 0xffffffffu;
+	ck_assert_int_eq(nlcheck_batch(buf, 36), -1);
+	h2->nlmsg_len = 17;		/* one byte past the end */
+	ck_assert_int_eq(nlcheck_batch(buf, 36), -1);
+	h2->nlmsg_len = 8;		/* shorter than its own header */
+	ck_assert_int_eq(nlcheck_batch(buf, 36), -1);
+	h->nlmsg_len = 0;
+	ck_assert_int_eq(nlcheck_batch(buf, 36), -1);
+}
+END_TEST
+
 static Suite *queue_suite(void)
 {
 	Suite *s = suite_create("queue");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_parse_ipv4);
+	tcase_add_test(tc, test_nlcheck);
 	tcase_add_test(tc, test_parse_ipv6);
 	tcase_add_test(tc, test_parse_malformed);
 	tcase_add_test(tc, test_parse_no_id);
