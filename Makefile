@@ -119,15 +119,16 @@ FUZZ_CC	?= clang
 FUZZ_TIME ?= 600
 FB	:= build-fuzz
 FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Iinclude -Itests/fuzz -D_GNU_SOURCE \
+	      -DNFQLB_VERSION='"$(VERSION)"' \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
 FUZZERS	:= fuzz_conf fuzz_control fuzz_queue fuzz_addr
 FUZZ_conf_SRCS := src/conf.c src/log.c src/addr.c
 FUZZ_control_SRCS := src/commands.c src/control.c src/clientinfo.c src/conf.c \
 		     src/log.c src/escape.c src/ownaddr.c src/balance.c src/addr.c \
-		     tests/fuzz/fake_nfqlbd.c
+		     src/sync.c src/iptab.c src/utf8.c tests/fuzz/fake_nfqlbd.c
 FUZZ_queue_SRCS := src/queue.c src/log.c
-FUZZ_addr_SRCS := src/addr.c src/clientinfo.c src/control.c src/log.c \
+FUZZ_addr_SRCS := src/addr.c src/clientinfo.c src/control.c src/log.c src/utf8.c \
 		  src/escape.c src/ownaddr.c
 
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/*.h tests/fuzz/*.h src/*.c tests/fuzz/*.c)
