@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "control.h"
 #include "health.h"
+#include "traffic.h"
 
 #define NFQLB_VERSION	"0.1.0"
 
@@ -31,6 +32,7 @@ struct nfqlbd_gw {
 	 */
 	enum health_state hstate;
 	time_t hsince;		/* when hstate last changed */
+	struct traffic_ctr tx;	/* forwarded through it since its setup */
 };
 
 #define NFQLBD_MAX_NOTIFY	16	/* notify scripts running at once */
@@ -75,6 +77,7 @@ struct nfqlbd {
 	struct nfqlbd_counters n;
 	time_t started;
 	time_t last_warn;
+	int traffic_ok;		/* the kernel counts realms (traffic.h) */
 };
 
 /* Slot of the gateway called name, or -1. */
@@ -104,6 +107,9 @@ int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to);
 /* Add or remove the "from LAN fwmark" rule of slot i. */
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);
+
+/* Bring every gateway's traffic counters up to date (every second). */
+void nfqlbd_traffic_update(struct nfqlbd *d);
 
 /* Failover (failover.c): the daemon's reaction to the health prober. */
 int failover_start(struct nfqlbd *d, char *err, size_t len);
