@@ -53,8 +53,14 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
 $(B)/nfqlbd: $(DAEMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+JSON_CFLAGS := $(shell pkg-config --cflags json-c)
+JSON_LIBS   := $(shell pkg-config --libs json-c)
+
+$(B)/nfqlbctl.o: src/nfqlbctl.c $(wildcard include/*.h) | $(B)
+	$(CC) $(CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
+
 $(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)

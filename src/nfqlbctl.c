@@ -7,7 +7,10 @@
  * on it: see the EXIT_* values below and nfqlbctl(8).
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,9 +20,13 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+
+#include <json-c/json.h>
 
 #include "conf.h"
 #include "control.h"
+#include "nfqlbd.h"
 
 enum {
 	EXIT_OK = 0,
@@ -38,9 +45,10 @@ static int opt_json;
 static int opt_timeout = 5;
 static const char *opt_socket;
 
-static void usage(void)
+static void usage(FILE *f, int code) __attribute__((noreturn));
+static void usage(FILE *f, int code)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: nfqlbctl [-j] [-s socket] [-t seconds] command [args]\n"
 		"commands:\n"
 		"  list [GATEWAY]                     client bindings\n"
@@ -60,8 +68,10 @@ static void usage(void)
 		"  -j, --json       JSON output\n"
 		"  -s, --socket P   control socket (default $NFQLB_SOCKET or "
 		CONF_DEFAULT_SOCKET ")\n"
-		"  -t, --timeout S  seconds to wait for the daemon (default 5)\n");
-	exit(EXIT_USAGE);
+		"  -t, --timeout S  seconds to wait for the daemon (default 5)\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    nfqlbctl's version (no daemon needed)\n");
+	exit(code);
 }
 
 static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
@@ -233,36 +243,168 @@ static void parse_record(char *line, struct record *rec)
 	}
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+/* ---- escaping for the terminal ---- */
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+static int utf8_term;		/* the locale's charset is UTF-8 */
+
+/*
+ * Decode one UTF-8 sequence at s: its length, or 0 if it is not a
+ * valid, shortest-form sequence of a scalar value.
+ */
+static int utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	int n, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
 	}
-	putchar('"');
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2; c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3; c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4; c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
 }
 
-static int is_number(const char *s)
+/*
+ * Code points a terminal must not get raw: C0 and C1 controls, DEL,
+ * line and paragraph separators, and the bidirectional overrides and
+ * isolates (which reorder what follows them on the line).
+ */
+static int unsafe_cp(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x200e || c == 0x200f || c == 0x061c || c == 0xfeff;
+}
+
+/*
+ * s escaped for a terminal, in a new string: a backslash and every
+ * unsafe byte or code point as \\ \xHH \u{HHHH}; without a UTF-8 locale
+ * every non-ASCII byte too.  Nothing that reaches the terminal can
+ * move the cursor, change colours or start a new line.
+ */
+static char *term_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t cap = strlen(s) * 10 + 1, len = 0;
+	char *out = malloc(cap);
+	uint32_t cp;
+	int n, i;
+
+	if (!out)
+		die(EXIT_ERROR, "out of memory");
+	while (*p) {
+		n = utf8_decode(p, &cp);
+		if (*p == '\\') {
+			len += (size_t)snprintf(out + len, cap - len, "\\\\");
+			n = 1;
+		} else if (n == 0 || (n > 1 && !utf8_term)) {
+			len += (size_t)snprintf(out + len, cap - len, "\\x%02x", *p);
+			n = 1;
+		} else if (unsafe_cp(cp)) {
+			if (cp < 0x80)
+				len += (size_t)snprintf(out + len, cap - len, "\\x%02x", cp);
+			else
+				len += (size_t)snprintf(out + len, cap - len, "\\u{%04x}", cp);
+		} else {
+			for (i = 0; i < n; i++)
+				out[len++] = (char)p[i];
+		}
+		p += n;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* Columns a (safe, escaped) string takes on a terminal. */
+static int display_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0, n, cw;
+	uint32_t cp;
+
+	while (*p) {
+		n = utf8_decode(p, &cp);
+		if (!n) {
+			w++;
+			p++;
+			continue;
+		}
+		cw = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+		w += cw < 0 ? 1 : cw;
+		p += n;
+	}
+	return w;
+}
+
+static void put_padded(const char *s, int width)
+{
+	fputs(s, stdout);
+	for (width -= display_width(s); width > 0; width--)
+		putchar(' ');
+}
+
+/* ---- JSON (json-c) ---- */
+
+#define NFQLBCTL_SCHEMA 1	/* of the JSON output: nfqlbctl(8) */
+
+/* s with every byte that is not part of valid UTF-8 replaced by U+FFFD. */
+static char *utf8_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+	uint32_t cp;
+	int n;
+
+	if (!out)
+		die(EXIT_ERROR, "out of memory");
+	while (*p) {
+		n = utf8_decode(p, &cp);
+		if (!n) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, (size_t)n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* An unsigned decimal integer, or one with a fraction ("12.5"). */
+static int is_number(const char *s, int *frac)
 {
 	const char *p = s;
-	int dot = 0;
 
+	*frac = 0;
 	if (!*p || (*p == '0' && p[1] && p[1] != '.'))
 		return 0;
 	for (; *p; p++) {
-		if (*p == '.' && !dot && p != s && p[1])
-			dot = 1;
+		if (*p == '.' && !*frac && p != s && p[1])
+			*frac = 1;
 		else if (*p < '0' || *p > '9')
 			return 0;
 	}
-	return 1;
+	return p - s <= 19;
 }
 
 /* Keys whose values are text even when they look like numbers. */
@@ -270,7 +412,7 @@ static int text_key(const char *k)
 {
 	static const char *const keys[] = {
 		"client", "gateway", "mac", "user", "session", "name", "address",
-		"interface", "state", "health", "loss", "mark", "version", "reloaded",
+		"interface", "state", "health", "mark", "version", "reloaded",
 		"removed", NULL
 	};
 	const char *const *p;
@@ -281,24 +423,60 @@ static int text_key(const char *k)
 	return 0;
 }
 
-static void json_record(const struct record *r)
+/*
+ * A record's value as JSON: "-" is null, numbers are numbers, "N%" a
+ * ratio (0.25 for "25%"), anything else a string.
+ */
+static struct json_object *json_value(const char *key, const char *v)
 {
+	struct json_object *j;
+	char buf[64], *clean;
+	size_t l = strlen(v);
+	int frac;
+
+	if (!strcmp(v, "-"))
+		return NULL;
+	if (!text_key(key)) {
+		if (is_number(v, &frac))
+			return frac ? json_object_new_double_s(strtod(v, NULL), v) :
+				      json_object_new_uint64(strtoull(v, NULL, 10));
+		if (l > 1 && l < 32 && v[l - 1] == '%') {
+			memcpy(buf, v, l - 1);
+			buf[l - 1] = '\0';
+			if (is_number(buf, &frac)) {
+				double r = strtod(buf, NULL) / 100.0;
+
+				snprintf(buf, sizeof(buf), "%.6g", r);
+				return json_object_new_double_s(r, buf);
+			}
+		}
+	}
+	clean = utf8_clean(v);
+	j = json_object_new_string(clean);
+	free(clean);
+	return j;
+}
+
+static struct json_object *json_record(const struct record *r)
+{
+	struct json_object *o = json_object_new_object();
+	char *k;
 	int i;
 
-	putchar('{');
+	json_object_object_add(o, "schema", json_object_new_int(NFQLBCTL_SCHEMA));
 	for (i = 0; i < r->n; i++) {
-		if (i)
-			putchar(',');
-		json_string(r->key[i]);
-		putchar(':');
-		if (!strcmp(r->val[i], "-"))
-			fputs("null", stdout);
-		else if (!text_key(r->key[i]) && is_number(r->val[i]))
-			fputs(r->val[i], stdout);
-		else
-			json_string(r->val[i]);
+		k = utf8_clean(r->key[i]);
+		json_object_object_add(o, k, json_value(r->key[i], r->val[i]));
+		free(k);
 	}
-	putchar('}');
+	return o;
+}
+
+static void json_print(struct json_object *j)
+{
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
 }
 
 /* Index of key in r, or -1. */
@@ -312,63 +490,114 @@ static int field(const struct record *r, const char *key)
 	return -1;
 }
 
+/* Keys holding Unix seconds: shown as local ISO 8601 time in tables. */
+static int time_key(const char *k)
+{
+	return !strcmp(k, "since") || !strcmp(k, "state_since");
+}
+
+/* A value as a table shows it: escaped, times as ISO 8601; new string. */
+static char *cell(const char *key, const char *v)
+{
+	char buf[64], *end;
+	struct tm tm;
+	time_t t;
+
+	if (time_key(key)) {
+		errno = 0;
+		t = (time_t)strtoll(v, &end, 10);
+		if (*v && !*end && !errno && localtime_r(&t, &tm) &&
+		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm))
+			return strdup(buf);
+	}
+	return term_escape(v);
+}
+
 /*
  * A table of the columns cols (NULL: every field of the first record),
- * headed by the keys in capitals; no trailing blanks.
+ * headed by the keys in capitals, aligned by display width; the header
+ * even with no record; no trailing blanks.
  */
 static void print_table(struct record *recs, long n, const char *const *cols)
 {
 	const char *key[MAX_RECORDS_FIELDS];
 	int w[MAX_RECORDS_FIELDS] = { 0 }, nc = 0, i, f;
+	char **cells;
 	long k;
 
-	if (!n)
-		return;
 	if (cols) {
 		for (; *cols && nc < MAX_RECORDS_FIELDS; cols++)
 			key[nc++] = *cols;
-	} else {
+	} else if (n) {
 		for (i = 0; i < recs[0].n; i++)
 			key[nc++] = recs[0].key[i];
 	}
-	for (i = 0; i < nc; i++)
-		w[i] = (int)strlen(key[i]);
-	for (k = 0; k < n; k++)
-		for (i = 0; i < nc; i++)
-			if ((f = field(&recs[k], key[i])) >= 0 &&
-			    (int)strlen(recs[k].val[f]) > w[i])
-				w[i] = (int)strlen(recs[k].val[f]);
+	if (!nc)
+		return;
+	cells = calloc((size_t)(n ? n : 1) * (size_t)nc, sizeof(*cells));
+	if (!cells)
+		die(EXIT_ERROR, "out of memory");
 	for (i = 0; i < nc; i++) {
-		const char *p;
+		cells[i] = term_escape(key[i]);
+		w[i] = display_width(cells[i]);
+		free(cells[i]);
+	}
+	for (k = 0; k < n; k++)
+		for (i = 0; i < nc; i++) {
+			char **c = &cells[k * nc + i];
 
-		for (p = key[i]; *p; p++)
-			putchar(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		printf("%*s", i + 1 < nc ? w[i] - (int)strlen(key[i]) + 2 : 0, "");
+			f = field(&recs[k], key[i]);
+			*c = f >= 0 ? cell(key[i], recs[k].val[f]) : strdup("-");
+			if (!*c)
+				die(EXIT_ERROR, "out of memory");
+			if (display_width(*c) > w[i])
+				w[i] = display_width(*c);
+		}
+	for (i = 0; i < nc; i++) {
+		char *h = term_escape(key[i]), *p;
+
+		for (p = h; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 32);
+		if (i + 1 < nc)
+			put_padded(h, w[i] + 2);
+		else
+			fputs(h, stdout);
+		free(h);
 	}
 	putchar('\n');
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < nc; i++) {
-			const char *v = (f = field(&recs[k], key[i])) >= 0 ?
-					recs[k].val[f] : "-";
-
 			if (i + 1 < nc)
-				printf("%-*s  ", w[i], v);
+				put_padded(cells[k * nc + i], w[i] + 2);
 			else
-				printf("%s", v);
+				fputs(cells[k * nc + i], stdout);
+			free(cells[k * nc + i]);
 		}
 		putchar('\n');
 	}
+	free(cells);
 }
 
 static void print_vertical(const struct record *r)
 {
 	int i, w = 0;
+	char *k, *v;
 
-	for (i = 0; i < r->n; i++)
-		if ((int)strlen(r->key[i]) > w)
-			w = (int)strlen(r->key[i]);
-	for (i = 0; i < r->n; i++)
-		printf("%-*s  %s\n", w, r->key[i], r->val[i]);
+	for (i = 0; i < r->n; i++) {
+		k = term_escape(r->key[i]);
+		if (display_width(k) > w)
+			w = display_width(k);
+		free(k);
+	}
+	for (i = 0; i < r->n; i++) {
+		k = term_escape(r->key[i]);
+		v = cell(r->key[i], r->val[i]);
+		put_padded(k, w + 2);
+		puts(v);
+		free(k);
+		free(v);
+	}
 }
 
 static int err_kind_exit(const char *kind)
@@ -398,9 +627,11 @@ static int show(char *ans, int as_list, const char *const *cols)
 	if (!line)
 		die(EXIT_ERROR, "empty answer from nfqlbd");
 	if (!strncmp(line, "ERR ", 4)) {
-		char *msg = strchr(line + 4, ' ');
+		char *msg = strchr(line + 4, ' '), *esc;
 
-		fprintf(stderr, "nfqlbctl: %s\n", msg ? msg + 1 : line + 4);
+		esc = term_escape(msg ? msg + 1 : line + 4);
+		fprintf(stderr, "nfqlbctl: %s\n", esc);
+		free(esc);
 		return err_kind_exit(line + 4);
 	}
 	n = strtol(line + 3, NULL, 10);
@@ -410,18 +641,20 @@ static int show(char *ans, int as_list, const char *const *cols)
 	while (k < n && (line = strtok_r(NULL, "\n", &save)))
 		parse_record(line, &recs[k++]);
 	if (opt_json) {
-		if (as_list)
-			putchar('[');
-		for (long i = 0; i < k; i++) {
-			if (i)
-				putchar(',');
-			json_record(&recs[i]);
+		struct json_object *j;
+
+		if (as_list) {
+			j = json_object_new_array();
+			for (long i = 0; i < k; i++)
+				json_object_array_add(j, json_record(&recs[i]));
+		} else if (k) {
+			j = json_record(&recs[0]);
+		} else {
+			j = json_object_new_object();
+			json_object_object_add(j, "schema",
+					       json_object_new_int(NFQLBCTL_SCHEMA));
 		}
-		if (as_list)
-			putchar(']');
-		else if (!k)
-			fputs("{}", stdout);
-		putchar('\n');
+		json_print(j);
 	} else if (as_list) {
 		print_table(recs, k, cols);
 	} else if (k) {
@@ -441,7 +674,12 @@ static int need(int argc, int min, int max, const char *what)
 /* The human table of gateways (--json has every field). */
 static const char *const gateway_cols[] = {
 	"name", "address", "interface", "weight", "state", "clients",
-	"client_share", "weight_share", "rtt_ms", "loss", NULL
+	"client_share", "weight_share", "tx_packets", "tx_bytes", "rtt_ms",
+	"loss", NULL
+};
+
+static const char *const list_cols[] = {
+	"client", "gateway", "since", "mac", "user", "session", NULL
 };
 
 /* Build the request for argv; *as_list and *cols tell how to print it. */
@@ -459,6 +697,7 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		if (argc == 2)
 			req_kv(r, "gateway", argv[1]);
 		*as_list = 1;
+		*cols = list_cols;
 	} else if (!strcmp(cmd, "gateways")) {
 		need(argc, 1, 1, "gateways");
 		req_word(r, "gateways");
@@ -522,6 +761,23 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 	}
 }
 
+/*
+ * Display widths come from the C library's tables for a UTF-8 locale:
+ * the user's, or C.UTF-8 for width only when the user's is not UTF-8
+ * (then non-ASCII bytes are printed escaped anyway).
+ */
+static void init_locale(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") && (cs = nl_langinfo(CODESET)) &&
+	    !strcmp(cs, "UTF-8")) {
+		utf8_term = 1;
+		return;
+	}
+	setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -529,6 +785,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct req r = { .len = 0 };
@@ -541,7 +798,8 @@ int main(int argc, char **argv)
 	if (!opt_socket || !*opt_socket)
 		opt_socket = CONF_DEFAULT_SOCKET;
 	/* "+": stop at the command, so "bind IP --mac X" reaches build(). */
-	while ((ch = getopt_long(argc, argv, "+js:t:h", longopts, NULL)) != -1) {
+	init_locale();
+	while ((ch = getopt_long(argc, argv, "+js:t:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': opt_json = 1; break;
 		case 's': opt_socket = optarg; break;
@@ -550,11 +808,16 @@ int main(int argc, char **argv)
 			if (*end || opt_timeout < 1 || opt_timeout > 3600)
 				die(EXIT_USAGE, "-t wants seconds from 1 to 3600, not \"%s\"", optarg);
 			break;
-		default: usage();
+		case 'h': usage(stdout, EXIT_OK);
+		case 'V':
+			printf("nfqlbctl %s (protocol %d, JSON schema %d)\n", NFQLB_VERSION,
+			       CONTROL_VERSION, NFQLBCTL_SCHEMA);
+			return EXIT_OK;
+		default: usage(stderr, EXIT_USAGE);
 		}
 	}
 	if (optind >= argc)
-		usage();
+		usage(stderr, EXIT_USAGE);
 	build(argc - optind, argv + optind, &r, &as_list, &cols);
 	r.line[r.len++] = '\n';
 	fd = connect_daemon();
