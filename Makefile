@@ -42,7 +42,7 @@ UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_traffic
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
-all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
+all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
 
 $(B):
 	mkdir -p $(B)
@@ -56,11 +56,26 @@ $(B)/nfqlbd: $(DAEMON_OBJS)
 JSON_CFLAGS := $(shell pkg-config --cflags json-c)
 JSON_LIBS   := $(shell pkg-config --libs json-c)
 
-$(B)/nfqlbctl.o: src/nfqlbctl.c $(wildcard include/*.h) | $(B)
+$(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
 	$(CC) $(CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS)
+
+# nfqlb-web: a separate program (nfqlb-web(8)), the dashboard embedded.
+WEB_PKGS := libmicrohttpd json-c libconfig
+WEB_CFLAGS := $(shell pkg-config --cflags $(WEB_PKGS))
+WEB_LIBS   := $(shell pkg-config --libs $(WEB_PKGS)) -lm -lpthread
+WEB_ASSETS := web/index.html web/app.js web/style.css
+
+$(B)/web.o $(B)/webcore.o: $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+	$(CC) $(CFLAGS) $(WEB_CFLAGS) -c -o $@ $<
+
+$(B)/web_assets.o: src/web_assets.c $(WEB_ASSETS) | $(B)
+	$(CC) $(CFLAGS) -DWEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
+
+$(B)/nfqlb-web: $(B)/web.o $(B)/webcore.o $(B)/web_assets.o $(B)/records.o $(B)/control.o $(B)/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(WEB_LIBS)
 
 $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
