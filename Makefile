@@ -7,6 +7,7 @@ MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
 UNITDIR	?= /lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR	?=
 
 CC	?= cc
@@ -155,12 +156,15 @@ bench-login: all $(B)/bindlat
 # The unit names /usr/local/sbin and /etc/nfqlb and the hooks call plain
 # `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted.  An
 # existing configuration is never overwritten.
-install: $(B)/nfqlbd $(B)/nfqlbctl
+install: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
+		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
-	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0755 $(B)/nfqlb-web $(DESTDIR)$(SBINDIR)/nfqlb-web
+	install -m 0644 completion/nfqlbctl $(DESTDIR)$(BASHCOMPDIR)/nfqlbctl
+	install -m 0644 man/nfqlbd.8 man/nfqlbctl.8 man/nfqlb-web.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/nfqlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	for h in chilli-conup.sh chilli-condown.sh; do \
 		sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
@@ -168,10 +172,12 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
 		mv -f $(DESTDIR)$(LIBEXECDIR)/$$h.tmp $(DESTDIR)$(LIBEXECDIR)/$$h || exit 1; \
 	done
-	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
-		systemd/nfqlbd.service > $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
-	chmod 0644 $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
-	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
+	for u in nfqlbd.service nfqlb-web.service; do \
+		sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
+			systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
 

@@ -6,8 +6,9 @@ set -eu
 
 PKGS="build-essential pkg-config make gcc libc6-dev
 libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
-check libsystemd-dev
-iptables ipset iproute2 conntrack kmod procps python3"
+check libsystemd-dev libjson-c-dev libmicrohttpd-dev
+iptables ipset iproute2 conntrack kmod procps python3
+prometheus chromium curl bash-completion util-linux"
 
 missing=""
 for p in $PKGS; do

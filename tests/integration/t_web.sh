@@ -43,6 +43,20 @@ is "--version without a daemon" "$(NFQLB_SOCKET=/nonexistent "$C" --version | cu
 is "empty list: the header alone" "$("$C" list)" "CLIENT  GATEWAY  SINCE  MAC  USER  SESSION"
 is "empty -j list: []" "$("$C" -j list)" "[]"
 
+# bash completion: commands, options, the daemon's gateway names.
+comp() {
+	PATH=$BUILD:$PATH bash -c '. /usr/share/bash-completion/bash_completion; . "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}; _nfqlbctl nfqlbctl; echo "${COMPREPLY[*]}"' _ \
+		"$TOP/completion/nfqlbctl" nfqlbctl "$@"
+}
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	is "completion: commands" "$(comp dr)" drain
+	is "completion: options" "$(comp --js)" --json
+	is "completion: gateway names" "$(comp weight wan)" "wan1 wan2 wan3"
+	is "completion: gateway del NAME" "$(comp gateway del '')" "wan1 wan2 wan3"
+fi
+
 # --- users: a UTF-8 name, hostile ones
 ELODIE="Élodie Lefèvre"
 EVIL=$'\e[31mred\e]0;pwned\a\e[2J\n192.168.182.250 wan1 forged\r'
