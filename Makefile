@@ -40,7 +40,8 @@ CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue $(B)/check_traffic
+	      $(B)/check_health $(B)/check_queue $(B)/check_traffic \
+	      $(B)/check_records
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -86,6 +87,9 @@ $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_records: tests/unit/check_records.c $(B)/records.o $(B)/webcore.o $(B)/control.o $(B)/log.o
+	$(CC) $(CFLAGS) $(WEB_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(WEB_LIBS)
 
 $(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)

@@ -5,6 +5,7 @@
  * shared by nfqlbctl and nfqlb-web so that both print the same JSON.
  * No I/O but the message on running out of memory.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,7 @@ static int is_number(const char *s, int *frac)
 		else if (*p < '0' || *p > '9')
 			return 0;
 	}
-	return p - s <= 19;
+	return *frac ? p - s <= 40 : p - s <= 20;
 }
 
 /* Keys whose values are text even when they look like numbers. */
@@ -227,9 +228,16 @@ struct json_object *records_json_value(const char *key, const char *v)
 	if (!strcmp(v, "-"))
 		return NULL;
 	if (!text_key(key)) {
-		if (is_number(v, &frac))
-			return frac ? json_object_new_double_s(strtod(v, NULL), v) :
-				      json_object_new_uint64(strtoull(v, NULL, 10));
+		if (is_number(v, &frac)) {
+			unsigned long long u;
+
+			if (frac)
+				return json_object_new_double_s(strtod(v, NULL), v);
+			errno = 0;
+			u = strtoull(v, NULL, 10);
+			if (!errno)
+				return json_object_new_uint64(u);
+		}
 		if (l > 1 && l < 32 && v[l - 1] == '%') {
 			memcpy(buf, v, l - 1);
 			buf[l - 1] = '\0';
