@@ -59,6 +59,15 @@ START_TEST(test_minimal_defaults)
 }
 END_TEST
 
+/* nfqlb-web's group is nfqlb-web's: nfqlbd accepts it, whatever is in it. */
+START_TEST(test_web_group_ignored)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"
+			      "web = { listen = \"127.0.0.1:9733\"; interval = 5; anything = 1; };"), 0);
+	ck_assert_uint_eq(c.ngw, 1);
+}
+END_TEST
+
 START_TEST(test_full)
 {
 	char set[32];
@@ -253,6 +262,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_control_mode);
 	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_many_gateways);
+	tcase_add_test(tc, test_web_group_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
