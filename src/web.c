@@ -479,9 +479,13 @@ static void load_conf(int need_file)
 
 	config_init(&cf);
 	if (!config_read_file(&cf, cfg.conf_path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO && !need_file) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO) {
+			int e = errno;
+
 			config_destroy(&cf);
-			return;
+			if (!need_file && e == ENOENT)
+				return;
+			die("cannot read %s: %s", cfg.conf_path, strerror(e));
 		}
 		die("%s: line %d: %s", cfg.conf_path, config_error_line(&cf),
 		    config_error_text(&cf));
