@@ -7,6 +7,7 @@ MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
 UNITDIR	?= /lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR	?=
 
 VERSION	:= $(shell cat VERSION)
@@ -48,17 +49,18 @@ DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
 	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
-	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c $(CORE_SRCS)
+	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c src/traffic.c \
+	       $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
-	      $(B)/check_log
+	      $(B)/check_log $(B)/check_traffic $(B)/check_records
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
-all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
+all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
 
 $(B):
 	mkdir -p $(B)
@@ -69,8 +71,30 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
 $(B)/nfqlbd: $(DAEMON_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/utf8.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+JSON_CFLAGS := $(shell pkg-config --cflags json-c)
+JSON_LIBS   := $(shell pkg-config --libs json-c)
+
+$(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+	$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
+
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o $(B)/synclist.o \
+		$(B)/utf8.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
+
+# nfqlb-web: a separate program (nfqlb-web(8)), the dashboard embedded.
+WEB_PKGS := libmicrohttpd json-c libconfig
+WEB_CFLAGS := $(shell pkg-config --cflags $(WEB_PKGS))
+WEB_LIBS   := $(shell pkg-config --libs $(WEB_PKGS)) -lm -lpthread
+WEB_ASSETS := web/index.html web/app.js web/style.css
+
+$(B)/web.o $(B)/webcore.o: $(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) -c -o $@ $<
+
+$(B)/web_assets.o: src/web_assets.c $(WEB_ASSETS) | $(B)
+	$(CC) $(ALL_CFLAGS) -DWEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
+
+$(B)/nfqlb-web: $(B)/web.o $(B)/webcore.o $(B)/web_assets.o $(B)/records.o $(B)/control.o $(B)/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(WEB_LIBS)
 
 $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
 		$(B)/utf8.o $(B)/escape.o
@@ -86,6 +110,12 @@ $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_records: tests/unit/check_records.c $(B)/records.o $(B)/webcore.o $(B)/control.o $(B)/log.o
+	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(WEB_LIBS)
+
+$(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
@@ -105,7 +135,7 @@ $(B)/udpgen: tests/tools/udpgen.c | $(B)
 $(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/ipset.o $(B)/addr.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o
+$(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o $(B)/traffic.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
@@ -224,12 +254,15 @@ bench-login: all $(B)/bindlat
 # `nfqlbctl`: the installed SBINDIR and SYSCONFDIR are substituted, and
 # the man pages get the VERSION in their .TH line.  An existing
 # configuration is never overwritten.
-install: $(B)/nfqlbd $(B)/nfqlbctl
+install: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
+		$(DESTDIR)$(SYSCONFDIR)/nfqlb $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(B)/nfqlbd $(DESTDIR)$(SBINDIR)/nfqlbd
 	install -m 0755 $(B)/nfqlbctl $(DESTDIR)$(SBINDIR)/nfqlbctl
-	for m in man8/nfqlbd.8 man8/nfqlbctl.8 man5/nfqlb.conf.5; do \
+	install -m 0755 $(B)/nfqlb-web $(DESTDIR)$(SBINDIR)/nfqlb-web
+	install -m 0644 completion/nfqlbctl $(DESTDIR)$(BASHCOMPDIR)/nfqlbctl
+	for m in man8/nfqlbd.8 man8/nfqlbctl.8 man8/nfqlb-web.8 man5/nfqlb.conf.5; do \
 		sed '/^\.TH /s/"nfqlb"/"nfqlb $(VERSION)"/' man/$${m#*/} \
 			> $(DESTDIR)$(MANDIR)/$$m.tmp && \
 		chmod 0644 $(DESTDIR)$(MANDIR)/$$m.tmp && \
@@ -241,12 +274,11 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
 		mv -f $(DESTDIR)$(LIBEXECDIR)/$$h.tmp $(DESTDIR)$(LIBEXECDIR)/$$h || exit 1; \
 	done
-	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
-		systemd/nfqlbd.service > $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
-	chmod 0644 $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp
-	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
-	for u in nfqlb-chilli-sync.service nfqlb-chilli-sync.timer; do \
-		sed 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	for u in nfqlbd.service nfqlb-web.service nfqlb-chilli-sync.service \
+		 nfqlb-chilli-sync.timer; do \
+		sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
+			-e 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' \
+			systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
 		mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done

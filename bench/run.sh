@@ -26,7 +26,9 @@
 # clients per drain), BENCH_SETN (20000 members in the set-add knob),
 # BENCH_ONLY=new (only the new-client runs: new, new@80%, new@80%sust,
 # with the known clients bound first as in the full run; needs only
-# nfqlbd and pktgen; about 30 s).
+# nfqlbd and pktgen; about 30 s), BENCH_ONLY=realm (the fast path with
+# and without the gateway routes' traffic realms, alternated pairs,
+# pinned and unpinned; about 40 s).
 # Methods and results: bench/RESULTS.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
@@ -503,6 +505,7 @@ main() {
 	kernel_runs fast "nfqlb fast path: nfqlbd's rules, all clients bound"
 	CT_FAST=$(in_gw conntrack -C 2>/dev/null || echo "?")
 	pair_runs fast@pair ref+ct@pair "conntrack on (nfqlb's CONNMARK rules hold it)"
+	realm_pairs
 
 	# The same clients, pin_connections = false: restored from the
 	# gateways' sets into the map set at start; no rule uses conntrack.
@@ -725,6 +728,75 @@ pair_runs() {
 	done
 }
 
+# realm_routes on|off: nfqlbd's gateway routes with their traffic
+# realm (as nfqlbd installs them) or without (as before traffic
+# counting), everything else equal.
+realm_routes() {
+	local i mark realm
+	for ((i = 1; i <= NGW; i++)); do
+		mark=$((MARK_BASE + i - 1))
+		realm=""
+		[ "$1" = on ] && realm="realm $(( (mark - 1) % 255 + 1 ))"
+		in_gw ip route replace "10.200.$i.254" dev "wan$i" scope link table "$mark" proto static $realm
+		in_gw ip route replace default via "10.200.$i.254" dev "wan$i" table "$mark" proto static $realm
+	done
+}
+
+# realm_pairs: the fast path with realm-counted routes against the same
+# without realms, QRUNS alternated pairs (the cost of traffic counting).
+realm_pairs() {
+	local k rr
+	DESC_OF[fast-norealm@pair]="nfqlbd's chain, gateway routes without realms (no traffic counting)"
+	DESC_OF[fast-realm@pair]="nfqlbd's chain, gateway routes with realms (traffic counted), paired"
+	for ((k = 1; k <= QRUNS; k++)); do
+		realm_routes off
+		kernel_window fast-norealm@pair
+		rr=$R_RATE
+		realm_routes on
+		kernel_window fast-realm@pair
+		printf '  %-20s run %d: %8s pps vs %-18s %8s pps\n' fast-realm@pair "$k" "$R_RATE" \
+			fast-norealm@pair "$rr"
+	done
+}
+
+main_realm() {
+	local n
+	[ "$(id -u)" = 0 ] || die "needs root (namespaces)"
+	echo "== nfqlb packet benchmark: the cost of traffic counting (BENCH_ONLY=realm)"
+	machine
+	lab_up
+	daemon_start
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	note "nfqlbd bound $n of $NCLI clients"
+	realm_pairs
+	daemon_stop
+	daemon_start pin=false
+	realm_pairs_unpinned
+	daemon_stop
+	summary
+	echo
+	note "took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# The same with pin_connections = false (no conntrack: the cheapest path,
+# where a fixed cost shows most).
+realm_pairs_unpinned() {
+	local k rr
+	DESC_OF[unpinned-norealm@pair]="pin_connections = false, gateway routes without realms"
+	DESC_OF[unpinned-realm@pair]="pin_connections = false, gateway routes with realms, paired"
+	for ((k = 1; k <= QRUNS; k++)); do
+		realm_routes off
+		kernel_window unpinned-norealm@pair
+		rr=$R_RATE
+		realm_routes on
+		kernel_window unpinned-realm@pair
+		printf '  %-20s run %d: %8s pps vs %-18s %8s pps\n' unpinned-realm@pair "$k" "$R_RATE" \
+			unpinned-norealm@pair "$rr"
+	done
+}
+
 # paired A B: A/B run by run, for configurations measured in turn (run
 # k of A right before run k of B), so that the machine's drift between
 # runs cancels out of each ratio; the median of those ratios.
@@ -774,6 +846,8 @@ summary() {
 	paired q-nfqlb q-accept
 	paired fast@pair ref+ct@pair
 	paired fast-unpinned@pair ref@pair
+	paired fast-realm@pair fast-norealm@pair
+	paired unpinned-realm@pair unpinned-norealm@pair
 	# The box's own cost: the generator's share (gen-only, same CPU)
 	# taken out of each kernel-only run (none in BENCH_ONLY runs).
 	[ -n "${RUNS_OF[plain]:-}" ] || return 0
@@ -791,6 +865,7 @@ if [ "${BENCH_LIB:-0}" != 1 ]; then
 	case ${BENCH_ONLY:-} in
 	'') main ;;
 	new) main_new ;;
-	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new' is known" ;;
+	realm) main_realm ;;
+	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new' and 'realm' are known" ;;
 	esac
 fi

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "health.h"
 #include "ownaddr.h"
+#include "traffic.h"
 
 /* The version is the VERSION file's, passed by the Makefile. */
 #ifndef NFQLB_VERSION
@@ -35,6 +36,7 @@ struct nfqlbd_gw {
 	 */
 	enum health_state hstate;
 	time_t hsince;		/* when hstate last changed */
+	struct traffic_ctr tx;	/* forwarded through it since its setup */
 };
 
 #define NFQLBD_MAX_NOTIFY	16	/* notify scripts running at once */
@@ -90,6 +92,7 @@ struct nfqlbd {
 	struct ownaddr own;	/* this host's LAN addresses: never clients */
 	time_t started;
 	time_t last_warn;
+	int traffic_ok;		/* the kernel counts realms (traffic.h) */
 };
 
 /* Slot of the gateway called name, or -1. */
@@ -124,6 +127,9 @@ int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to);
 /* Add or remove the "from LAN fwmark" rule of slot i. */
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);
+
+/* Bring every gateway's traffic counters up to date (every second). */
+void nfqlbd_traffic_update(struct nfqlbd *d);
 
 /* Failover (failover.c): the daemon's reaction to the health prober. */
 int failover_start(struct nfqlbd *d, char *err, size_t len);

@@ -6,11 +6,12 @@ set -eu
 
 PKGS="build-essential pkg-config make gcc libc6-dev
 libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
-check libsystemd-dev
+check libsystemd-dev libjson-c-dev libmicrohttpd-dev
 iptables ipset iproute2 conntrack kmod procps python3 stress-ng
 systemd-container
 dpkg-dev debhelper devscripts lintian
-clang libclang-rt-14-dev util-linux"
+clang libclang-rt-14-dev util-linux
+prometheus chromium curl bash-completion"
 
 missing=""
 for p in $PKGS; do

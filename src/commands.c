@@ -291,6 +291,19 @@ static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
 	obuf_kvu(o, "rounds", hi.rounds);
 }
 
+/* Forwarded through a gateway, counted by the kernel (traffic.h). */
+static void traffic_fields(struct nfqlbd *d, struct obuf *o,
+			   const struct traffic_ctr *t)
+{
+	if (!d->traffic_ok) {
+		obuf_kv(o, "tx_packets", "-");
+		obuf_kv(o, "tx_bytes", "-");
+		return;
+	}
+	obuf_kvu(o, "tx_packets", t->packets);
+	obuf_kvu(o, "tx_bytes", t->bytes);
+}
+
 static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
 {
 	uint64_t wsum = 0, csum = balance_clients(d->bal);
@@ -298,6 +311,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 	char num[32];
 
 	(void)r;
+	nfqlbd_traffic_update(d);
 	for (i = 0; i < d->conf.ngw; i++)
 		if (d->conf.gw[i].name[0]) {
 			n++;
@@ -326,6 +340,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kvu(o, "table", conf_gw_mark(&d->conf, i));
 		obuf_kvu(o, "state_since", (unsigned long long)d->gw[i].hsince);
 		health_fields(d, o, i);
+		traffic_fields(d, o, &d->gw[i].tx);
 		obuf_printf(o, "\n");
 	}
 }
@@ -347,8 +362,16 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 {
 	const struct queue_stats *q = queue_stats(d->queue);
 	const struct control_stats *c = control_stats(d->ctl);
+	struct traffic_ctr tx = { 0 };
+	unsigned i;
 
 	(void)r;
+	nfqlbd_traffic_update(d);
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->conf.gw[i].name[0]) {
+			tx.packets += d->gw[i].tx.packets;
+			tx.bytes += d->gw[i].tx.bytes;
+		}
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "version", NFQLB_VERSION);
 	obuf_kvu(o, "uptime", (unsigned long long)(time(NULL) - d->started));
@@ -384,6 +407,7 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "control_refused", c->refused);
 	obuf_kvu(o, "control_timeouts", c->timeouts + c->deadlines);
 	obuf_kvu(o, "non_host", d->n.non_host);
+	traffic_fields(d, o, &tx);
 	obuf_printf(o, "\n");
 }
 

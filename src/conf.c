@@ -92,8 +92,9 @@ static const char *const conf_known_groups[][12] = {
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
 	  "rebalance", "notify", "notify_timeout", NULL },
 };
+/* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
-						"pin_connections", NULL };
+						"pin_connections", "web", NULL };
 static const char *const conf_known_gw[] = {
 	"name", "address", "interface", "weight", "targets", NULL
 };

@@ -7,7 +7,10 @@
  * on it: see the EXIT_* values below and nfqlbctl(8).
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,11 +20,16 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+
+#include <json-c/json.h>
 
 #include "conf.h"
 #include "control.h"
 #include "synclist.h"
 #include "utf8.h"
+#include "nfqlbd.h"
+#include "records.h"
 
 enum {
 	EXIT_OK = 0,
@@ -34,15 +42,24 @@ enum {
 	EXIT_BUSY = 7,		/* table full, no gateway, timeout */
 };
 
-#define MAX_RECORDS_FIELDS 32
+#define MAX_RECORDS_FIELDS RECORDS_MAX_FIELDS
+
+static int utf8_term;		/* the locale's charset is UTF-8 */
+
+#define term_escape(s)		records_term_escape((s), utf8_term)
+#define display_width(s)	records_display_width(s)
+#define json_record(r)		records_json(r)
+#define parse_record(l, r)	records_parse((l), (r))
+#define NFQLBCTL_SCHEMA		RECORDS_SCHEMA
 
 static int opt_json;
 static int opt_timeout = 5;
 static const char *opt_socket;
 
-static void usage(void)
+static void usage(FILE *f, int code) __attribute__((noreturn));
+static void usage(FILE *f, int code)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: nfqlbctl [-j] [-s socket] [-t seconds] command [args]\n"
 		"commands:\n"
 		"  list [GATEWAY]                     client bindings\n"
@@ -64,8 +81,10 @@ static void usage(void)
 		"  -j, --json       JSON output\n"
 		"  -s, --socket P   control socket (default $NFQLB_SOCKET or "
 		CONF_DEFAULT_SOCKET ")\n"
-		"  -t, --timeout S  seconds to wait for the daemon (default 5)\n");
-	exit(EXIT_USAGE);
+		"  -t, --timeout S  seconds to wait for the daemon (default 5)\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    nfqlbctl's version (no daemon needed)\n");
+	exit(code);
 }
 
 static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
@@ -211,98 +230,18 @@ static char *read_answer(int fd, size_t *len_out)
 
 /* ---- output ---- */
 
-struct record {
-	int n;
-	char *key[MAX_RECORDS_FIELDS];
-	char *val[MAX_RECORDS_FIELDS];
-};
-
-static void parse_record(char *line, struct record *rec)
+static void put_padded(const char *s, int width)
 {
-	char *save = NULL, *w;
-
-	rec->n = 0;
-	for (w = strtok_r(line, " ", &save); w && rec->n < MAX_RECORDS_FIELDS;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(w, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (control_unescape(eq + 1))
-			continue;
-		rec->key[rec->n] = w;
-		rec->val[rec->n] = eq + 1;
-		rec->n++;
-	}
+	fputs(s, stdout);
+	for (width -= display_width(s); width > 0; width--)
+		putchar(' ');
 }
 
-static void json_string(const char *s)
+static void json_print(struct json_object *j)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static int is_number(const char *s)
-{
-	const char *p = s;
-	int dot = 0;
-
-	if (!*p || (*p == '0' && p[1] && p[1] != '.'))
-		return 0;
-	for (; *p; p++) {
-		if (*p == '.' && !dot && p != s && p[1])
-			dot = 1;
-		else if (*p < '0' || *p > '9')
-			return 0;
-	}
-	return 1;
-}
-
-/* Keys whose values are text even when they look like numbers. */
-static int text_key(const char *k)
-{
-	static const char *const keys[] = {
-		"client", "gateway", "mac", "user", "session", "name", "address",
-		"interface", "state", "health", "loss", "mark", "version", "reloaded",
-		"removed", NULL
-	};
-	const char *const *p;
-
-	for (p = keys; *p; p++)
-		if (!strcmp(*p, k))
-			return 1;
-	return 0;
-}
-
-static void json_record(const struct record *r)
-{
-	int i;
-
-	putchar('{');
-	for (i = 0; i < r->n; i++) {
-		if (i)
-			putchar(',');
-		json_string(r->key[i]);
-		putchar(':');
-		if (!strcmp(r->val[i], "-"))
-			fputs("null", stdout);
-		else if (!text_key(r->key[i]) && is_number(r->val[i]))
-			fputs(r->val[i], stdout);
-		else
-			json_string(r->val[i]);
-	}
-	putchar('}');
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
 }
 
 /* Index of key in r, or -1. */
@@ -316,63 +255,114 @@ static int field(const struct record *r, const char *key)
 	return -1;
 }
 
+/* Keys holding Unix seconds: shown as local ISO 8601 time in tables. */
+static int time_key(const char *k)
+{
+	return !strcmp(k, "since") || !strcmp(k, "state_since");
+}
+
+/* A value as a table shows it: escaped, times as ISO 8601; new string. */
+static char *cell(const char *key, const char *v)
+{
+	char buf[64], *end;
+	struct tm tm;
+	time_t t;
+
+	if (time_key(key)) {
+		errno = 0;
+		t = (time_t)strtoll(v, &end, 10);
+		if (*v && !*end && !errno && localtime_r(&t, &tm) &&
+		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm))
+			return strdup(buf);
+	}
+	return term_escape(v);
+}
+
 /*
  * A table of the columns cols (NULL: every field of the first record),
- * headed by the keys in capitals; no trailing blanks.
+ * headed by the keys in capitals, aligned by display width; the header
+ * even with no record; no trailing blanks.
  */
 static void print_table(struct record *recs, long n, const char *const *cols)
 {
 	const char *key[MAX_RECORDS_FIELDS];
 	int w[MAX_RECORDS_FIELDS] = { 0 }, nc = 0, i, f;
+	char **cells;
 	long k;
 
-	if (!n)
-		return;
 	if (cols) {
 		for (; *cols && nc < MAX_RECORDS_FIELDS; cols++)
 			key[nc++] = *cols;
-	} else {
+	} else if (n) {
 		for (i = 0; i < recs[0].n; i++)
 			key[nc++] = recs[0].key[i];
 	}
-	for (i = 0; i < nc; i++)
-		w[i] = (int)strlen(key[i]);
-	for (k = 0; k < n; k++)
-		for (i = 0; i < nc; i++)
-			if ((f = field(&recs[k], key[i])) >= 0 &&
-			    (int)strlen(recs[k].val[f]) > w[i])
-				w[i] = (int)strlen(recs[k].val[f]);
+	if (!nc)
+		return;
+	cells = calloc((size_t)(n ? n : 1) * (size_t)nc, sizeof(*cells));
+	if (!cells)
+		die(EXIT_ERROR, "out of memory");
 	for (i = 0; i < nc; i++) {
-		const char *p;
+		cells[i] = term_escape(key[i]);
+		w[i] = display_width(cells[i]);
+		free(cells[i]);
+	}
+	for (k = 0; k < n; k++)
+		for (i = 0; i < nc; i++) {
+			char **c = &cells[k * nc + i];
 
-		for (p = key[i]; *p; p++)
-			putchar(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		printf("%*s", i + 1 < nc ? w[i] - (int)strlen(key[i]) + 2 : 0, "");
+			f = field(&recs[k], key[i]);
+			*c = f >= 0 ? cell(key[i], recs[k].val[f]) : strdup("-");
+			if (!*c)
+				die(EXIT_ERROR, "out of memory");
+			if (display_width(*c) > w[i])
+				w[i] = display_width(*c);
+		}
+	for (i = 0; i < nc; i++) {
+		char *h = term_escape(key[i]), *p;
+
+		for (p = h; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 32);
+		if (i + 1 < nc)
+			put_padded(h, w[i] + 2);
+		else
+			fputs(h, stdout);
+		free(h);
 	}
 	putchar('\n');
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < nc; i++) {
-			const char *v = (f = field(&recs[k], key[i])) >= 0 ?
-					recs[k].val[f] : "-";
-
 			if (i + 1 < nc)
-				printf("%-*s  ", w[i], v);
+				put_padded(cells[k * nc + i], w[i] + 2);
 			else
-				printf("%s", v);
+				fputs(cells[k * nc + i], stdout);
+			free(cells[k * nc + i]);
 		}
 		putchar('\n');
 	}
+	free(cells);
 }
 
 static void print_vertical(const struct record *r)
 {
 	int i, w = 0;
+	char *k, *v;
 
-	for (i = 0; i < r->n; i++)
-		if ((int)strlen(r->key[i]) > w)
-			w = (int)strlen(r->key[i]);
-	for (i = 0; i < r->n; i++)
-		printf("%-*s  %s\n", w, r->key[i], r->val[i]);
+	for (i = 0; i < r->n; i++) {
+		k = term_escape(r->key[i]);
+		if (display_width(k) > w)
+			w = display_width(k);
+		free(k);
+	}
+	for (i = 0; i < r->n; i++) {
+		k = term_escape(r->key[i]);
+		v = cell(r->key[i], r->val[i]);
+		put_padded(k, w + 2);
+		puts(v);
+		free(k);
+		free(v);
+	}
 }
 
 static int err_kind_exit(const char *kind)
@@ -402,9 +392,11 @@ static int show(char *ans, int as_list, const char *const *cols)
 	if (!line)
 		die(EXIT_ERROR, "empty answer from nfqlbd");
 	if (!strncmp(line, "ERR ", 4)) {
-		char *msg = strchr(line + 4, ' ');
+		char *msg = strchr(line + 4, ' '), *esc;
 
-		fprintf(stderr, "nfqlbctl: %s\n", msg ? msg + 1 : line + 4);
+		esc = term_escape(msg ? msg + 1 : line + 4);
+		fprintf(stderr, "nfqlbctl: %s\n", esc);
+		free(esc);
 		return err_kind_exit(line + 4);
 	}
 	n = strtol(line + 3, NULL, 10);
@@ -414,18 +406,20 @@ static int show(char *ans, int as_list, const char *const *cols)
 	while (k < n && (line = strtok_r(NULL, "\n", &save)))
 		parse_record(line, &recs[k++]);
 	if (opt_json) {
-		if (as_list)
-			putchar('[');
-		for (long i = 0; i < k; i++) {
-			if (i)
-				putchar(',');
-			json_record(&recs[i]);
+		struct json_object *j;
+
+		if (as_list) {
+			j = json_object_new_array();
+			for (long i = 0; i < k; i++)
+				json_object_array_add(j, json_record(&recs[i]));
+		} else if (k) {
+			j = json_record(&recs[0]);
+		} else {
+			j = json_object_new_object();
+			json_object_object_add(j, "schema",
+					       json_object_new_int(NFQLBCTL_SCHEMA));
 		}
-		if (as_list)
-			putchar(']');
-		else if (!k)
-			fputs("{}", stdout);
-		putchar('\n');
+		json_print(j);
 	} else if (as_list) {
 		print_table(recs, k, cols);
 	} else if (k) {
@@ -445,7 +439,12 @@ static int need(int argc, int min, int max, const char *what)
 /* The human table of gateways (--json has every field). */
 static const char *const gateway_cols[] = {
 	"name", "address", "interface", "weight", "state", "clients",
-	"client_share", "weight_share", "rtt_ms", "loss", NULL
+	"client_share", "weight_share", "tx_packets", "tx_bytes", "rtt_ms",
+	"loss", NULL
+};
+
+static const char *const list_cols[] = {
+	"client", "gateway", "since", "mac", "user", "session", NULL
 };
 
 static void req_user(struct req *r, const char *user, const char *ip);
@@ -465,6 +464,7 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		if (argc == 2)
 			req_kv(r, "gateway", argv[1]);
 		*as_list = 1;
+		*cols = list_cols;
 	} else if (!strcmp(cmd, "gateways")) {
 		need(argc, 1, 1, "gateways");
 		req_word(r, "gateways");
@@ -702,6 +702,21 @@ static int cmd_sync(void)
 	free(lineno);
 	free(in);
 	return rc;
+/*
+ * Display widths come from the C library's tables for a UTF-8 locale:
+ * the user's, or C.UTF-8 for width only when the user's is not UTF-8
+ * (then non-ASCII bytes are printed escaped anyway).
+ */
+static void init_locale(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") && (cs = nl_langinfo(CODESET)) &&
+	    !strcmp(cs, "UTF-8")) {
+		utf8_term = 1;
+		return;
+	}
+	setlocale(LC_CTYPE, "C.UTF-8");
 }
 
 int main(int argc, char **argv)
@@ -711,6 +726,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct req r = { .len = 0 };
@@ -723,7 +739,8 @@ int main(int argc, char **argv)
 	if (!opt_socket || !*opt_socket)
 		opt_socket = CONF_DEFAULT_SOCKET;
 	/* "+": stop at the command, so "bind IP --mac X" reaches build(). */
-	while ((ch = getopt_long(argc, argv, "+js:t:h", longopts, NULL)) != -1) {
+	init_locale();
+	while ((ch = getopt_long(argc, argv, "+js:t:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': opt_json = 1; break;
 		case 's': opt_socket = optarg; break;
@@ -732,11 +749,16 @@ int main(int argc, char **argv)
 			if (*end || opt_timeout < 1 || opt_timeout > 3600)
 				die(EXIT_USAGE, "-t wants seconds from 1 to 3600, not \"%s\"", optarg);
 			break;
-		default: usage();
+		case 'h': usage(stdout, EXIT_OK);
+		case 'V':
+			printf("nfqlbctl %s (protocol %d, JSON schema %d)\n", NFQLB_VERSION,
+			       CONTROL_VERSION, NFQLBCTL_SCHEMA);
+			return EXIT_OK;
+		default: usage(stderr, EXIT_USAGE);
 		}
 	}
 	if (optind >= argc)
-		usage();
+		usage(stderr, EXIT_USAGE);
 	if (!strcmp(argv[optind], "sync")) {
 		if (optind + 1 != argc)
 			die(EXIT_USAGE, "sync takes no arguments: the list comes on stdin");

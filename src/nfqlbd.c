@@ -417,6 +417,33 @@ static void gw_routing_del(struct nfqlbd *d, unsigned i)
 		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
 }
 
+/*
+ * Traffic counters: the kernel's realm sums are global and 32 bits, so
+ * a gateway's count starts at its setup and is extended every second.
+ */
+static void traffic_start(struct nfqlbd *d, unsigned i)
+{
+	struct traffic_acct a[TRAFFIC_REALMS];
+
+	d->traffic_ok = !traffic_read(TRAFFIC_PROC, a);
+	if (!d->traffic_ok)
+		memset(a, 0, sizeof(a));
+	traffic_ctr_start(&d->gw[i].tx, &a[traffic_realm(conf_gw_mark(&d->conf, i))]);
+}
+
+void nfqlbd_traffic_update(struct nfqlbd *d)
+{
+	struct traffic_acct a[TRAFFIC_REALMS];
+	unsigned i;
+
+	if (!d->traffic_ok || traffic_read(TRAFFIC_PROC, a))
+		return;
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->conf.gw[i].name[0])
+			traffic_ctr_update(&d->gw[i].tx,
+					   &a[traffic_realm(conf_gw_mark(&d->conf, i))]);
+}
+
 /* Bring slot i (already in d->conf) into the kernel and the core. */
 static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
 		    char *err, size_t len)
@@ -424,6 +451,7 @@ static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
 	struct restore_ctx r = { .d = d, .gw = i };
 
 	conf_set_name(&d->conf, i, d->gw[i].setname, sizeof(d->gw[i].setname));
+	traffic_start(d, i);
 	d->gw[i].conf_weight = d->conf.gw[i].weight;
 	balance_gw_set_weight(d->bal, i, d->conf.gw[i].weight);
 	balance_gw_set_available(d->bal, i, 1);
@@ -973,6 +1001,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				failover_tick(d);
 				portal_tick(d);
 				ownaddr_refresh(&d->own, &d->conf.lan_net, 0);
+				nfqlbd_traffic_update(d);
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);

@@ -25,6 +25,7 @@
 
 #include "nlcheck.h"
 #include "rtnl.h"
+#include "traffic.h"
 
 /* Requests are a header, a fixed struct and a handful of u32s. */
 #define RTNL_SBUF	1024
@@ -605,7 +606,7 @@ int rtnl_rule_exists(struct rtnl *r, const struct nfqlb_net4 *from,
 static void route_request(struct rtnl *r, uint16_t type, uint16_t flags,
 			  uint32_t table, struct in_addr dst, uint8_t dst_len,
 			  const struct in_addr *gw, unsigned int ifindex,
-			  uint8_t scope)
+			  uint8_t scope, uint32_t realm)
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
@@ -629,6 +630,9 @@ static void route_request(struct rtnl *r, uint16_t type, uint16_t flags,
 	if (gw)
 		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	/* The realm the kernel counts the gateway's traffic in (traffic.h). */
+	if (realm)
+		mnl_attr_put_u32(nlh, RTA_FLOW, realm);
 }
 
 int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
@@ -648,7 +652,7 @@ int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
 	 * idempotent.
 	 */
 	route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
-		      gw, 32, NULL, ifindex, RT_SCOPE_LINK);
+		      gw, 32, NULL, ifindex, RT_SCOPE_LINK, traffic_realm(table));
 	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
 		rtnl_set_error(r, errno,
 			       "adding route %s/32 dev %u scope link table %u",
@@ -656,7 +660,7 @@ int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
 		return -1;
 	}
 	route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
-		      any, 0, &gw, ifindex, RT_SCOPE_UNIVERSE);
+		      any, 0, &gw, ifindex, RT_SCOPE_UNIVERSE, traffic_realm(table));
 	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
 		rtnl_set_error(r, errno,
 			       "adding route default via %s dev %u table %u",
@@ -684,7 +688,7 @@ int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
 		snprintf(a, sizeof(a), "?");
 	/* Reverse order of add: the default route leans on the host one. */
 	route_request(r, RTM_DELROUTE, 0, table, any, 0, &gw, ifindex,
-		      RT_SCOPE_UNIVERSE);
+		      RT_SCOPE_UNIVERSE, 0);
 	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
 	    !route_gone(errno)) {
 		rtnl_set_error(r, errno,
@@ -693,7 +697,7 @@ int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
 		return -1;
 	}
 	route_request(r, RTM_DELROUTE, 0, table, gw, 32, NULL, ifindex,
-		      RT_SCOPE_LINK);
+		      RT_SCOPE_LINK, 0);
 	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
 	    !route_gone(errno)) {
 		rtnl_set_error(r, errno,

@@ -132,7 +132,7 @@ check "routes-add" tool routes-add 200 $GW $DEV
 check "routes-add again" tool routes-add 200 $GW $DEV
 eq "ip route show table 200" \
 	"$(nsx ip route show table 200 | sed 's/ *$//' | sort | tr '\n' ';')" \
-	"$GW dev $DEV proto static scope link;default via $GW dev $DEV proto static;"
+	"$GW dev $DEV proto static scope link realm 200;default via $GW dev $DEV proto static realm 200;"
 eq "table-count 200" "$(tool table-count 200)" 2
 eq "table-count 5 (bystander)" "$(tool table-count 5)" 1
 check "bystanders untouched by routes-add" bystanders

@@ -60,6 +60,15 @@ START_TEST(test_minimal_defaults)
 }
 END_TEST
 
+/* nfqlb-web's group is nfqlb-web's: nfqlbd accepts it, whatever is in it. */
+START_TEST(test_web_group_ignored)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"
+			      "web = { listen = \"127.0.0.1:9733\"; interval = 5; anything = 1; };"), 0);
+	ck_assert_uint_eq(c.ngw, 1);
+}
+END_TEST
+
 START_TEST(test_full)
 {
 	char set[32];
@@ -340,6 +349,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_int64);
 	tcase_add_test(tc, test_lan_too_wide);
 	tcase_add_test(tc, test_nonhost);
+	tcase_add_test(tc, test_web_group_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
