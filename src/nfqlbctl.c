@@ -702,6 +702,8 @@ static int cmd_sync(void)
 	free(lineno);
 	free(in);
 	return rc;
+}
+
 /*
  * Display widths come from the C library's tables for a UTF-8 locale:
  * the user's, or C.UTF-8 for width only when the user's is not UTF-8
