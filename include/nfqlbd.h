@@ -30,7 +30,8 @@ struct nfqlbd_gw {
 	 * so that a down gateway stays out of use until probes say so.
 	 */
 	enum health_state hstate;
-	time_t hsince;		/* when hstate last changed */
+	time_t hsince;		/* when hstate or jstate last changed */
+	enum judge_state jstate; /* failover.c's verdict (d->judge[slot].state) */
 };
 
 #define NFQLBD_MAX_NOTIFY	16	/* notify scripts running at once */
@@ -56,6 +57,8 @@ struct nfqlbd_counters {
 	uint64_t ct_flushes;	/* conntrack deletions by mark */
 	uint64_t notify_runs;
 	uint64_t notify_errors;	/* failed to start, non-zero exit, killed */
+	uint64_t probe_outages;	/* every gateway's probes failed together */
+	uint64_t damped;	/* gateways held down by their flap penalty */
 };
 
 struct nfqlbd {
@@ -71,6 +74,8 @@ struct nfqlbd {
 	unsigned health_gen;	/* bumped when the prober (its fd) is new */
 	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
+	/* failover.c's verdicts, judged together (judge.h); by slot */
+	struct judge_gw judge[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
 	time_t started;
@@ -120,8 +125,14 @@ void failover_dispatch(struct nfqlbd *d);
 void failover_tick(struct nfqlbd *d);
 /* Move just enough clients to restore the weighted shares; how many moved. */
 uint32_t failover_rebalance(struct nfqlbd *d);
-/* "up", "down", "probing" or "drained", as nfqlbctl gateways shows it. */
+/*
+ * "up", "down", "probing", "drained", "held" (every gateway's probes
+ * failed at once: kept in use) or "damped" (probes up, held down by
+ * its flap penalty), as nfqlbctl gateways shows it.
+ */
 const char *failover_state(const struct nfqlbd *d, unsigned i);
+/* 1 while every gateway's probes are failing together (all held). */
+int failover_probe_outage(const struct nfqlbd *d);
 
 /* The control socket's handler (commands.c). */
 void commands_handle(const struct control_req *req,

@@ -271,6 +271,7 @@ static int text_key(const char *k)
 	static const char *const keys[] = {
 		"client", "gateway", "mac", "user", "session", "name", "address",
 		"interface", "state", "health", "loss", "mark", "version", "reloaded",
+		"down_reason",
 		"removed", NULL
 	};
 	const char *const *p;
@@ -441,7 +442,8 @@ static int need(int argc, int min, int max, const char *what)
 /* The human table of gateways (--json has every field). */
 static const char *const gateway_cols[] = {
 	"name", "address", "interface", "weight", "state", "clients",
-	"client_share", "weight_share", "rtt_ms", "loss", NULL
+	"client_share", "weight_share", "rtt_ms", "loss", "rtt_avg_ms",
+	"rtt_dev_ms", "changes", "state_age", NULL
 };
 
 /* Build the request for argv; *as_list and *cols tell how to print it. */
