@@ -123,9 +123,11 @@ for ip in ips:
         lines.append("%s error\n" % ip)
 write(pre + ".after", lines)
 PY
+# Spawned in the event loop turn of the decision: its clock times it.
 cat > "$LAB_DIR/notify.sh" <<SH
 #!/bin/sh
 echo "\$*" >> "$NOTIFY_LOG"
+echo "\$(date +%s%N) \$*" >> "$NOTIFY_LOG.t"
 SH
 chmod 0755 "$LAB_DIR/notify.sh"
 
@@ -202,18 +204,28 @@ is "every long-lived connection survived, answered by the same router" \
 # --- 30 % of wan1's probes lost for 60 rounds, three in a row ---
 # Marks on echo requests 0, 1, 2 of every 10 (each nth rule sees every
 # packet: MARK does not end the chain), one DROP for the marked ones.
-for k in 0 1 2; do
-	in_r 1 iptables -t mangle -A PREROUTING -p icmp --icmp-type echo-request \
-		-m statistic --mode nth --every 10 --packet "$k" -j MARK --set-mark 1
-done
+# The three rules go in in one transaction: each nth rule counts from
+# its own insertion, and probes keep arriving meanwhile.
+in_r 1 iptables-restore --noflush <<RULES
+*mangle
+-A PREROUTING -p icmp --icmp-type echo-request -m statistic --mode nth --every 10 --packet 0 -j MARK --set-mark 1
+-A PREROUTING -p icmp --icmp-type echo-request -m statistic --mode nth --every 10 --packet 1 -j MARK --set-mark 1
+-A PREROUTING -p icmp --icmp-type echo-request -m statistic --mode nth --every 10 --packet 2 -j MARK --set-mark 1
+COMMIT
+RULES
 ch=$(gw wan1 changes) fo=$(stat failovers) fb=$(stat failbacks) rb=$(stat rebinds)
+in_r 1 iptables -Z INPUT
 in_r 1 iptables -I INPUT -p icmp -m mark --mark 1 -j DROP -m comment --comment loss30
 check "60 rounds under the loss" wait_rounds wan1 60 30
+echo "# wan1 after them: health $(gw wan1 health), state $(gw wan1 state), loss $(gw wan1 loss) over $(gw wan1 window) rounds"
 drops=$(in_r 1 iptables -nvxL INPUT | awk '/loss30/ { print $1 }')
+seen=$(in_r 1 iptables -nvxL INPUT | awk '/probes/ { print $1 }')
 in_r 1 iptables -D INPUT -p icmp -m mark --mark 1 -j DROP -m comment --comment loss30
 in_r 1 iptables -t mangle -F PREROUTING
-echo "# router 1 dropped $drops echo requests during the 60 rounds"
-check "router 1 dropped 30 % of the probes ($drops, 17..20)" test "$drops" -ge 17 -a "$drops" -le 20
+echo "# router 1 dropped $drops of $((drops + seen)) echo requests"
+check "router 1 dropped 30 % of the probes ($drops of $((drops + seen)), 24..36 %)" \
+	test "$drops" -ge 18 -a $((drops * 100)) -ge $(((drops + seen) * 24)) -a \
+	$((drops * 100)) -le $(((drops + seen) * 36))
 n=$(( $(gw wan1 changes) - ch ))
 echo "# wan1: $n state changes, failovers $(( $(stat failovers) - fo )), failbacks $(( $(stat failbacks) - fb ))"
 check "30 % loss for 60 rounds: wan1 changed state at most once ($n)" test "$n" -le 1
@@ -224,11 +236,15 @@ check "wan1's users moved at most once ($(( $(stat rebinds) - rb )) moves)" \
 check "wan1 up again once the loss is over" wait_state wan1 up 15
 
 # --- a clean outage: judged down as fast as before (fall rounds) ---
-in_r 3 ip link set eth0 down
 t0=$(date +%s%N)
-check "wan3 down within 2 s" wait_state wan3 down 2
-t1=$(date +%s%N)
-echo "# clean outage, interval 200 ms, timeout 150 ms, fall 3: down decision after $(( (t1 - t0) / 1000000 )) ms"
+in_r 3 ip link set eth0 down
+check "wan3 down" wait_state wan3 down 5
+t1=$(awk '$2 == "wan3" && $3 == "up" && $4 == "down" { t = $1 } END { print t }' "$NOTIFY_LOG.t")
+t1=${t1:-$t0}
+ms=$(( (t1 - t0) / 1000000 ))
+echo "# clean outage, interval 200 ms, timeout 150 ms, fall 3: down decision after $ms ms"
+# fall rounds, the first of which may have started just before the cut
+check "decided within fall + 1 rounds plus the timeout (750 ms, 1500 with slack for a busy machine): $ms ms" test "$ms" -gt 0 -a "$ms" -le 1500
 is "its clients moved to the live gateways" "$(gw wan3 clients)" 0
 in_r 3 ip link set eth0 up
 in_r 3 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.3.1"
