@@ -24,7 +24,10 @@
  * target and is judged timeout_ms later.  A probe counts as answered
  * only if the answer is processed within timeout_ms of its sending: a
  * late answer is a lost probe.  A round is good if at least min_ok
- * targets answered.
+ * targets answered.  Every gateway's rounds run in step (a gateway
+ * added later joins the others' schedule), so that one dispatch judges
+ * the same round of all of them and the daemon can weigh their verdicts
+ * together (judge.h).
  *
  * States.  PROBING until the first verdict.  DOWN on outright failure
  * (fall consecutive failed rounds) or on quality: the probe loss over

@@ -56,6 +56,8 @@ extern char **environ;
 
 static void judge_apply(struct nfqlbd *d);
 
+_Static_assert(JUDGE_MAX_GW == BALANCE_MAX_GW, "a verdict for every gateway slot");
+
 /* ip rule priority of slot i's probe rule: above every LAN rule. */
 static uint32_t local_prio(const struct conf *c, unsigned i)
 {
