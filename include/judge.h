@@ -6,10 +6,13 @@
  *  - Joint verdicts.  When every gateway in use (UP or PROBING, at
  *    least two) is judged down in the same turn, the fault is the probe
  *    targets' or this box's, not the gateways': they are HELD, still in
- *    use, nobody moves.  A held gateway whose probes come back is UP
- *    again where it was; once one gateway is really in use again, the
- *    held ones still failing are DOWN (a real failover).  Two of three
- *    down in one turn is a real failover.
+ *    use, nobody moves.  A held gateway whose probes answer again
+ *    (rise good rounds: `answering`) is UP where it was, even while its
+ *    window still holds the outage's losses: until the prober says UP
+ *    too, only an outright failure (`failing`: fall failed rounds)
+ *    takes it down.  Once some gateway answers, the held ones that do
+ *    not are DOWN (a real failover).  Two of three down in one turn is
+ *    a real failover.
  *
  *  - Damping.  Each time a gateway goes out of use (DOWN) its penalty
  *    grows by JUDGE_PENALTY (at most JUDGE_MAX_PENALTY); while its
@@ -46,10 +49,15 @@ enum judge_state {
 	JUDGE_DAMPED,		/* probes up, flap penalty: out of use */
 };
 
-/* One gateway's standing.  Callers set used and raw; judge_run the rest. */
+/*
+ * One gateway's standing.  Callers set used, raw, answering and
+ * failing before each judge_run; judge_run writes the rest.
+ */
 struct judge_gw {
 	int used;			/* probed: its verdicts count */
 	enum health_state raw;		/* the prober's current state */
+	int answering;			/* its last rise rounds were good */
+	int failing;			/* its last fall rounds failed */
 	enum judge_state state;
 	uint32_t penalty;
 	uint64_t since_ms;		/* state since */
@@ -58,6 +66,7 @@ struct judge_gw {
 	enum health_state raw_prev;
 	uint64_t last_ms;
 	int rebalance_due;
+	int grace;			/* back from HELD, the prober not UP yet */
 };
 
 struct judge_params {

@@ -322,8 +322,16 @@ static void judge_apply(struct nfqlbd *d)
 	unsigned i, n = d->conf.ngw;
 	uint64_t changed;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct health_info hi;
+
 		old[i] = d->judge[i].state;
+		d->judge[i].answering = d->judge[i].failing = 0;
+		if (!d->judge[i].used || !d->health || health_gw_info(d->health, i, &hi))
+			continue;
+		d->judge[i].answering = hi.good >= d->conf.health.rise;
+		d->judge[i].failing = hi.bad >= d->conf.health.fall;
+	}
 	judge_params_of(d, &jp);
 	judge_run(d->judge, n, &jp, now_ms(), &t);
 	changed = t.down | t.up | t.held | t.unheld | t.damped;

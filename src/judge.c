@@ -121,62 +121,96 @@ static void judge_out_of_use(struct judge_gw *g, unsigned i,
 	out->up |= BIT(i);
 }
 
+/*
+ * Is a gateway in use failing now?  Its prober's verdict, except just
+ * after a hold: its window still counts the outage's losses, so only
+ * an outright failure counts until the prober says UP again.
+ */
+static int judge_failing(struct judge_gw *g)
+{
+	if (g->grace && g->raw == HEALTH_UP)
+		g->grace = 0;
+	return g->grace ? g->failing : g->raw == HEALTH_DOWN;
+}
+
+/* The probes of some gateway work: a probe outage is over. */
+static int judge_any_answer(const struct judge_gw *gw, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (gw[i].used && (gw[i].raw == HEALTH_UP || gw[i].answering))
+			return 1;
+	return 0;
+}
+
+/* Held gateways: back where they were when they answer, down if they alone do not. */
+static unsigned judge_held(struct judge_gw *gw, unsigned n,
+			   const struct judge_params *p, uint64_t now,
+			   struct judge_turn *out)
+{
+	int back = judge_any_answer(gw, n);
+	unsigned i, held = 0;
+
+	for (i = 0; i < n; i++) {
+		struct judge_gw *g = &gw[i];
+
+		if (!g->used || g->state != JUDGE_HELD)
+			continue;
+		if (g->raw == HEALTH_UP || g->answering) {
+			g->grace = g->raw != HEALTH_UP;
+			set_state(g, JUDGE_UP, now);
+			out->unheld |= BIT(i);
+		} else if (back) {
+			out->unheld |= BIT(i);
+			go_down(g, i, p, now, out);
+		} else {
+			held++;
+		}
+	}
+	return held;
+}
+
 /* Every in-use gateway failing together: held, nobody moves. */
 static void judge_joint(struct judge_gw *gw, unsigned n,
 			const struct judge_params *p, uint64_t now,
 			struct judge_turn *out)
 {
-	unsigned i, in_use = 0, failing = 0, held = 0, up = 0;
+	unsigned i, in_use = 0, failing = 0, held = 0;
+	int fail[JUDGE_MAX_GW] = { 0 };
 
-	for (i = 0; i < n; i++) {
-		if (!gw[i].used)
-			continue;
-		held += gw[i].state == JUDGE_HELD;
-		if (gw[i].state == JUDGE_UP || gw[i].state == JUDGE_PROBING) {
-			in_use++;
-			failing += gw[i].raw == HEALTH_DOWN;
-		}
-	}
-	if (held) {
-		/* Probes back through a held gateway: it is where it was. */
-		for (i = 0; i < n; i++) {
-			if (!gw[i].used || gw[i].state != JUDGE_HELD ||
-			    gw[i].raw != HEALTH_UP)
-				continue;
-			set_state(&gw[i], JUDGE_UP, now);
-			out->unheld |= BIT(i);
-		}
-	}
 	for (i = 0; i < n; i++)
-		up += gw[i].used && gw[i].state == JUDGE_UP;
-	if (held && !up)
-		return;		/* still nothing but failing probes */
+		held += gw[i].used && gw[i].state == JUDGE_HELD;
+	if (held) {
+		held = judge_held(gw, n, p, now, out);
+		if (!held)
+			out->outage_end = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!gw[i].used ||
+		    (gw[i].state != JUDGE_UP && gw[i].state != JUDGE_PROBING))
+			continue;
+		in_use++;
+		fail[i] = judge_failing(&gw[i]);
+		failing += fail[i];
+	}
 	if (!held && in_use >= 2 && failing == in_use) {
 		for (i = 0; i < n; i++) {
-			if (!gw[i].used || (gw[i].state != JUDGE_UP &&
-					    gw[i].state != JUDGE_PROBING))
+			if (!fail[i])
 				continue;
+			gw[i].grace = 0;
 			set_state(&gw[i], JUDGE_HELD, now);
 			out->held |= BIT(i);
 		}
 		out->outage_start = 1;
 		return;
 	}
-	/*
-	 * A real failover: the failing ones in use, and the held ones
-	 * still failing now that others work again.
-	 */
-	for (i = 0; i < n; i++) {
-		struct judge_gw *g = &gw[i];
-
-		if (!g->used || g->raw != HEALTH_DOWN || !judge_in_use(g->state))
-			continue;
-		if (g->state == JUDGE_HELD)
-			out->unheld |= BIT(i);
-		go_down(g, i, p, now, out);
-	}
-	if (held)
-		out->outage_end = 1;
+	/* A real failover: each one failing while others work. */
+	for (i = 0; i < n; i++)
+		if (fail[i]) {
+			gw[i].grace = 0;
+			go_down(&gw[i], i, p, now, out);
+		}
 }
 
 void judge_run(struct judge_gw *gw, unsigned n, const struct judge_params *p,

@@ -49,6 +49,19 @@ static struct judge_turn turn(struct judge_gw *g, unsigned n, const char *raw,
 	return t;
 }
 
+/* The same with the prober's answering ('a') and failing ('f') flags. */
+static struct judge_turn turn2(struct judge_gw *g, unsigned n, const char *raw,
+			       const char *flags, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		g[i].answering = flags[i] == 'a';
+		g[i].failing = flags[i] == 'f';
+	}
+	return turn(g, n, raw, now);
+}
+
 static const char *states(const struct judge_gw *g, unsigned n)
 {
 	static char buf[JUDGE_MAX_GW + 1];
@@ -139,6 +152,56 @@ START_TEST(test_all_at_once)
 	judge_init(&g[1], JUDGE_PROBING, 0);
 	g[0].used = g[1].used = 1;
 	t = turn(g, 2, "dd", 10);
+	ck_assert_uint_eq(t.held, 3);
+	ck_assert_uint_eq(t.down, 0);
+}
+END_TEST
+
+/*
+ * Back from a hold while the windows still hold the outage's losses
+ * (the prober still says down): answering is enough, and until the
+ * prober says up only an outright failure takes one down.
+ */
+START_TEST(test_held_grace)
+{
+	struct judge_gw g[3];
+	struct judge_turn t;
+
+	setup(g, 3);
+	t = turn2(g, 3, "ddd", "fff", 1000);
+	ck_assert_uint_eq(t.held, 7);
+	t = turn2(g, 3, "ddd", "aaa", 2000);
+	ck_assert_uint_eq(t.unheld, 7);
+	ck_assert_uint_eq(t.down | t.up, 0);
+	ck_assert_int_eq(t.outage_end, 1);
+	ck_assert_str_eq(states(g, 3), "uuu");
+	/* the windows clear slowly: nothing happens meanwhile */
+	for (int i = 0; i < 20; i++) {
+		t = turn2(g, 3, "ddd", "aaa", 3000 + i * 200);
+		ck_assert_uint_eq(t.down | t.up | t.held | t.unheld, 0);
+	}
+	/* one fails outright: a real failover of that one */
+	t = turn2(g, 3, "ddd", "aaf", 8000);
+	ck_assert_uint_eq(t.down, 4);
+	ck_assert_uint_eq(t.held, 0);
+	ck_assert_str_eq(states(g, 3), "uud");
+	/* the prober says up: the grace is over, its next down counts */
+	t = turn2(g, 3, "uud", "aa-", 9000);
+	ck_assert_uint_eq(t.down | t.up, 0);
+	t = turn2(g, 3, "dud", "-a-", 10000);
+	ck_assert_uint_eq(t.down, 1);
+	/* held, then one answers and the others do not: they are down */
+	setup(g, 3);
+	turn2(g, 3, "ddd", "fff", 1000);
+	t = turn2(g, 3, "ddd", "aff", 2000);
+	ck_assert_uint_eq(t.unheld, 7);
+	ck_assert_uint_eq(t.down, 6);
+	ck_assert_str_eq(states(g, 3), "udd");
+	/* a gateway answering while in grace and all of them failing again: held again */
+	setup(g, 2);
+	turn2(g, 2, "dd", "ff", 1000);
+	turn2(g, 2, "dd", "aa", 2000);
+	t = turn2(g, 2, "dd", "ff", 3000);
 	ck_assert_uint_eq(t.held, 3);
 	ck_assert_uint_eq(t.down, 0);
 }
@@ -317,6 +380,7 @@ static Suite *judge_suite(void)
 	tcase_add_test(tc, test_decay);
 	tcase_add_test(tc, test_all_at_once);
 	tcase_add_test(tc, test_real_failover);
+	tcase_add_test(tc, test_held_grace);
 	tcase_add_test(tc, test_damping);
 	tcase_add_test(tc, test_rebalance_after);
 	tcase_add_test(tc, test_flap_minute);
