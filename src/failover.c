@@ -334,11 +334,11 @@ static void judge_apply(struct nfqlbd *d)
 	}
 	judge_params_of(d, &jp);
 	judge_run(d->judge, n, &jp, now_ms(), &t);
+	for (i = 0; i < n; i++)
+		sync_state(d, i);
 	changed = t.down | t.up | t.held | t.unheld | t.damped;
 	if (!changed && !t.rebalance)
 		return;
-	for (i = 0; i < n; i++)
-		sync_state(d, i);
 	if (t.outage_start) {
 		d->n.probe_outages++;
 		log_warnx("the probes of every gateway failed in the same round: a failure "
