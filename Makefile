@@ -50,6 +50,7 @@ DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
 	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
 	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c src/traffic.c \
+	       src/judge.c \
 	       $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
@@ -57,7 +58,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
-	      $(B)/check_log $(B)/check_traffic $(B)/check_records
+	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -118,6 +119,9 @@ $(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_judge: tests/unit/check_judge.c $(B)/judge.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "balance.h"
 #include "health.h"
+#include "judge.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
@@ -91,6 +92,8 @@ struct conf {
 	int rebalance;		/* on failback */
 	char notify[256];	/* "" : none */
 	uint32_t notify_timeout;
+	uint32_t damping;	/* penalty half-life in rounds; 0: none */
+	uint32_t rebalance_after; /* seconds up before a failback rebalances */
 };
 
 struct conf_errors {

@@ -24,14 +24,23 @@
  * target and is judged timeout_ms later.  A probe counts as answered
  * only if the answer is processed within timeout_ms of its sending: a
  * late answer is a lost probe.  A round is good if at least min_ok
- * targets answered.
+ * targets answered.  Every gateway's rounds run in step (a gateway
+ * added later joins the others' schedule), so that one dispatch judges
+ * the same round of all of them and the daemon can weigh their verdicts
+ * together (judge.h).
  *
- * States.  PROBING until the first verdict; UP after rise consecutive
- * good rounds, DOWN after fall consecutive failed rounds (from PROBING
- * too: whichever run completes first).  A single round never moves a
- * gateway unless rise or fall is 1: with fall=3 rise=2, alternating
- * good and bad rounds change nothing (no flapping).  "drained" is not
- * a health state: it is the daemon's (weight 0) and shown beside it.
+ * States.  PROBING until the first verdict.  DOWN on outright failure
+ * (fall consecutive failed rounds) or on quality: the probe loss over
+ * the last `window` rounds above loss_down %, or the RTT average over
+ * them above rtt_down_ms.  UP (from PROBING or DOWN) only when rise
+ * consecutive rounds were good AND the window's loss is at most
+ * loss_up % AND its RTT average at most rtt_up_ms: hysteresis, so a
+ * steadily lossy link is judged down once and stays down, instead of
+ * coming back after every rise good rounds.  For these judgements a
+ * window not yet filled counts its missing rounds as good (no verdict
+ * on loss from the first few rounds).  A single round never moves a
+ * gateway unless rise or fall is 1.  "drained" is not a health state:
+ * it is the daemon's (weight 0) and shown beside it.
  *
  * Probes.
  *  - HEALTH_ICMP: echo request on a raw ICMP socket (CAP_NET_RAW), one
@@ -56,13 +65,26 @@
 
 #define HEALTH_MAX_GW		64	/* slots 0..63, like BALANCE_MAX_GW */
 #define HEALTH_MAX_TARGETS	8	/* per gateway; 3 bits of ICMP seq */
-#define HEALTH_LOSS_ROUNDS	10	/* loss is over the last 10 rounds */
+#define HEALTH_MAX_WINDOW	64	/* rounds of the quality window, at most */
 
 #define HEALTH_DEFAULT_INTERVAL_MS	2000
 #define HEALTH_DEFAULT_TIMEOUT_MS	1000
 #define HEALTH_DEFAULT_MIN_OK		1
 #define HEALTH_DEFAULT_FALL		3
 #define HEALTH_DEFAULT_RISE		2
+/*
+ * Quality defaults (a window of 60 s at the default interval, as
+ * dpinger's).  Over 30 rounds, 10 % of random loss never reaches
+ * 60 %.  Back up needs at most 5 % (1 lost probe of 30 with one
+ * target): a link with 30 % of random loss, once judged down, comes
+ * back within 60 rounds in fewer than 1 run in 1000 (check_health
+ * measures both).
+ */
+#define HEALTH_DEFAULT_WINDOW		30
+#define HEALTH_DEFAULT_LOSS_DOWN	60	/* % */
+#define HEALTH_DEFAULT_LOSS_UP		5	/* % */
+#define HEALTH_DEFAULT_RTT_DOWN_MS	500	/* as dpinger's alarm */
+#define HEALTH_DEFAULT_RTT_UP_MS	250
 
 /* Limits health_params_check() enforces. */
 #define HEALTH_MIN_INTERVAL_MS		10
@@ -92,9 +114,17 @@ struct health_params {
 	unsigned min_ok;		/* answered targets for a good round */
 	unsigned fall;			/* failed rounds in a row to go DOWN */
 	unsigned rise;			/* good rounds in a row to go UP */
+	unsigned window;		/* rounds of the quality window, 1..64 */
+	unsigned loss_down;		/* DOWN when loss > this %, 100: never */
+	unsigned loss_up;		/* UP only when loss <= this %, <= loss_down */
+	uint32_t rtt_down_ms;		/* DOWN when RTT avg > this; 0: never */
+	uint32_t rtt_up_ms;		/* UP only when RTT avg <= this; <= rtt_down */
 };
 
-/* The defaults: 2000 ms, 1000 ms, 1 of the targets, fall 3, rise 2. */
+/*
+ * The defaults: 2000 ms, 1000 ms, 1 of the targets, fall 3, rise 2,
+ * window 30, loss 60 % down / 5 % up, RTT 500 ms down / 250 ms up.
+ */
 void health_params_default(struct health_params *p);
 /*
  * NULL if p is usable, else a message naming the bad field (static
@@ -105,6 +135,25 @@ const char *health_params_check(const struct health_params *p);
 
 /* "probing", "up", "down" (and "?" for anything else). */
 const char *health_state_name(enum health_state s);
+
+/* Why the last DOWN was decided. */
+enum health_reason {
+	HEALTH_WHY_NONE,
+	HEALTH_WHY_FALL,		/* fall failed rounds in a row */
+	HEALTH_WHY_LOSS,		/* window loss above loss_down */
+	HEALTH_WHY_RTT,			/* window RTT average above rtt_down */
+};
+/* "-", "fall", "loss", "rtt". */
+const char *health_reason_name(enum health_reason r);
+
+/* The quality window, as health_sm_quality() measures it. */
+struct health_quality {
+	unsigned rounds;		/* rounds in the window so far */
+	unsigned loss_pct;		/* lost / sent probes of those, 0..100 */
+	unsigned nrtt;			/* answered probes of those */
+	uint32_t rtt_avg_us;		/* their mean RTT (0 without answers) */
+	uint32_t rtt_dev_us;		/* their standard deviation */
+};
 
 /*
  * The pure state machine of one gateway.  Callers read the fields;
@@ -121,12 +170,16 @@ struct health_sm {
 	int in_round;
 	int has_rtt;
 	uint32_t last_rtt_us;		/* of the latest counted answer */
+	enum health_reason reason;	/* of the last DOWN */
 	/* current round, per target */
 	uint64_t sent_us[HEALTH_MAX_TARGETS];
+	uint32_t rtt_us[HEALTH_MAX_TARGETS];
 	uint8_t probe[HEALTH_MAX_TARGETS];	/* internal: HEALTH_SM_P_* */
-	/* loss window: one entry per judged round */
-	uint8_t win_sent[HEALTH_LOSS_ROUNDS];
-	uint8_t win_lost[HEALTH_LOSS_ROUNDS];
+	/* quality window: one entry per judged round, a ring */
+	uint8_t win_lost[HEALTH_MAX_WINDOW];
+	uint8_t win_nrtt[HEALTH_MAX_WINDOW];
+	uint64_t win_rtt[HEALTH_MAX_WINDOW];	/* sum of the round's RTTs, µs */
+	double win_rtt2[HEALTH_MAX_WINDOW];	/* sum of their squares, µs² */
 	unsigned win_next, win_len;
 };
 
@@ -156,13 +209,17 @@ int health_sm_answer(struct health_sm *sm, const struct health_params *p,
 void health_sm_fail(struct health_sm *sm, unsigned t);
 /*
  * Judge the round: good if answered >= min_ok.  Updates the counters,
- * the loss window and the state; returns the new state.  Outside a
- * round: nothing happens, returns the state.
+ * the quality window and the state (see "States" above); returns the
+ * new state.  Outside a round: nothing happens, returns the state.
  */
 enum health_state health_sm_end(struct health_sm *sm,
 				const struct health_params *p);
-/* Lost probes / sent probes over the last HEALTH_LOSS_ROUNDS rounds, 0..100. */
-unsigned health_sm_loss_pct(const struct health_sm *sm);
+/* The last p->window rounds (fewer at the start): loss and RTT. */
+void health_sm_quality(const struct health_sm *sm,
+		       const struct health_params *p, struct health_quality *q);
+/* Lost probes / sent probes over the last p->window rounds, 0..100. */
+unsigned health_sm_loss_pct(const struct health_sm *sm,
+			    const struct health_params *p);
 
 /* ---- the prober ---- */
 
@@ -217,7 +274,9 @@ struct health_info {
 	unsigned in_flight;		/* probes of the open round not settled */
 	int has_rtt;
 	uint32_t last_rtt_us;
-	unsigned loss_pct;		/* over the last HEALTH_LOSS_ROUNDS rounds */
+	unsigned loss_pct;		/* over the window (= quality.loss_pct) */
+	struct health_quality quality;
+	enum health_reason reason;	/* of the last DOWN */
 };
 /* 0, or -1 errno EINVAL (bad slot) / ENOENT (not probed). */
 int health_gw_info(const struct health *h, unsigned slot,

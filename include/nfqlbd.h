@@ -35,7 +35,8 @@ struct nfqlbd_gw {
 	 * so that a down gateway stays out of use until probes say so.
 	 */
 	enum health_state hstate;
-	time_t hsince;		/* when hstate last changed */
+	time_t hsince;		/* when hstate or jstate last changed */
+	enum judge_state jstate; /* failover.c's verdict (d->judge[slot].state) */
 	struct traffic_ctr tx;	/* forwarded through it since its setup */
 };
 
@@ -66,6 +67,8 @@ struct nfqlbd_counters {
 	uint64_t idle_releases;	/* clients.idle_timeout */
 	uint64_t syncs;		/* nfqlbctl sync runs applied */
 	uint64_t non_host;	/* packets from a network, broadcast or own address */
+	uint64_t probe_outages;	/* every gateway's probes failed together */
+	uint64_t damped;	/* gateways held down by their flap penalty */
 };
 
 struct nfqlbd {
@@ -81,6 +84,8 @@ struct nfqlbd {
 	unsigned health_gen;	/* bumped when the prober (its fd) is new */
 	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
+	/* failover.c's verdicts, judged together (judge.h); by slot */
+	struct judge_gw judge[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
 	/* Behind a portal (portal.c): journal, release holds, idle watch. */
@@ -146,8 +151,14 @@ void failover_dispatch(struct nfqlbd *d);
 void failover_tick(struct nfqlbd *d);
 /* Move just enough clients to restore the weighted shares; how many moved. */
 uint32_t failover_rebalance(struct nfqlbd *d);
-/* "up", "down", "probing" or "drained", as nfqlbctl gateways shows it. */
+/*
+ * "up", "down", "probing", "drained", "held" (every gateway's probes
+ * failed at once: kept in use) or "damped" (probes up, held down by
+ * its flap penalty), as nfqlbctl gateways shows it.
+ */
 const char *failover_state(const struct nfqlbd *d, unsigned i);
+/* 1 while every gateway's probes are failing together (all held). */
+int failover_probe_outage(const struct nfqlbd *d);
 
 /* The control socket's handler (commands.c). */
 void commands_handle(const struct control_req *req,

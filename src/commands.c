@@ -270,14 +270,19 @@ static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
 	struct health_info hi;
 	char num[32];
 
+	obuf_kvu(o, "changes", d->judge[i].changes);
+	obuf_kvu(o, "state_age", (unsigned long long)(time(NULL) - d->gw[i].hsince));
 	if (!d->gw[i].probed || !d->health || health_gw_info(d->health, i, &hi)) {
 		obuf_kv(o, "health", "-");
 		obuf_kv(o, "rtt_ms", "-");
 		obuf_kv(o, "loss", "-");
+		obuf_kv(o, "rtt_avg_ms", "-");
+		obuf_kv(o, "rtt_dev_ms", "-");
 		obuf_kv(o, "targets", "0");
 		return;
 	}
-	obuf_kv(o, "health", health_state_name(d->gw[i].hstate));
+	/* The prober's own verdict; "state" is the daemon's (judge.h). */
+	obuf_kv(o, "health", health_state_name(d->judge[i].raw));
 	if (hi.has_rtt && hi.last_ok) {
 		snprintf(num, sizeof(num), "%.1f", hi.last_rtt_us / 1000.0);
 		obuf_kv(o, "rtt_ms", num);
@@ -286,6 +291,20 @@ static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
 	}
 	snprintf(num, sizeof(num), "%u%%", hi.loss_pct);
 	obuf_kv(o, "loss", num);
+	/* Over the window (health.window rounds), like loss. */
+	if (hi.quality.nrtt) {
+		snprintf(num, sizeof(num), "%.1f", hi.quality.rtt_avg_us / 1000.0);
+		obuf_kv(o, "rtt_avg_ms", num);
+		snprintf(num, sizeof(num), "%.1f", hi.quality.rtt_dev_us / 1000.0);
+		obuf_kv(o, "rtt_dev_ms", num);
+	} else {
+		obuf_kv(o, "rtt_avg_ms", "-");
+		obuf_kv(o, "rtt_dev_ms", "-");
+	}
+	obuf_kvu(o, "window", hi.quality.rounds);
+	obuf_kvu(o, "penalty", d->judge[i].penalty);
+	obuf_kv(o, "down_reason", d->judge[i].state == JUDGE_DOWN ?
+		health_reason_name(hi.reason) : "-");
 	obuf_kvu(o, "targets", hi.ntargets);
 	obuf_kvu(o, "last_ok", hi.last_ok);
 	obuf_kvu(o, "rounds", hi.rounds);
@@ -402,6 +421,10 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "notify_runs", d->n.notify_runs);
 	obuf_kvu(o, "notify_errors", d->n.notify_errors);
 	stats_portal(d, o);
+	/* Every gateway's probes failing at once: held, nobody moved. */
+	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d));
+	obuf_kvu(o, "probe_outages", d->n.probe_outages);
+	obuf_kvu(o, "damped", d->n.damped);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_kvu(o, "control_refused", c->refused);

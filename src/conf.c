@@ -78,10 +78,25 @@ static const struct conf_int conf_ints[] = {
 	{ "health.rise", offsetof(struct conf, health.rise), 1, HEALTH_MAX_COUNT,
 	  HEALTH_DEFAULT_RISE },
 	{ "health.notify_timeout", offsetof(struct conf, notify_timeout), 1, 3600, 5 },
+	/* Link quality, joint verdicts and damping (failover.c, judge.c). */
+	{ "health.window", offsetof(struct conf, health.window), 1, HEALTH_MAX_WINDOW,
+	  HEALTH_DEFAULT_WINDOW },
+	{ "health.loss_down", offsetof(struct conf, health.loss_down), 0, 100,
+	  HEALTH_DEFAULT_LOSS_DOWN },
+	{ "health.loss_up", offsetof(struct conf, health.loss_up), 0, 100,
+	  HEALTH_DEFAULT_LOSS_UP },
+	{ "health.rtt_down", offsetof(struct conf, health.rtt_down_ms), 0, 600000,
+	  HEALTH_DEFAULT_RTT_DOWN_MS },
+	{ "health.rtt_up", offsetof(struct conf, health.rtt_up_ms), 0, 600000,
+	  HEALTH_DEFAULT_RTT_UP_MS },
+	{ "health.damping", offsetof(struct conf, damping), 0, 10000,
+	  JUDGE_DEFAULT_HALF_LIFE },
+	{ "health.rebalance_after", offsetof(struct conf, rebalance_after), 0, 86400,
+	  JUDGE_DEFAULT_REBALANCE_AFTER },
 };
 
 /* Every setting a file may hold; anything else is reported. */
-static const char *const conf_known_groups[][12] = {
+static const char *const conf_known_groups[][20] = {
 	{ "lan", "interface", "network", NULL },
 	{ "queue", "number", "max_len", "socket_buffer", "copy_range",
 	  "fail_open", "batch", NULL },
@@ -90,7 +105,9 @@ static const char *const conf_known_groups[][12] = {
 	  "idle_timeout", "state_dir", NULL },
 	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
-	  "rebalance", "notify", "notify_timeout", NULL },
+	  "rebalance", "notify", "notify_timeout",
+	  "window", "loss_down", "loss_up", "rtt_down", "rtt_up", "damping",
+	  "rebalance_after", NULL },
 };
 /* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
@@ -372,6 +389,14 @@ static void parse_health(struct conf_ctx *x, config_t *cf, struct conf *c)
 	if (c->health.timeout_ms > c->health.interval_ms)
 		conf_err(x, "health.timeout = %u must not exceed health.interval = %u",
 			 c->health.timeout_ms, c->health.interval_ms);
+	if (c->health.loss_up > c->health.loss_down)
+		conf_err(x, "health.loss_up = %u must not exceed health.loss_down = %u "
+			 "(the way back up is the harder one)", c->health.loss_up,
+			 c->health.loss_down);
+	if (c->health.rtt_down_ms && (!c->health.rtt_up_ms ||
+				      c->health.rtt_up_ms > c->health.rtt_down_ms))
+		conf_err(x, "health.rtt_up = %u must be 1..health.rtt_down = %u ms",
+			 c->health.rtt_up_ms, c->health.rtt_down_ms);
 	for (i = 0; i < c->ngw; i++) {
 		unsigned n;
 

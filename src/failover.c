@@ -10,20 +10,31 @@
  * the conntrack entries carrying its mark, and only those, are deleted
  * so that pinned connections start again through the new gateway.
  *
- * Every gateway down: nowhere better to go, so nothing moves; clients
- * keep their bindings and, with every rule out, the main table routes
- * them.  The first gateway back takes them all (then rebalance spreads
- * them again if configured).
+ * The verdicts of one turn of the prober are decided together by the
+ * pure core judge.c (judge.h): every gateway in use failing in the
+ * same round is a probe target's or this box's failure, so they are
+ * "held": nobody moves, no conntrack entry is deleted, and they are
+ * where they were when the probes come back.  Gateways leaving in one
+ * turn all leave the balance before any client is moved, so nobody is
+ * moved onto a gateway that goes down in the same turn.  A flapping
+ * gateway is "damped" (held down by a penalty) before it is used again.
+ *
+ * Every gateway down one after the other: nowhere better to go, so
+ * nothing moves; clients keep their bindings and, with every rule out,
+ * the main table routes them.  The first gateway back takes them all
+ * (then rebalance spreads them again if configured).
  *
  * Up: the rule comes back, the gateway takes new clients (being the
- * least loaded, it fills first); with health.rebalance, or on
- * `nfqlbctl rebalance`, just enough clients move to it to restore the
- * weighted shares.  Their established connections stay where they were:
- * the chain restores the connmark before it looks at any set.
+ * least loaded, it fills first); with health.rebalance, once it has
+ * stayed up health.rebalance_after seconds, or on `nfqlbctl rebalance`,
+ * just enough clients move to it to restore the weighted shares.
+ * Their established connections stay where they were: the chain
+ * restores the connmark before it looks at any set.
  *
- * Each change runs health.notify (if set) as "SCRIPT GATEWAY OLD NEW",
- * without waiting; a script still running after notify_timeout seconds
- * is killed with its process group.
+ * Each change runs health.notify (if set) as "SCRIPT GATEWAY OLD NEW
+ * LOSS RTT" (LOSS in % and RTT average in ms over the window, "-"
+ * unknown), without waiting; a script still running after
+ * notify_timeout seconds is killed with its process group.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +54,10 @@
 
 extern char **environ;
 
+static void judge_apply(struct nfqlbd *d);
+
+_Static_assert(JUDGE_MAX_GW == BALANCE_MAX_GW, "a verdict for every gateway slot");
+
 /* ip rule priority of slot i's probe rule: above every LAN rule. */
 static uint32_t local_prio(const struct conf *c, unsigned i)
 {
@@ -58,10 +73,11 @@ static uint64_t now_ms(void)
 }
 
 static void notify_run(struct nfqlbd *d, const char *gw, const char *from,
-		       const char *to)
+		       const char *to, const char *loss, const char *rtt)
 {
 	const char *path = d->conf.notify;
-	char *argv[] = { (char *)path, (char *)gw, (char *)from, (char *)to, NULL };
+	char *argv[] = { (char *)path, (char *)gw, (char *)from, (char *)to,
+			 (char *)loss, (char *)rtt, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	struct nfqlbd_child *c = NULL;
@@ -78,7 +94,8 @@ static void notify_run(struct nfqlbd *d, const char *gw, const char *from,
 	if (!c) {
 		d->n.notify_errors++;
 		log_warnx("health.notify: %d scripts still running, not running "
-			  "%s %s %s %s", NFQLBD_MAX_NOTIFY, path, gw, from, to);
+			  "%s %s %s %s %s %s", NFQLBD_MAX_NOTIFY, path, gw, from, to,
+			  loss, rtt);
 		return;
 	}
 	/*
@@ -117,6 +134,8 @@ void failover_tick(struct nfqlbd *d)
 	unsigned i;
 	int st;
 
+	/* Damping and the failback's rebalance delay run on time alone. */
+	judge_apply(d);
 	for (i = 0; i < NFQLBD_MAX_NOTIFY; i++) {
 		struct nfqlbd_child *c = &d->child[i];
 		pid_t r;
@@ -176,13 +195,61 @@ static void flush_conntrack(struct nfqlbd *d, unsigned slot)
 	d->n.ct_flushes++;
 }
 
-static void gw_down(struct nfqlbd *d, unsigned slot)
+/* The daemon's health view of a judged state (nfqlbd.c reads it). */
+static enum health_state hstate_of(enum judge_state s)
 {
-	uint32_t before = balance_gw_clients(d->bal, slot), moved;
+	switch (s) {
+	case JUDGE_PROBING:	return HEALTH_PROBING;
+	case JUDGE_DOWN:
+	case JUDGE_DAMPED:	return HEALTH_DOWN;
+	default:		return HEALTH_UP;
+	}
+}
 
+static void sync_state(struct nfqlbd *d, unsigned slot)
+{
+	enum health_state h = hstate_of(d->judge[slot].state);
+
+	if (d->gw[slot].hstate != h || d->gw[slot].jstate != d->judge[slot].state)
+		d->gw[slot].hsince = time(NULL);
+	d->gw[slot].hstate = h;
+	d->gw[slot].jstate = d->judge[slot].state;
+}
+
+/* "12" (% lost) and "3.4" (RTT average, ms) over the window, or "-". */
+static void quality_str(const struct nfqlbd *d, unsigned slot, char *loss,
+			char *rtt, size_t len)
+{
+	struct health_info hi;
+
+	snprintf(loss, len, "-");
+	snprintf(rtt, len, "-");
+	if (!d->gw[slot].probed || !d->health || health_gw_info(d->health, slot, &hi))
+		return;
+	snprintf(loss, len, "%u", hi.quality.loss_pct);
+	if (hi.quality.nrtt)
+		snprintf(rtt, len, "%.1f", hi.quality.rtt_avg_us / 1000.0);
+}
+
+static void note(struct nfqlbd *d, unsigned slot, const char *from, const char *to)
+{
+	char loss[16], rtt[16];
+
+	quality_str(d, slot, loss, rtt, sizeof(loss));
+	notify_run(d, d->conf.gw[slot].name, from, to, loss, rtt);
+}
+
+static void gw_leave(struct nfqlbd *d, unsigned slot)
+{
 	d->n.failovers++;
 	balance_gw_set_available(d->bal, slot, 0);
 	nfqlbd_gw_rule(d, slot, 0);
+}
+
+static void gw_evacuate(struct nfqlbd *d, unsigned slot)
+{
+	uint32_t before = balance_gw_clients(d->bal, slot), moved;
+
 	moved = nfqlbd_gw_evacuate(d, slot);
 	flush_conntrack(d, slot);
 	if (moved < before)
@@ -191,7 +258,7 @@ static void gw_down(struct nfqlbd *d, unsigned slot)
 			  d->conf.gw[slot].name, before - moved);
 }
 
-static void gw_up(struct nfqlbd *d, unsigned slot, enum health_state old)
+static void gw_up(struct nfqlbd *d, unsigned slot, enum judge_state old)
 {
 	unsigned i;
 
@@ -205,41 +272,116 @@ static void gw_up(struct nfqlbd *d, unsigned slot, enum health_state old)
 		nfqlbd_gw_evacuate(d, i);
 		flush_conntrack(d, i);
 	}
-	if (old != HEALTH_DOWN)
+	/* The failback's rebalance waits for health.rebalance_after (judge). */
+	if (old == JUDGE_DOWN || old == JUDGE_DAMPED)
+		d->n.failbacks++;
+}
+
+static void judge_params_of(const struct nfqlbd *d, struct judge_params *jp)
+{
+	/* The half-life is in rounds, like fall, rise and window. */
+	jp->half_life_ms = (uint64_t)d->conf.damping * d->conf.health.interval_ms;
+	jp->rebalance_after_ms = (uint64_t)d->conf.rebalance_after * 1000;
+}
+
+static void log_change(struct nfqlbd *d, unsigned slot, enum judge_state from)
+{
+	const struct judge_gw *j = &d->judge[slot];
+	char loss[16], rtt[16];
+	struct health_info hi;
+	const char *why = "";
+
+	quality_str(d, slot, loss, rtt, sizeof(loss));
+	if (j->state == JUDGE_DOWN && d->health && !health_gw_info(d->health, slot, &hi))
+		why = health_reason_name(hi.reason);
+	if (j->state == JUDGE_DOWN || j->state == JUDGE_HELD)
+		log_warnx("gateway %s: %s -> %s%s%s (loss %s%%, rtt %s ms)",
+			  d->conf.gw[slot].name, judge_state_name(from),
+			  judge_state_name(j->state), *why ? ": " : "", why, loss, rtt);
+	else if (j->state == JUDGE_DAMPED)
+		log_info("gateway %s: probes up again but damped (penalty %u): "
+			 "kept down until it decays to %u", d->conf.gw[slot].name,
+			 j->penalty, JUDGE_REUSE);
+	else
+		log_info("gateway %s: %s -> %s (loss %s%%, rtt %s ms)",
+			 d->conf.gw[slot].name, judge_state_name(from),
+			 judge_state_name(j->state), loss, rtt);
+}
+
+/*
+ * One turn of the judge, then its result applied: the gateways leaving
+ * first (out of the balance and their rules out, all of them, before
+ * any client moves), then the ones back.  Called after each dispatch of
+ * the prober and once a second (damping and rebalance timers).
+ */
+static void judge_apply(struct nfqlbd *d)
+{
+	enum judge_state old[BALANCE_MAX_GW];
+	struct judge_params jp;
+	struct judge_turn t;
+	unsigned i, n = d->conf.ngw;
+	uint64_t changed;
+
+	for (i = 0; i < n; i++) {
+		struct health_info hi;
+
+		old[i] = d->judge[i].state;
+		d->judge[i].answering = d->judge[i].failing = 0;
+		if (!d->judge[i].used || !d->health || health_gw_info(d->health, i, &hi))
+			continue;
+		d->judge[i].answering = hi.good >= d->conf.health.rise;
+		d->judge[i].failing = hi.bad >= d->conf.health.fall;
+	}
+	judge_params_of(d, &jp);
+	judge_run(d->judge, n, &jp, now_ms(), &t);
+	for (i = 0; i < n; i++)
+		sync_state(d, i);
+	changed = t.down | t.up | t.held | t.unheld | t.damped;
+	if (!changed && !t.rebalance)
 		return;
-	d->n.failbacks++;
-	if (d->conf.rebalance)
+	if (t.outage_start) {
+		d->n.probe_outages++;
+		log_warnx("the probes of every gateway failed in the same round: a failure "
+			  "of the probe targets or of this box, not of the gateways: "
+			  "nobody moves, no connection is deleted");
+	}
+	for (i = 0; i < n; i++)
+		if (t.down & ((uint64_t)1 << i))
+			gw_leave(d, i);
+	for (i = 0; i < n; i++)
+		if (t.down & ((uint64_t)1 << i))
+			gw_evacuate(d, i);
+	for (i = 0; i < n; i++) {
+		if (t.up & ((uint64_t)1 << i))
+			gw_up(d, i, old[i]);
+		if (t.damped & ((uint64_t)1 << i))
+			d->n.damped++;
+	}
+	if (t.outage_end)
+		log_info("probes answer again: the held gateways are judged one by one");
+	for (i = 0; i < n; i++) {
+		if (!(changed & ((uint64_t)1 << i)) || old[i] == d->judge[i].state)
+			continue;
+		log_change(d, i, old[i]);
+		note(d, i, judge_state_name(old[i]), judge_state_name(d->judge[i].state));
+	}
+	if (t.rebalance && d->conf.rebalance)
 		failover_rebalance(d);
 }
 
 /*
- * The prober's verdict.  PROBING is never a verdict (a restarted prober
- * starts there): the daemon keeps the last one until a new one comes.
+ * The prober's verdict: recorded, judged with the others' of the same
+ * turn by judge_apply() once the prober's dispatch is over.
  */
 static void on_change(unsigned slot, enum health_state from,
 		      enum health_state to, void *arg)
 {
 	struct nfqlbd *d = arg;
-	struct nfqlbd_gw *g = &d->gw[slot];
-	enum health_state old = g->hstate;
-	char name[CONF_NAME_MAX];
 
 	(void)from;
-	if (slot >= d->conf.ngw || !d->conf.gw[slot].name[0] ||
-	    to == HEALTH_PROBING || to == old)
+	if (slot >= d->conf.ngw || !d->conf.gw[slot].name[0])
 		return;
-	snprintf(name, sizeof(name), "%s", d->conf.gw[slot].name);
-	g->hstate = to;
-	g->hsince = time(NULL);
-	if (to == HEALTH_DOWN)
-		log_warnx("gateway %s: %s -> down", name, health_state_name(old));
-	else
-		log_info("gateway %s: %s -> up", name, health_state_name(old));
-	if (to == HEALTH_DOWN)
-		gw_down(d, slot);
-	else
-		gw_up(d, slot, old);
-	notify_run(d, name, health_state_name(old), health_state_name(to));
+	d->judge[slot].raw = to;
 }
 
 static int prober_new(struct nfqlbd *d, char *err, size_t len)
@@ -266,19 +408,24 @@ static int gw_probe_add(struct nfqlbd *d, unsigned i, int fresh, char *err,
 	unsigned n;
 
 	t = conf_gw_targets(c, i, &n);
-	if (fresh)
+	if (fresh) {
 		d->gw[i].hsince = time(NULL);
+		judge_init(&d->judge[i], JUDGE_PROBING, now_ms());
+	}
 	if (!n) {
-		enum health_state old = d->gw[i].hstate;
+		enum judge_state old = d->judge[i].state;
 
 		/* Not probed: always up (a down one would never come back). */
-		d->gw[i].hstate = HEALTH_UP;
-		if (!fresh && old == HEALTH_DOWN)
+		judge_init(&d->judge[i], JUDGE_UP, now_ms());
+		sync_state(d, i);
+		if (!fresh && (old == JUDGE_DOWN || old == JUDGE_DAMPED))
 			gw_up(d, i, old);
 		return 0;
 	}
-	if (fresh)
-		d->gw[i].hstate = HEALTH_PROBING;
+	/* A new prober knows nothing yet: the last verdict stands. */
+	d->judge[i].raw = HEALTH_PROBING;
+	d->judge[i].used = 1;
+	sync_state(d, i);
 	if (prober_new(d, err, len))
 		return -1;
 	if (rtnl_rule_add_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i))) {
@@ -307,6 +454,7 @@ void failover_gw_del(struct nfqlbd *d, unsigned i)
 	const struct conf *c = &d->conf;
 	uint32_t mark = conf_gw_mark(c, i);
 
+	d->judge[i].used = 0;
 	if (!d->gw[i].probed)
 		return;
 	d->gw[i].probed = 0;
@@ -359,7 +507,10 @@ static int targets_equal(const struct health_target *a, unsigned na,
 static int params_equal(const struct health_params *a, const struct health_params *b)
 {
 	return a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
-	       a->min_ok == b->min_ok && a->fall == b->fall && a->rise == b->rise;
+	       a->min_ok == b->min_ok && a->fall == b->fall && a->rise == b->rise &&
+	       a->window == b->window && a->loss_down == b->loss_down &&
+	       a->loss_up == b->loss_up && a->rtt_down_ms == b->rtt_down_ms &&
+	       a->rtt_up_ms == b->rtt_up_ms;
 }
 
 /*
@@ -375,6 +526,8 @@ int failover_reload(struct nfqlbd *d, const struct conf *nc, char *err, size_t l
 	unsigned i;
 
 	c->rebalance = nc->rebalance;
+	c->rebalance_after = nc->rebalance_after;
+	c->damping = nc->damping;
 	c->notify_timeout = nc->notify_timeout;
 	memcpy(c->notify, nc->notify, sizeof(c->notify));
 	if (!params_equal(&c->health, &nc->health) ||
@@ -415,6 +568,7 @@ void failover_dispatch(struct nfqlbd *d)
 {
 	if (d->health && health_dispatch(d->health))
 		log_warn("health probes");
+	judge_apply(d);
 }
 
 struct rb_ctx {
@@ -465,11 +619,21 @@ uint32_t failover_rebalance(struct nfqlbd *d)
 
 const char *failover_state(const struct nfqlbd *d, unsigned i)
 {
-	if (d->gw[i].hstate == HEALTH_DOWN)
-		return "down";
+	enum judge_state s = d->judge[i].state;
+
+	if (s == JUDGE_DOWN || s == JUDGE_DAMPED)
+		return judge_state_name(s);
 	if (!balance_gw_weight(d->bal, i))
 		return "drained";
-	if (d->gw[i].hstate == HEALTH_PROBING)
-		return "probing";
-	return "up";
+	return judge_state_name(s);
+}
+
+int failover_probe_outage(const struct nfqlbd *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf.ngw; i++)
+		if (d->judge[i].used && d->judge[i].state == JUDGE_HELD)
+			return 1;
+	return 0;
 }

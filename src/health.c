@@ -36,6 +36,11 @@ void health_params_default(struct health_params *p)
 	p->min_ok = HEALTH_DEFAULT_MIN_OK;
 	p->fall = HEALTH_DEFAULT_FALL;
 	p->rise = HEALTH_DEFAULT_RISE;
+	p->window = HEALTH_DEFAULT_WINDOW;
+	p->loss_down = HEALTH_DEFAULT_LOSS_DOWN;
+	p->loss_up = HEALTH_DEFAULT_LOSS_UP;
+	p->rtt_down_ms = HEALTH_DEFAULT_RTT_DOWN_MS;
+	p->rtt_up_ms = HEALTH_DEFAULT_RTT_UP_MS;
 }
 
 const char *health_params_check(const struct health_params *p)
@@ -55,6 +60,15 @@ const char *health_params_check(const struct health_params *p)
 		return "fall: out of range (1..100)";
 	if (p->rise < 1 || p->rise > HEALTH_MAX_COUNT)
 		return "rise: out of range (1..100)";
+	if (p->window < 1 || p->window > HEALTH_MAX_WINDOW)
+		return "window: out of range (1..64 rounds)";
+	if (p->loss_down > 100)
+		return "loss_down: out of range (0..100 %)";
+	/* Hysteresis: the way back up must be at least as hard as down. */
+	if (p->loss_up > p->loss_down)
+		return "loss_up: must not exceed loss_down";
+	if (p->rtt_down_ms && (p->rtt_up_ms < 1 || p->rtt_up_ms > p->rtt_down_ms))
+		return "rtt_up: must be 1..rtt_down ms";
 	return NULL;
 }
 
@@ -64,6 +78,17 @@ const char *health_state_name(enum health_state s)
 	case HEALTH_PROBING:	return "probing";
 	case HEALTH_UP:		return "up";
 	case HEALTH_DOWN:	return "down";
+	}
+	return "?";
+}
+
+const char *health_reason_name(enum health_reason r)
+{
+	switch (r) {
+	case HEALTH_WHY_NONE:	return "-";
+	case HEALTH_WHY_FALL:	return "fall";
+	case HEALTH_WHY_LOSS:	return "loss";
+	case HEALTH_WHY_RTT:	return "rtt";
 	}
 	return "?";
 }
@@ -128,7 +153,8 @@ int health_sm_answer(struct health_sm *sm, const struct health_params *p,
 		return 0;
 	}
 	sm_settle(sm, t, HEALTH_SM_P_OK);
-	sm->last_rtt_us = (uint32_t)rtt;	/* <= timeout, < 2^32 µs */
+	sm->rtt_us[t] = (uint32_t)rtt;		/* <= timeout, < 2^32 µs */
+	sm->last_rtt_us = (uint32_t)rtt;
 	sm->has_rtt = 1;
 	return 1;
 }
@@ -146,9 +172,126 @@ static unsigned sat_inc(unsigned v)
 	return v == ~0u ? v : v + 1;
 }
 
+/* Entry k rounds back (1: the round just judged) of the ring. */
+static unsigned win_idx(const struct health_sm *sm, unsigned k)
+{
+	return (sm->win_next + HEALTH_MAX_WINDOW - k) % HEALTH_MAX_WINDOW;
+}
+
+static unsigned win_rounds(const struct health_sm *sm,
+			   const struct health_params *p)
+{
+	return sm->win_len < p->window ? sm->win_len : p->window;
+}
+
+/* Lost probes over the window. */
+static unsigned win_lost(const struct health_sm *sm,
+			 const struct health_params *p)
+{
+	unsigned k, n = win_rounds(sm, p), lost = 0;
+
+	for (k = 1; k <= n; k++)
+		lost += sm->win_lost[win_idx(sm, k)];
+	return lost;
+}
+
+/* Integer square root (floor), for the RTT deviation without libm. */
+static uint64_t isqrt(uint64_t v)
+{
+	uint64_t r = 0, bit = (uint64_t)1 << 62;
+
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= r + bit) {
+			v -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+void health_sm_quality(const struct health_sm *sm,
+		       const struct health_params *p, struct health_quality *q)
+{
+	unsigned k, i, n = win_rounds(sm, p), sent;
+	uint64_t sum = 0;
+	double sq = 0, mean, var;
+
+	memset(q, 0, sizeof(*q));
+	q->rounds = n;
+	for (k = 1; k <= n; k++) {
+		i = win_idx(sm, k);
+		q->nrtt += sm->win_nrtt[i];
+		sum += sm->win_rtt[i];
+		sq += sm->win_rtt2[i];
+	}
+	sent = n * sm->ntargets;
+	q->loss_pct = sent ? win_lost(sm, p) * 100 / sent : 0;
+	if (!q->nrtt)
+		return;
+	mean = (double)sum / q->nrtt;
+	var = sq / q->nrtt - mean * mean;
+	q->rtt_avg_us = (uint32_t)(sum / q->nrtt);
+	q->rtt_dev_us = var > 0 ? (uint32_t)isqrt((uint64_t)var) : 0;
+}
+
+unsigned health_sm_loss_pct(const struct health_sm *sm,
+			    const struct health_params *p)
+{
+	struct health_quality q;
+
+	health_sm_quality(sm, p, &q);
+	return q.loss_pct;
+}
+
+/*
+ * The window's loss against a threshold, as a judgement: over the
+ * whole window, the rounds not seen yet counting as good, so that the
+ * first rounds after a start cannot judge on a handful of probes.
+ * Exact integers: lost / (window * ntargets) > pct / 100.
+ */
+static int loss_above(const struct health_sm *sm,
+		      const struct health_params *p, unsigned pct)
+{
+	return (uint64_t)win_lost(sm, p) * 100 >
+	       (uint64_t)pct * p->window * sm->ntargets;
+}
+
+/* The window's RTT average against a threshold in ms (0: no judgement). */
+static int rtt_above(const struct health_quality *q, uint32_t ms)
+{
+	return ms && q->nrtt && q->rtt_avg_us > (uint64_t)ms * 1000;
+}
+
+static void win_push(struct health_sm *sm, unsigned ok)
+{
+	unsigned t, i = sm->win_next;
+	uint64_t sum = 0;
+	double sq = 0;
+
+	for (t = 0; t < sm->ntargets; t++) {
+		if (sm->probe[t] != HEALTH_SM_P_OK)
+			continue;
+		sum += sm->rtt_us[t];
+		sq += (double)sm->rtt_us[t] * sm->rtt_us[t];
+	}
+	sm->win_lost[i] = (uint8_t)(sm->ntargets - ok);
+	sm->win_nrtt[i] = (uint8_t)ok;
+	sm->win_rtt[i] = sum;
+	sm->win_rtt2[i] = sq;
+	sm->win_next = (i + 1) % HEALTH_MAX_WINDOW;
+	if (sm->win_len < HEALTH_MAX_WINDOW)
+		sm->win_len++;
+}
+
 enum health_state health_sm_end(struct health_sm *sm,
 				const struct health_params *p)
 {
+	struct health_quality q;
 	unsigned t, ok = 0;
 
 	if (!sm->in_round)
@@ -159,40 +302,45 @@ enum health_state health_sm_end(struct health_sm *sm,
 	sm->in_flight = 0;
 	sm->last_ok = ok;
 	sm->rounds++;
+	win_push(sm, ok);
+	health_sm_quality(sm, p, &q);
 
-	sm->win_sent[sm->win_next] = (uint8_t)sm->ntargets;
-	sm->win_lost[sm->win_next] = (uint8_t)(sm->ntargets - ok);
-	sm->win_next = (sm->win_next + 1) % HEALTH_LOSS_ROUNDS;
-	if (sm->win_len < HEALTH_LOSS_ROUNDS)
-		sm->win_len++;
-
-	/*
-	 * Hysteresis: only a run of rise good (fall bad) rounds moves
-	 * the state; one round of the other kind restarts the run.
-	 */
 	if (ok >= p->min_ok) {
 		sm->good = sat_inc(sm->good);
 		sm->bad = 0;
-		if (sm->state != HEALTH_UP && sm->good >= p->rise)
-			sm->state = HEALTH_UP;
 	} else {
 		sm->bad = sat_inc(sm->bad);
 		sm->good = 0;
-		if (sm->state != HEALTH_DOWN && sm->bad >= p->fall)
+	}
+	/*
+	 * Down: an outright failure (fall failed rounds in a row: one
+	 * round of the other kind restarts the run), or a window whose
+	 * quality crossed a down threshold.
+	 */
+	if (sm->state != HEALTH_DOWN) {
+		enum health_reason why = HEALTH_WHY_NONE;
+
+		if (sm->bad >= p->fall)
+			why = HEALTH_WHY_FALL;
+		else if (loss_above(sm, p, p->loss_down))
+			why = HEALTH_WHY_LOSS;
+		else if (rtt_above(&q, p->rtt_down_ms))
+			why = HEALTH_WHY_RTT;
+		if (why != HEALTH_WHY_NONE) {
 			sm->state = HEALTH_DOWN;
+			sm->reason = why;
+			return sm->state;
+		}
 	}
+	/*
+	 * Up: rise good rounds in a row, and a window back under the
+	 * lower up thresholds (hysteresis: judged once, stays judged).
+	 */
+	if (sm->state != HEALTH_UP && sm->good >= p->rise &&
+	    !loss_above(sm, p, p->loss_up) &&
+	    !(p->rtt_down_ms && rtt_above(&q, p->rtt_up_ms)))
+		sm->state = HEALTH_UP;
 	return sm->state;
-}
-
-unsigned health_sm_loss_pct(const struct health_sm *sm)
-{
-	unsigned i, sent = 0, lost = 0;
-
-	for (i = 0; i < sm->win_len; i++) {
-		sent += sm->win_sent[i];
-		lost += sm->win_lost[i];
-	}
-	return sent ? lost * 100 / sent : 0;
 }
 
 /* ---- the prober ---- */
@@ -496,6 +644,22 @@ static int timer_arm(struct health *h)
 	return timerfd_settime(h->timer.fd, 0, &its, NULL);
 }
 
+/*
+ * When a new gateway's first round starts: with the others' next one,
+ * so that every gateway's round is judged in the same dispatch and
+ * the daemon can judge their verdicts together (a probe target's
+ * outage shows on every gateway in the same round).  Alone: now.
+ */
+static uint64_t next_round_us(const struct health *h, unsigned slot)
+{
+	unsigned i;
+
+	for (i = 0; i < HEALTH_MAX_GW; i++)
+		if (i != slot && h->gw[i].used)
+			return h->gw[i].next_us;
+	return now_us(h);
+}
+
 int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
 		  struct in_addr src, const struct health_target *targets,
 		  unsigned n)
@@ -535,7 +699,7 @@ int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
 	if (icmp && icmp_open(h, g, slot) < 0)
 		return -1;	/* g->used still 0: the slot stays free */
 	g->used = 1;
-	g->next_us = now_us(h);
+	g->next_us = next_round_us(h, slot);
 	if (timer_arm(h)) {
 		int saved = errno;
 
@@ -593,7 +757,9 @@ int health_gw_info(const struct health *h, unsigned slot,
 	info->in_flight = g->sm.in_flight;
 	info->has_rtt = g->sm.has_rtt;
 	info->last_rtt_us = g->sm.last_rtt_us;
-	info->loss_pct = health_sm_loss_pct(&g->sm);
+	health_sm_quality(&g->sm, &h->p, &info->quality);
+	info->loss_pct = info->quality.loss_pct;
+	info->reason = g->sm.reason;
 	return 0;
 }
 

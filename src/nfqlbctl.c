@@ -440,7 +440,7 @@ static int need(int argc, int min, int max, const char *what)
 static const char *const gateway_cols[] = {
 	"name", "address", "interface", "weight", "state", "clients",
 	"client_share", "weight_share", "tx_packets", "tx_bytes", "rtt_ms",
-	"loss", NULL
+	"loss", "rtt_avg_ms", "rtt_dev_ms", "changes", "state_age", NULL
 };
 
 static const char *const list_cols[] = {

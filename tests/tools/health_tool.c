@@ -4,7 +4,8 @@
  * loop exactly as the daemon does, for the integration test.
  *
  *   health_tool [-d] [-i interval_ms] [-t timeout_ms] [-m min_ok]
- *               [-f fall] [-r rise] [-n rounds]
+ *               [-f fall] [-r rise] [-n rounds] [-w window]
+ *               [-l loss_down:loss_up] [-L rtt_down_ms:rtt_up_ms]
  *               MARK[@SRC] TARGET... [MARK[@SRC] TARGET...]...
  *
  * A number starts a gateway (slot 0, 1, ... in order), probed with
@@ -12,7 +13,7 @@
  * TARGET is icmp:ADDR or tcp:ADDR:PORT.  Prints, with milliseconds
  * since the start:
  *
- *   T round GW R ok K/N rtt_us X loss P good G bad B state S
+ *   T round GW R ok K/N rtt_us X loss P good G bad B state S avg_us A dev_us D
  *   T change GW FROM -> TO round R good G bad B
  *
  * and exits 0 after every gateway has had -n rounds (default 10), or
@@ -43,7 +44,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: health_tool [-d] [-i interval_ms] [-t timeout_ms] [-m min_ok]\n"
-		"                   [-f fall] [-r rise] [-n rounds]\n"
+		"                   [-f fall] [-r rise] [-n rounds] [-w window]\n"
+		"                   [-l loss_down:loss_up] [-L rtt_down_ms:rtt_up_ms]\n"
 		"                   MARK[@SRC] TARGET... [MARK[@SRC] TARGET...]...\n"
 		"TARGET is icmp:ADDR or tcp:ADDR:PORT; numbers take 0x for hex\n");
 	exit(2);
@@ -105,10 +107,11 @@ static void print_rounds(struct tool *t)
 			continue;
 		t->printed[i] = in.rounds;
 		printf("%lu round %u %llu ok %u/%u rtt_us %ld loss %u good %u "
-		       "bad %u state %s\n", elapsed_ms(t), i,
+		       "bad %u state %s avg_us %u dev_us %u\n", elapsed_ms(t), i,
 		       (unsigned long long)in.rounds, in.last_ok, in.ntargets,
 		       in.has_rtt ? (long)in.last_rtt_us : -1L, in.loss_pct,
-		       in.good, in.bad, health_state_name(in.state));
+		       in.good, in.bad, health_state_name(in.state),
+		       in.quality.rtt_avg_us, in.quality.rtt_dev_us);
 	}
 }
 
@@ -193,6 +196,20 @@ static void add_gateways(struct tool *t, int argc, char **argv)
 	}
 }
 
+/* "A:B" into two numbers. */
+static void parse_pair(const char *what, char *s, unsigned *a, unsigned *b)
+{
+	char *colon = strchr(s, ':');
+
+	if (!colon) {
+		fprintf(stderr, "health_tool: %s wants DOWN:UP, not '%s'\n", what, s);
+		usage();
+	}
+	*colon = '\0';
+	*a = (unsigned)parse_ul(what, s, UINT32_MAX);
+	*b = (unsigned)parse_ul(what, colon + 1, UINT32_MAX);
+}
+
 static int all_done(const struct tool *t, unsigned long rounds)
 {
 	struct health_info in;
@@ -216,7 +233,7 @@ int main(int argc, char **argv)
 
 	health_params_default(&p);
 	/* GNU getopt permutes: options may also follow the gateways. */
-	while ((ch = getopt(argc, argv, "di:t:m:f:r:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "di:t:m:f:r:n:w:l:L:")) != -1) {
 		switch (ch) {
 		case 'd': debug = 1; break;
 		case 'i': p.interval_ms = (uint32_t)parse_ul("interval", optarg, UINT32_MAX); break;
@@ -225,6 +242,9 @@ int main(int argc, char **argv)
 		case 'f': p.fall = (unsigned)parse_ul("fall", optarg, UINT_MAX); break;
 		case 'r': p.rise = (unsigned)parse_ul("rise", optarg, UINT_MAX); break;
 		case 'n': rounds = parse_ul("rounds", optarg, 100000); break;
+		case 'w': p.window = (unsigned)parse_ul("window", optarg, UINT_MAX); break;
+		case 'l': parse_pair("loss", optarg, &p.loss_down, &p.loss_up); break;
+		case 'L': parse_pair("rtt", optarg, &p.rtt_down_ms, &p.rtt_up_ms); break;
 		default: usage();
 		}
 	}

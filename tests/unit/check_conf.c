@@ -224,6 +224,38 @@ START_TEST(test_health)
 }
 END_TEST
 
+/* Link quality, damping and the failback delay (issue 13). */
+START_TEST(test_health_quality)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_uint_eq(c.health.window, HEALTH_DEFAULT_WINDOW);
+	ck_assert_uint_eq(c.health.loss_down, HEALTH_DEFAULT_LOSS_DOWN);
+	ck_assert_uint_eq(c.health.loss_up, HEALTH_DEFAULT_LOSS_UP);
+	ck_assert_uint_eq(c.health.rtt_down_ms, HEALTH_DEFAULT_RTT_DOWN_MS);
+	ck_assert_uint_eq(c.health.rtt_up_ms, HEALTH_DEFAULT_RTT_UP_MS);
+	ck_assert_uint_eq(c.damping, JUDGE_DEFAULT_HALF_LIFE);
+	ck_assert_uint_eq(c.rebalance_after, JUDGE_DEFAULT_REBALANCE_AFTER);
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+			      "health = { window = 10; loss_down = 40; loss_up = 10; "
+			      "rtt_down = 0; rtt_up = 0; damping = 0; rebalance_after = 5; };"), 0);
+	ck_assert_uint_eq(c.health.window, 10);
+	ck_assert_uint_eq(c.health.loss_down, 40);
+	ck_assert_uint_eq(c.health.loss_up, 10);
+	ck_assert_uint_eq(c.health.rtt_down_ms, 0);
+	ck_assert_uint_eq(c.damping, 0);
+	ck_assert_uint_eq(c.rebalance_after, 5);
+	/* every bad value named, all at once */
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "health = { window = 65; loss_down = 20; loss_up = 30; rtt_down = 100; "
+	     "rtt_up = 200; damping = -1; rebalance_after = \"soon\"; };");
+	ck_assert_error("health.window = 65 is out of range [1, 64]");
+	ck_assert_error("health.loss_up = 30 must not exceed health.loss_down = 20");
+	ck_assert_error("health.rtt_up = 200 must be 1..health.rtt_down = 100 ms");
+	ck_assert_error("health.damping = -1 is out of range");
+	ck_assert_error("health.rebalance_after must be an integer");
+}
+END_TEST
+
 START_TEST(test_syntax_error)
 {
 	ck_assert_int_eq(load("lan = { interface = ; };"), 1);
@@ -345,6 +377,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_test(tc, test_control_mode);
 	tcase_add_test(tc, test_health);
+	tcase_add_test(tc, test_health_quality);
 	tcase_add_test(tc, test_many_gateways);
 	tcase_add_test(tc, test_int64);
 	tcase_add_test(tc, test_lan_too_wide);

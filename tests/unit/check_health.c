@@ -25,6 +25,11 @@
 
 #define MS	1000ull		/* µs per ms */
 
+/*
+ * fall / rise / min_ok alone: the quality thresholds off and a window
+ * of 10 rounds, so that these tests see the round-counting rules only
+ * (the quality tests below use the defaults).
+ */
 static struct health_params params(unsigned fall, unsigned rise,
 				   unsigned min_ok)
 {
@@ -34,6 +39,10 @@ static struct health_params params(unsigned fall, unsigned rise,
 	p.fall = fall;
 	p.rise = rise;
 	p.min_ok = min_ok;
+	p.window = 10;
+	p.loss_down = 100;
+	p.loss_up = 100;
+	p.rtt_down_ms = 0;
 	return p;
 }
 
@@ -80,7 +89,31 @@ START_TEST(test_params)
 	ck_assert_uint_eq(p.min_ok, 1);
 	ck_assert_uint_eq(p.fall, 3);
 	ck_assert_uint_eq(p.rise, 2);
+	ck_assert_uint_eq(p.window, 30);
+	ck_assert_uint_eq(p.loss_down, 60);
+	ck_assert_uint_eq(p.loss_up, 5);
+	ck_assert_uint_eq(p.rtt_down_ms, 500);
+	ck_assert_uint_eq(p.rtt_up_ms, 250);
 	ck_assert_ptr_null(health_params_check(&p));
+	p.window = 0;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "window"));
+	p.window = HEALTH_MAX_WINDOW + 1;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "window"));
+	p.window = HEALTH_MAX_WINDOW;
+	ck_assert_ptr_null(health_params_check(&p));
+	p.loss_down = 101;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "loss_down"));
+	p.loss_down = 4;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "loss_up"));
+	p.loss_down = 5;
+	ck_assert_ptr_null(health_params_check(&p));
+	p.rtt_up_ms = 501;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "rtt_up"));
+	p.rtt_up_ms = 0;
+	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "rtt_up"));
+	p.rtt_down_ms = 0;	/* no RTT judgement: rtt_up does not matter */
+	ck_assert_ptr_null(health_params_check(&p));
+	health_params_default(&p);
 
 	p.timeout_ms = p.interval_ms + 1;
 	ck_assert_ptr_nonnull(strstr(health_params_check(&p), "timeout"));
@@ -258,7 +291,7 @@ START_TEST(test_late)
 	ck_assert_int_eq(health_sm_end(&sm, &p), HEALTH_DOWN);
 	ck_assert_uint_eq(sm.last_ok, 0);
 	ck_assert_uint_eq(sm.last_rtt_us, 1000 * MS);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 75);	/* 3 of 4 */
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 75);	/* 3 of 4 */
 
 	/* an answer after the round was judged changes nothing */
 	ck_assert_int_eq(health_sm_answer(&sm, &p, 1, t0 + 500), 0);
@@ -349,32 +382,32 @@ START_TEST(test_loss)
 	unsigned i;
 
 	health_sm_init(&sm, 4);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 0);
 	round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 0);
 	round_at(&sm, &p, 0x3, t += 2000 * MS, 100);	/* 2 of 8 */
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 25);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 25);
 	round_at(&sm, &p, 0x0, t += 2000 * MS, 100);	/* 6 of 12 */
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 50);
 	round_at(&sm, &p, 0x1, t += 2000 * MS, 100);	/* 9 of 16 */
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 56);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 56);
 
 	/* the window is the last 10 rounds */
 	for (i = 0; i < 10; i++)
 		round_at(&sm, &p, 0x0, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 100);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 100);
 	for (i = 0; i < 5; i++)
 		round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 50);
 	for (i = 0; i < 4; i++)
 		round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 10);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 10);
 	round_at(&sm, &p, 0xf, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 0);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 0);
 	/* every other probe lost */
 	for (i = 0; i < 10; i++)
 		round_at(&sm, &p, 0x5, t += 2000 * MS, 100);
-	ck_assert_uint_eq(health_sm_loss_pct(&sm), 50);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 50);
 }
 END_TEST
 
@@ -465,6 +498,248 @@ START_TEST(test_randomized)
 			ck_abort_msg("seed %d round %u: last_ok %u, want %u",
 				     _i, i, sm.last_ok, ok);
 	}
+}
+END_TEST
+
+
+/* ---- quality over the window, with the default thresholds ---- */
+
+/* One round of n targets, the first `ok` answering after rtt_us. */
+static enum health_state qround(struct health_sm *sm,
+				const struct health_params *p, unsigned ok,
+				uint64_t rtt_us)
+{
+	static uint64_t t;
+
+	t += 2000 * MS;
+	return round_at(sm, p, (1u << ok) - 1, t, rtt_us);
+}
+
+/* An UP gateway of n targets, the window full of good rounds. */
+static void up_and_clean(struct health_sm *sm, const struct health_params *p,
+			 unsigned n)
+{
+	unsigned i;
+
+	health_sm_init(sm, n);
+	for (i = 0; i < HEALTH_MAX_WINDOW; i++)
+		qround(sm, p, n, 500);
+	ck_assert_int_eq(sm->state, HEALTH_UP);
+}
+
+/*
+ * rounds of one target from pattern ('L' lost, else answered), repeated
+ * to len rounds; returns the number of state changes.
+ */
+static unsigned pattern_changes(struct health_sm *sm,
+				const struct health_params *p,
+				const char *pattern, unsigned len)
+{
+	unsigned i, changes = 0, plen = (unsigned)strlen(pattern);
+
+	for (i = 0; i < len; i++) {
+		enum health_state before = sm->state;
+
+		qround(sm, p, pattern[i % plen] == 'L' ? 0 : 1, 500);
+		changes += sm->state != before;
+	}
+	return changes;
+}
+
+START_TEST(test_quality_patterns)
+{
+	static const char *const ten[] = {
+		"LGGGGGGGGG", "GGGGLGGGGG", "LGGGGGGGGGGGGGGGGGGL",
+	};
+	/* 30 %, each with three losses in a row */
+	static const char *const thirty[] = {
+		"LLLGGGGGGG", "GGLLLGGGGG", "LLLGGGGGGGLGGLGGGLGG",
+	};
+	struct health_params p, old = params(3, 2, 1);
+	struct health_sm sm;
+	unsigned k, c;
+
+	health_params_default(&p);
+	for (k = 0; k < 3; k++) {
+		/* 10 %: nobody ever moves, over a long run */
+		up_and_clean(&sm, &p, 1);
+		ck_assert_uint_eq(pattern_changes(&sm, &p, ten[k], 100000), 0);
+		/* 30 % for 60 rounds: down once and stays down */
+		up_and_clean(&sm, &p, 1);
+		ck_assert_uint_eq(pattern_changes(&sm, &p, thirty[k], 60), 1);
+		ck_assert_int_eq(sm.state, HEALTH_DOWN);
+		ck_assert_int_eq(sm.reason, HEALTH_WHY_FALL);
+		ck_assert_uint_eq(pattern_changes(&sm, &p, thirty[k], 10000), 0);
+		/* today's rule (no window) flaps: down and up every cycle */
+		up_and_clean(&sm, &old, 1);
+		c = pattern_changes(&sm, &old, thirty[k], 60);
+		if (c < 4)
+			ck_abort_msg("pattern %s without the window: %u changes", thirty[k], c);
+	}
+}
+END_TEST
+
+/* A clean outage: down at the fall-th lost round; back once the window is clean. */
+START_TEST(test_quality_outage)
+{
+	struct health_params p;
+	struct health_sm sm;
+	unsigned i;
+
+	health_params_default(&p);
+	up_and_clean(&sm, &p, 1);
+	ck_assert_int_eq(qround(&sm, &p, 0, 0), HEALTH_UP);
+	ck_assert_int_eq(qround(&sm, &p, 0, 0), HEALTH_UP);
+	ck_assert_int_eq(qround(&sm, &p, 0, 0), HEALTH_DOWN);	/* as fast as before */
+	ck_assert_int_eq(sm.reason, HEALTH_WHY_FALL);
+	qround(&sm, &p, 0, 0);
+	qround(&sm, &p, 0, 0);
+	/* 5 lost in the window of 30: back up when at most 1 (5 %) is left */
+	for (i = 1; i <= 28; i++)
+		ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_DOWN);
+	ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_UP);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 3);	/* 1 of 30 */
+
+	/* from PROBING the unseen rounds count as good: no slow start */
+	health_sm_init(&sm, 1);
+	ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_PROBING);
+	ck_assert_int_eq(qround(&sm, &p, 0, 0), HEALTH_PROBING);
+	ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_PROBING);
+	ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_UP);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 25);	/* shown over 4 */
+}
+END_TEST
+
+/* Loss over the window with two targets: no run of failed rounds needed. */
+START_TEST(test_quality_loss_down)
+{
+	struct health_params p, old = params(3, 2, 1);
+	struct health_sm sm, osm;
+	unsigned i;
+
+	health_params_default(&p);
+	up_and_clean(&sm, &p, 2);
+	up_and_clean(&osm, &old, 2);
+	/* 1 then 0 of 2 answered: 75 % lost, never two failed rounds in a row */
+	for (i = 0; i < 60 && sm.state == HEALTH_UP; i++) {
+		qround(&sm, &p, i % 2 ? 0 : 1, 500);
+		qround(&osm, &old, i % 2 ? 0 : 1, 500);
+	}
+	ck_assert_int_eq(sm.state, HEALTH_DOWN);
+	ck_assert_int_eq(sm.reason, HEALTH_WHY_LOSS);
+	ck_assert_uint_gt(health_sm_loss_pct(&sm, &p), 60);
+	ck_assert_int_eq(osm.state, HEALTH_UP);	/* today's rule never sees it */
+	/* 50 % (exactly 1 of 2 each round): not above 60 %, stays up */
+	up_and_clean(&sm, &p, 2);
+	for (i = 0; i < 1000; i++)
+		ck_assert_int_eq(qround(&sm, &p, 1, 500), HEALTH_UP);
+	ck_assert_uint_eq(health_sm_loss_pct(&sm, &p), 50);
+}
+END_TEST
+
+START_TEST(test_quality_rtt)
+{
+	struct health_params p;
+	struct health_quality q;
+	struct health_sm sm;
+	unsigned i;
+
+	health_params_default(&p);
+	health_sm_init(&sm, 1);
+	health_sm_quality(&sm, &p, &q);
+	ck_assert_uint_eq(q.rounds, 0);
+	ck_assert_uint_eq(q.nrtt, 0);
+	ck_assert_uint_eq(q.rtt_avg_us, 0);
+	/* 100 and 300 ms in turn: mean 200, deviation 100 */
+	for (i = 0; i < 40; i++)
+		qround(&sm, &p, 1, i % 2 ? 300 * MS : 100 * MS);
+	health_sm_quality(&sm, &p, &q);
+	ck_assert_uint_eq(q.rounds, 30);
+	ck_assert_uint_eq(q.nrtt, 30);
+	ck_assert_uint_eq(q.rtt_avg_us, 200 * MS);
+	ck_assert_uint_eq(q.rtt_dev_us, 100 * MS);
+	ck_assert_int_eq(sm.state, HEALTH_UP);
+	/* slow answers (600 ms, within the 1000 ms timeout): the average crosses 500 */
+	for (i = 0; i < 30 && sm.state == HEALTH_UP; i++)
+		qround(&sm, &p, 1, 600 * MS);
+	ck_assert_int_eq(sm.state, HEALTH_DOWN);
+	ck_assert_int_eq(sm.reason, HEALTH_WHY_RTT);
+	health_sm_quality(&sm, &p, &q);
+	ck_assert_uint_gt(q.rtt_avg_us, 500 * MS);
+	/* 300 ms is under 500 but over 250: stays down (hysteresis) */
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(qround(&sm, &p, 1, 300 * MS), HEALTH_DOWN);
+	/* 100 ms: up once the average is at most 250 */
+	for (i = 0; i < 30 && sm.state == HEALTH_DOWN; i++)
+		qround(&sm, &p, 1, 100 * MS);
+	ck_assert_int_eq(sm.state, HEALTH_UP);
+	health_sm_quality(&sm, &p, &q);
+	ck_assert_uint_le(q.rtt_avg_us, 250 * MS);
+	/* rtt_down 0: no RTT judgement at all */
+	p.rtt_down_ms = 0;
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(qround(&sm, &p, 1, 900 * MS), HEALTH_UP);
+}
+END_TEST
+
+/*
+ * Seeded random loss, each probe lost with probability pct %: runs of
+ * 60 rounds from a clean UP gateway; returns how many of `runs` runs
+ * changed the state more than `max` times, and the largest count.
+ */
+static unsigned random_runs(unsigned n, unsigned pct, unsigned runs,
+			    unsigned len, unsigned max, unsigned *worst)
+{
+	struct health_params p;
+	struct health_sm sm;
+	unsigned r, i, t, ok, c, over = 0;
+
+	health_params_default(&p);
+	*worst = 0;
+	for (r = 0; r < runs; r++) {
+		rng_state = (uint64_t)r * 104729 + pct;
+		up_and_clean(&sm, &p, n);
+		for (i = c = 0; i < len; i++) {
+			enum health_state before = sm.state;
+
+			for (t = ok = 0; t < n; t++)
+				ok += rng() % 100 >= pct;
+			qround(&sm, &p, ok, 500);
+			c += sm.state != before;
+			ck_assert_int_ne(sm.reason, pct <= 10 ? HEALTH_WHY_LOSS : -1);
+		}
+		over += c > max;
+		if (c > *worst)
+			*worst = c;
+	}
+	return over;
+}
+
+START_TEST(test_quality_random)
+{
+	unsigned worst, over;
+
+	/* two targets, min_ok 1 (the example configuration) */
+	ck_assert_uint_eq(random_runs(2, 10, 1000, 60, 0, &worst), 0);
+	ck_assert_uint_eq(random_runs(2, 10, 2, 100000, 0, &worst), 0);
+	ck_assert_uint_eq(random_runs(2, 30, 1000, 60, 1, &worst), 0);
+	/*
+	 * One target: 3 losses in a row at 10 % is fall=3's outright
+	 * failure (about 1 run of 60 rounds in 20), but the window never
+	 * judges 10 % (random_runs checks the reason) and a 30 % link,
+	 * once down, stays down: more than one change in fewer than 1 %.
+	 */
+	over = random_runs(1, 30, 1000, 60, 1, &worst);
+	if (over > 10)
+		ck_abort_msg("30 %% random, one target: %u runs of 1000 changed more than once",
+			     over);
+	ck_assert_uint_le(worst, 3);
+	fprintf(stderr, "check_health: 30 %% random, 1 target: %u of 1000 runs of 60 "
+		"rounds changed more than once (worst %u)\n", over, worst);
+	over = random_runs(1, 10, 1000, 60, 1, &worst);
+	fprintf(stderr, "check_health: 10 %% random, 1 target: %u of 1000 runs of 60 "
+		"rounds changed more than once (worst %u)\n", over, worst);
+	ck_assert_uint_le(over, 30);
 }
 END_TEST
 
@@ -763,6 +1038,15 @@ static Suite *health_suite(void)
 	tc = tcase_create("randomized");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_randomized, 0, 50);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("quality");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_quality_patterns);
+	tcase_add_test(tc, test_quality_outage);
+	tcase_add_test(tc, test_quality_loss_down);
+	tcase_add_test(tc, test_quality_rtt);
+	tcase_add_test(tc, test_quality_random);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("prober");
