@@ -176,3 +176,21 @@ int steer_unbound_packets(unsigned long long *pk)
 	*pk = 0;
 	return 0;
 }
+
+/* Health verdicts and traffic counters: no prober, no kernel here. */
+const char *health_reason_name(enum health_reason r)
+{
+	(void)r;
+	return "-";
+}
+
+int failover_probe_outage(const struct nfqlbd *d)
+{
+	(void)d;
+	return 0;
+}
+
+void nfqlbd_traffic_update(struct nfqlbd *d)
+{
+	(void)d;
+}
