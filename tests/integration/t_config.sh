@@ -61,7 +61,7 @@ rc=$?
 for want in "queue.number = 4294967296 is out of range" \
 	"gateway 1 weight = 4294967298 is out of range" "lan.network = \"0.0.0.0/0\" is too wide"; do
 	case "$rc $out" in
-	"2 "*"$want"*) ok "refused, naming: $want" ;;
+	"78 "*"$want"*) ok "refused, naming: $want" ;;
 	*) not_ok "refused, naming: $want" "$rc $out" ;;
 	esac
 done
