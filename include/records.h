@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define RECORDS_MAX_FIELDS	32
+#define RECORDS_MAX_FIELDS	128	/* stats has ~50; room to grow */
 #define RECORDS_SCHEMA		1	/* the JSON schema's version */
 
 struct json_object;

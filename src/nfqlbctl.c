@@ -583,35 +583,51 @@ static void req_user(struct req *r, const char *user, const char *ip)
 }
 
 /* Everything the daemon sends until it closes (bounded by the timeout). */
-static char *read_to_eof(int fd)
+/*
+ * Send out[0..len) and read everything the daemon answers until it
+ * closes, both at once: nfqlbd stops reading a peer whose unread answers
+ * pass its high-water mark (nfqlbd(8)), so a client that wrote a long
+ * pipeline before reading would wait for ever.  opt_timeout is the
+ * longest the daemon may make no progress.
+ */
+static char *exchange(int fd, const char *out, size_t len)
 {
-	size_t len = 0, cap = 1 << 16;
+	size_t sent = 0, got = 0, cap = 1 << 16;
 	char *buf = malloc(cap);
-	time_t deadline = time(NULL) + opt_timeout;
 	ssize_t n;
 
 	while (buf) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int left = (int)(deadline - time(NULL));
 
-		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
-			die(EXIT_BUSY, "no answer from nfqlbd within %d s", opt_timeout);
-		if (len + 4097 > cap) {
+		if (sent < len)
+			p.events |= POLLOUT;
+		if (poll(&p, 1, opt_timeout * 1000) <= 0)
+			die(EXIT_BUSY, "no progress from nfqlbd within %d s", opt_timeout);
+		if (sent < len && (p.revents & POLLOUT)) {
+			n = send(fd, out + sent, len - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				die(EXIT_ERROR, "writing to %s: %s", opt_socket, strerror(errno));
+			if (n > 0 && (sent += (size_t)n) == len)
+				shutdown(fd, SHUT_WR);
+		}
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (got + 4097 > cap) {
 			cap *= 2;
 			buf = realloc(buf, cap);
 			if (!buf)
 				break;
 		}
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0 && errno == EINTR)
+		n = recv(fd, buf + got, cap - got - 1, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0)
 			die(EXIT_ERROR, "reading from %s: %s", opt_socket, strerror(errno));
 		if (!n) {
-			buf[len] = '\0';
+			buf[got] = '\0';
 			return buf;
 		}
-		len += (size_t)n;
+		got += (size_t)n;
 	}
 	die(EXIT_ERROR, "out of memory");
 }
@@ -680,10 +696,10 @@ static int cmd_sync(void)
 	req_word(&r, "sync end");
 	req_word(&r, id);
 	r.line[r.len++] = '\n';
-	send_all(fd, out, out_len);
-	send_all(fd, r.line, r.len);
-	shutdown(fd, SHUT_WR);
-	ans = read_to_eof(fd);
+	if (out_len + r.len > out_cap && !(out = realloc(out, out_len + r.len)))
+		die(EXIT_ERROR, "out of memory");
+	memcpy(out + out_len, r.line, r.len);
+	ans = exchange(fd, out, out_len + r.len);
 	close(fd);
 	/* One line per add ("OK 0" or "ERR ..."), then the end's answer. */
 	for (p = ans, i = 0; i < nadd && p && *p; i++) {
