@@ -11,7 +11,7 @@
 # for an empty field.  Those with AUTH 1 become nfqlbctl sync's list:
 #   IP mac=MAC user=USER session=SESSIONID
 #
-# Environment: CHILLI_QUERY (default chilli_query), NFQLBCTL (default
+# Environment: CHILLI_QUERY (default chilli_query; may carry options), NFQLBCTL (default
 # nfqlbctl), NFQLB_SOCKET (nfqlbctl's), NFQLB_SYNC_TIMEOUT (seconds, 30).
 CHILLI_QUERY=${CHILLI_QUERY:-chilli_query}
 NFQLBCTL=${NFQLBCTL:-nfqlbctl}
@@ -26,6 +26,7 @@ tmp=$(mktemp) || { log "cannot create a temporary file"; exit 1; }
 trap 'rm -f "$tmp"' EXIT
 # A chilli that cannot answer is not a chilli without users: then
 # nothing is changed (an empty list would release everybody).
+# shellcheck disable=SC2086 # CHILLI_QUERY may carry options (-s SOCKET)
 timeout -k 1 "$TIMEOUT" $CHILLI_QUERY list > "$tmp" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then

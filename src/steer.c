@@ -188,12 +188,10 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 	 */
 	if (c->bind_on_packet)
 		r |= appendf(buf, len, &off,
-			     "-A %s -m addrtype --dst-type LOCAL -j RETURN\n"
-			     "-A %s -m addrtype --dst-type BROADCAST -j RETURN\n"
-			     "-A %s -m addrtype --dst-type MULTICAST -j RETURN\n"
+			     "-A %s -m addrtype --dst-type LOCAL,BROADCAST,MULTICAST "
+			     "-j RETURN\n"
 			     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
-			     STEER_CHAIN, STEER_CHAIN, STEER_CHAIN, STEER_CHAIN,
-			     c->queue_num);
+			     STEER_CHAIN, STEER_CHAIN, c->queue_num);
 	else
 		r |= appendf(buf, len, &off, "-A %s -m comment --comment %s\n",
 			     STEER_CHAIN, STEER_UNBOUND_COMMENT);

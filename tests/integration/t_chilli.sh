@@ -100,7 +100,7 @@ dns_out 0 2
 dns_box 0 2
 held() { [ "$($C -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["binds_held"])')" -ge 2 ]; }
 check "nfqlbd saw the DNS right after logout, and held it" eventually held
-check "DNS right after logout does not bind it again (release_hold)" unbound $ip0
+check "DNS right after logout does not bind it again (release_hold)" unbound "$ip0"
 check "a bind request still binds a held client at once" hook_up "$ip0" AA-BB-CC-DD-EE-00 alice sess-0b
 check "... and it is bound" bound "$ip0"
 
@@ -137,7 +137,7 @@ q0=$(queued)
 dns_out 7 3
 dns_box 7 3
 check "HTTP to the portal port works without a binding" http_get "$ip7"
-check "a device before login is not bound" unbound $ip7
+check "a device before login is not bound" unbound "$ip7"
 is "its packets are not queued at all" "$(( $(queued) - q0 ))" "0"
 three_at_r1() { [ "$(count_at 1 7)" = 3 ]; }
 check "its outside DNS reaches router 1 (the main table)" eventually three_at_r1
