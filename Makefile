@@ -33,13 +33,13 @@ CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c $(CORE_SRCS)
+	       src/failover.c src/ha.c src/ctlearn.c src/hasync.c $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
-	      $(B)/check_health $(B)/check_queue
+	      $(B)/check_health $(B)/check_queue $(B)/check_ha
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(TOOLS)
@@ -63,6 +63,9 @@ $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(B)/check_ha: tests/unit/check_ha.c $(B)/ha.o $(B)/conf.o $(B)/log.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "balance.h"
 #include "health.h"
+#include "ha.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
@@ -76,6 +77,8 @@ struct conf {
 	int rebalance;		/* on failback */
 	char notify[256];	/* "" : none */
 	uint32_t notify_timeout;
+
+	struct ha_conf ha;	/* the `ha` group (ha.h) */
 };
 
 struct conf_errors {

@@ -72,6 +72,7 @@ struct nfqlbd {
 	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
+	struct hasync *ha;	/* NULL unless ha.enable (hasync.c) */
 	struct nfqlbd_counters n;
 	time_t started;
 	time_t last_warn;
@@ -85,6 +86,11 @@ int nfqlbd_gw_find(const struct nfqlbd *d, const char *name);
  */
 int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		const struct client_meta *m, int *created, char *err, size_t len);
+/*
+ * Bind addr to slot as another box's conntrack says (hasync.c): no
+ * weighted choice.  The caller checked that addr is not bound.  0 or -1.
+ */
+int nfqlbd_adopt(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned slot);
 /* Release addr; returns the slot it had or -1 if it was not bound. */
 int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a);
 int nfqlbd_set_weight(struct nfqlbd *d, unsigned slot, uint32_t w);

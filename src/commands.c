@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hasync.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -352,6 +353,7 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "notify_errors", d->n.notify_errors);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
+	hasync_stats(d, o);
 	obuf_printf(o, "\n");
 }
 
@@ -483,6 +485,8 @@ static const struct command commands[] = {
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
+	{ "ha", 1, 1, 1, hasync_cmd_ha, "ha fingerprint | ha status | ha refresh" },
+	{ "adopt-conntrack", 0, 0, 1, hasync_cmd_adopt, "adopt-conntrack" },
 };
 
 void commands_handle(const struct control_req *req,
@@ -510,5 +514,5 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats status weight drain gateway rebalance reload version", req->argv[0]);
+		"stats status weight drain gateway rebalance reload version ha adopt-conntrack", req->argv[0]);
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hasync.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -31,7 +32,7 @@
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA };
 
 static void usage(void)
 {
@@ -202,6 +203,9 @@ static void packet_batch(const struct nfqlb_addr *src, unsigned n,
 		 */
 		if (!net4_contains(&d->conf.lan_net, src[i].v4))
 			continue;
+		/* The HA pair's own addresses (VRRP, the peer) are no user. */
+		if (d->conf.ha.npair && hasync_is_pair(d, src[i].v4))
+			continue;
 		if (gw[i] == BALANCE_NO_GW)
 			gw[i] = packet_miss(d, &src[i]);
 		if (gw[i] < 0)
@@ -261,6 +265,14 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 	if (m && clientinfo_set(d->info, a->v4, m))
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
 	return gw;
+}
+
+int nfqlbd_adopt(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned slot)
+{
+	if (balance_bind(d->bal, a, slot, (uint32_t)time(NULL)))
+		return -1;
+	set_add(d, slot, a);
+	return 0;
 }
 
 int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
@@ -626,6 +638,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "clients.max";
 	if (a->pin_connections != b->pin_connections)
 		return "pin_connections";
+	if (a->ha.enable != b->ha.enable || a->ha.learn != b->ha.learn)
+		return "ha.enable or ha.learn";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
@@ -690,6 +704,7 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 		nfqlbd_set_weight(d, (unsigned)s, g->weight);
 	}
 	d->conf.keep_on_exit = nc->keep_on_exit;
+	d->conf.ha = nc->ha;	/* pair addresses, peer fingerprint */
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 out:
@@ -855,6 +870,8 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	epoll_add(ep, queue_fd(d->queue), EV_QUEUE);
 	epoll_add(ep, control_epoll_fd(d->ctl), EV_CONTROL);
 	epoll_add(ep, tfd, EV_TICK);
+	if (hasync_fd(d) >= 0)
+		epoll_add(ep, hasync_fd(d), EV_HA);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -876,6 +893,10 @@ static void event_loop(struct nfqlbd *d, int sfd)
 					break;
 				control_expire(d->ctl, 0);
 				failover_tick(d);
+				hasync_tick(d);
+				break;
+			case EV_HA:
+				hasync_dispatch(d);
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
@@ -1035,6 +1056,8 @@ static int run(struct nfqlbd *d)
 		fatalx("%s", err);
 	if (c->pin_connections)
 		map_remove_stale(d);
+	if (hasync_start(d, err, sizeof(err)))
+		fatalx("%s", err);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
@@ -1061,6 +1084,7 @@ static int run(struct nfqlbd *d)
 	log_stats(d);
 	queue_close(d->queue);
 	control_close(d->ctl);
+	hasync_stop(d);
 	failover_stop(d);
 	close(sfd);
 	lbset_close(d->sets);

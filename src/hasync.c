@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hasync.c - learning bindings from conntrack, and the HA verbs (see
+ * hasync.h).  Why both events and a dump: with conntrackd's external
+ * cache disabled the peer's entries are injected into this box's
+ * kernel table as they happen, so the events keep a backup's table,
+ * sets and counts equal to the master's within a second; the dump at
+ * takeover (`nfqlbctl adopt-conntrack`, run by the notify script after
+ * `conntrackd -c`) is the net under it: entries committed from an
+ * external cache at takeover, or events the kernel dropped on a full
+ * socket, are learned there.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ct.h"
+#include "ctlearn.h"
+#include "hasync.h"
+#include "log.h"
+#include "nfqlbd.h"
+
+struct hasync {
+	struct ctlearn *ev;
+	int dump_due;
+	struct hasync_counters n;
+};
+
+static struct hasync *hs(const struct nfqlbd *d)
+{
+	return d->ha;
+}
+
+static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
+{
+	struct nfqlbd *d = arg;
+	struct hasync *h = hs(d);
+	struct nfqlb_addr a = { .family = AF_INET, .v4 = src };
+	char s[NFQLB_ADDRSTRLEN];
+	int slot;
+
+	slot = ha_learn_decide(&d->conf, src, ctmark, balance_lookup(d->bal, &a));
+	if (slot == HA_SKIP_NOT_LAN || slot == HA_SKIP_NO_MARK)
+		return;		/* not ours to count: the box's own, other marks */
+	h->n.entries++;
+	if (slot == HA_SKIP_BOUND) {
+		h->n.kept++;
+		return;
+	}
+	if (slot == HA_SKIP_PAIR) {
+		h->n.pair++;
+		return;
+	}
+	if (slot < 0)
+		return;
+	if (!balance_gw_available(d->bal, (unsigned)slot)) {
+		h->n.gw_down++;
+		return;
+	}
+	if (nfqlbd_adopt(d, &a, (unsigned)slot)) {
+		h->n.errors++;
+		return;
+	}
+	h->n.learned++;
+	log_debug("learned %s on gateway %s from conntrack (mark 0x%x)",
+		  addr_format(&a, s, sizeof(s)), d->conf.gw[slot].name, ctmark);
+}
+
+static long dump(struct nfqlbd *d, char *err, size_t len)
+{
+	long n = ctlearn_dump(learn_cb, d, err, len);
+
+	hs(d)->n.dumps++;
+	hs(d)->dump_due = 0;
+	return n;
+}
+
+int hasync_start(struct nfqlbd *d, char *err, size_t len)
+{
+	struct hasync *h;
+	uint64_t before;
+	long n;
+
+	if (!d->conf.ha.enable)
+		return 0;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, len, "ha: out of memory");
+		return -1;
+	}
+	d->ha = h;
+	/* Subscribe before the dump: an entry made in between is in one of them. */
+	if (d->conf.ha.learn) {
+		h->ev = ctlearn_open(learn_cb, d, err, len);
+		if (!h->ev) {
+			hasync_stop(d);
+			return -1;
+		}
+	}
+	before = h->n.learned;
+	n = dump(d, err, len);
+	if (n < 0) {
+		hasync_stop(d);
+		return -1;
+	}
+	log_info("ha: %s conntrack events; %ld entries read, %llu bindings learned",
+		 h->ev ? "following" : "not following", n,
+		 (unsigned long long)(h->n.learned - before));
+	return 0;
+}
+
+void hasync_stop(struct nfqlbd *d)
+{
+	struct hasync *h = hs(d);
+
+	if (!h)
+		return;
+	ctlearn_close(h->ev);
+	free(h);
+	d->ha = NULL;
+}
+
+int hasync_fd(const struct nfqlbd *d)
+{
+	return hs(d) && hs(d)->ev ? ctlearn_fd(hs(d)->ev) : -1;
+}
+
+void hasync_dispatch(struct nfqlbd *d)
+{
+	struct hasync *h = hs(d);
+	int rc;
+
+	if (!h || !h->ev)
+		return;
+	rc = ctlearn_dispatch(h->ev);
+	if (rc > 0) {
+		h->n.overruns++;
+		h->dump_due = 1;
+	} else if (rc < 0) {
+		log_warn("ha: reading conntrack events");
+	}
+}
+
+void hasync_tick(struct nfqlbd *d)
+{
+	char err[256];
+
+	if (!hs(d) || !hs(d)->dump_due)
+		return;
+	if (dump(d, err, sizeof(err)) < 0)
+		log_warnx("ha: %s", err);
+	else
+		log_info("ha: conntrack events were lost: table read again");
+}
+
+int hasync_is_pair(const struct nfqlbd *d, struct in_addr a)
+{
+	return ha_is_pair(&d->conf.ha, a);
+}
+
+static void err_out(struct obuf *o, const char *kind, const char *msg)
+{
+	obuf_reset(o);
+	obuf_printf(o, "ERR %s %s\n", kind, msg);
+}
+
+static void fingerprint_fields(struct nfqlbd *d, struct obuf *o)
+{
+	char fp[HA_FINGERPRINT_LEN];
+	const char *peer = d->conf.ha.peer_fingerprint;
+
+	ha_fingerprint(&d->conf, fp);
+	obuf_kv(o, "ha_fingerprint", fp);
+	obuf_kv(o, "ha_peer_fingerprint", peer[0] ? peer : "-");
+	obuf_kv(o, "ha_match", !peer[0] ? "unchecked" : strcmp(fp, peer) ? "no" : "yes");
+}
+
+void hasync_stats(struct nfqlbd *d, struct obuf *o)
+{
+	struct hasync *h = hs(d);
+
+	obuf_kv(o, "ha", h ? "on" : "off");
+	if (!h)
+		return;
+	fingerprint_fields(d, o);
+	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
+	obuf_kvu(o, "ha_learned", h->n.learned);
+	obuf_kvu(o, "ha_entries", h->n.entries);
+	obuf_kvu(o, "ha_kept", h->n.kept);
+	obuf_kvu(o, "ha_pair_skipped", h->n.pair);
+	obuf_kvu(o, "ha_gw_down", h->n.gw_down);
+	obuf_kvu(o, "ha_errors", h->n.errors);
+	obuf_kvu(o, "ha_event_overruns", h->n.overruns);
+	obuf_kvu(o, "ha_dumps", h->n.dumps);
+	obuf_kvu(o, "ha_refreshes", h->n.refreshes);
+}
+
+static int all_cb(const struct balance_binding *bb, void *arg)
+{
+	struct nfqlb_addr **p = arg;
+
+	*(*p)++ = bb->addr;
+	return 0;
+}
+
+/*
+ * A box that comes back as backup: its table, its sets and the
+ * conntrack entries it kept from before are stale.  Forget them all;
+ * the notify script then asks conntrackd for the master's (-n), and
+ * the events rebuild the table from those alone.
+ */
+static void cmd_refresh(struct nfqlbd *d, struct obuf *o)
+{
+	uint32_t n = balance_clients(d->bal), i, gone = 0;
+	struct nfqlb_addr *all = calloc(n ? n : 1, sizeof(*all)), *p = all;
+	char err[256];
+	unsigned g, ct_errors = 0;
+
+	if (!all) {
+		err_out(o, "internal", "ha refresh: out of memory");
+		return;
+	}
+	balance_foreach(d->bal, all_cb, &p);
+	for (i = 0; i < (uint32_t)(p - all); i++)
+		gone += nfqlbd_release(d, &all[i]) >= 0;
+	free(all);
+	for (g = 0; g < d->conf.ngw; g++) {
+		if (!d->conf.gw[g].name[0])
+			continue;
+		if (ct_delete_mark(conf_gw_mark(&d->conf, g), d->conf.mark_mask,
+				   err, sizeof(err))) {
+			log_warnx("ha refresh: %s", err);
+			ct_errors++;
+		}
+	}
+	hs(d)->n.refreshes++;
+	log_info("ha refresh: %u bindings and this box's marked conntrack entries "
+		 "forgotten", gone);
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "released", gone);
+	obuf_kvu(o, "conntrack_errors", ct_errors);
+	obuf_printf(o, "\n");
+}
+
+void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	const char *sub = r->argv[1];
+	char text[1024];
+
+	if (!hs(d)) {
+		err_out(o, "state", "ha is off: set ha.enable = true and restart nfqlbd");
+		return;
+	}
+	if (!strcmp(sub, "fingerprint") || !strcmp(sub, "status")) {
+		obuf_printf(o, "OK 1\n");
+		if (!strcmp(sub, "status")) {
+			hasync_stats(d, o);
+		} else {
+			fingerprint_fields(d, o);
+			ha_fingerprint_text(&d->conf, text, sizeof(text));
+			obuf_kv(o, "text", text);
+		}
+		obuf_printf(o, "\n");
+		return;
+	}
+	if (!strcmp(sub, "refresh")) {
+		cmd_refresh(d, o);
+		return;
+	}
+	err_out(o, "usage", "usage: ha fingerprint | ha status | ha refresh");
+}
+
+void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	struct hasync *h = hs(d);
+	uint64_t learned, kept;
+	char err[256];
+	long n;
+
+	(void)r;
+	if (!h) {
+		err_out(o, "state", "ha is off: set ha.enable = true and restart nfqlbd");
+		return;
+	}
+	learned = h->n.learned;
+	kept = h->n.kept;
+	n = dump(d, err, sizeof(err));
+	if (n < 0) {
+		err_out(o, "kernel", err);
+		return;
+	}
+	log_info("adopt-conntrack: %ld entries, %llu bindings learned", n,
+		 (unsigned long long)(h->n.learned - learned));
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "entries", (unsigned long long)n);
+	obuf_kvu(o, "learned", h->n.learned - learned);
+	obuf_kvu(o, "kept", h->n.kept - kept);
+	obuf_kvu(o, "clients", balance_clients(d->bal));
+	obuf_printf(o, "\n");
+}
