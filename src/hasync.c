@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "ct.h"
 #include "ctlearn.h"
 #include "hasync.h"
 #include "log.h"
@@ -180,10 +179,21 @@ static void fingerprint_fields(struct nfqlbd *d, struct obuf *o)
 void hasync_stats(struct nfqlbd *d, struct obuf *o)
 {
 	struct hasync *h = hs(d);
+	char fp[HA_FINGERPRINT_LEN];
 
 	obuf_kv(o, "ha", h ? "on" : "off");
 	if (!h)
 		return;
+	ha_fingerprint(&d->conf, fp);
+	obuf_kv(o, "ha_fingerprint", fp);
+	obuf_kvu(o, "ha_learned", h->n.learned);
+}
+
+/* Everything of `ha status`. */
+static void status_fields(struct nfqlbd *d, struct obuf *o)
+{
+	struct hasync *h = hs(d);
+
 	fingerprint_fields(d, o);
 	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
 	obuf_kvu(o, "ha_learned", h->n.learned);
@@ -206,17 +216,17 @@ static int all_cb(const struct balance_binding *bb, void *arg)
 }
 
 /*
- * A box that comes back as backup: its table, its sets and the
- * conntrack entries it kept from before are stale.  Forget them all;
- * the notify script then asks conntrackd for the master's (-n), and
- * the events rebuild the table from those alone.
+ * A box that comes back as backup: its table and its sets are stale.
+ * Forget every binding; the notify script first shortens the stale
+ * conntrack entries' timers (conntrackd -t: they expire unseen) and
+ * then asks conntrackd for the master's entries (-n): their injection
+ * events rebuild the table from the master's state alone.  The entries
+ * themselves are not deleted here: conntrackd would tell the master.
  */
 static void cmd_refresh(struct nfqlbd *d, struct obuf *o)
 {
 	uint32_t n = balance_clients(d->bal), i, gone = 0;
 	struct nfqlb_addr *all = calloc(n ? n : 1, sizeof(*all)), *p = all;
-	char err[256];
-	unsigned g, ct_errors = 0;
 
 	if (!all) {
 		err_out(o, "internal", "ha refresh: out of memory");
@@ -226,21 +236,10 @@ static void cmd_refresh(struct nfqlbd *d, struct obuf *o)
 	for (i = 0; i < (uint32_t)(p - all); i++)
 		gone += nfqlbd_release(d, &all[i]) >= 0;
 	free(all);
-	for (g = 0; g < d->conf.ngw; g++) {
-		if (!d->conf.gw[g].name[0])
-			continue;
-		if (ct_delete_mark(conf_gw_mark(&d->conf, g), d->conf.mark_mask,
-				   err, sizeof(err))) {
-			log_warnx("ha refresh: %s", err);
-			ct_errors++;
-		}
-	}
 	hs(d)->n.refreshes++;
-	log_info("ha refresh: %u bindings and this box's marked conntrack entries "
-		 "forgotten", gone);
+	log_info("ha refresh: %u stale bindings forgotten", gone);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "released", gone);
-	obuf_kvu(o, "conntrack_errors", ct_errors);
 	obuf_printf(o, "\n");
 }
 
@@ -256,7 +255,7 @@ void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o
 	if (!strcmp(sub, "fingerprint") || !strcmp(sub, "status")) {
 		obuf_printf(o, "OK 1\n");
 		if (!strcmp(sub, "status")) {
-			hasync_stats(d, o);
+			status_fields(d, o);
 		} else {
 			fingerprint_fields(d, o);
 			ha_fingerprint_text(&d->conf, text, sizeof(text));

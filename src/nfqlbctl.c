@@ -32,7 +32,7 @@ enum {
 	EXIT_BUSY = 7,		/* table full, no gateway, timeout */
 };
 
-#define MAX_RECORDS_FIELDS 32
+#define MAX_RECORDS_FIELDS 128
 
 static int opt_json;
 static int opt_timeout = 5;
