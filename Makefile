@@ -7,6 +7,7 @@ MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
 UNITDIR	?= /lib/systemd/system
+DOCDIR	?= $(PREFIX)/share/doc/nfqlb
 DESTDIR	?=
 
 CC	?= cc
@@ -153,6 +154,17 @@ install: $(B)/nfqlbd $(B)/nfqlbctl
 	mv -f $(DESTDIR)$(UNITDIR)/nfqlbd.service.tmp $(DESTDIR)$(UNITDIR)/nfqlbd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
+	# The HA pair (README "Two boxes"): the notify script beside the
+	# hooks, calling the installed nfqlbctl; examples under the docs.
+	sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
+		scripts/ha-notify.sh > $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp
+	mv -f $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	sed 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' conf/keepalived.conf \
+		> $(DESTDIR)$(DOCDIR)/examples/keepalived.conf
+	install -m 0644 conf/conntrackd.conf $(DESTDIR)$(DOCDIR)/examples/conntrackd.conf
+	install -m 0644 scripts/ha-notify.sh $(DESTDIR)$(DOCDIR)/examples/ha-notify.sh
 
 clean:
 	rm -rf build build-san
