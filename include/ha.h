@@ -24,6 +24,12 @@ struct ha_conf {
 	unsigned npair;
 	struct in_addr pair[HA_MAX_PAIR];	/* the boxes' own addresses */
 	char peer_fingerprint[HA_FINGERPRINT_LEN];	/* "": not checked */
+	/*
+	 * A backup releases a binding once no conntrack entry has shown
+	 * the user for release_after to 2 * release_after seconds (the
+	 * master released it, or it has been idle that long); 0: never.
+	 */
+	uint32_t release_after;
 };
 
 struct conf;

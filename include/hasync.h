@@ -24,6 +24,7 @@ struct hasync_counters {
 	uint64_t overruns;	/* event socket overflowed (a dump followed) */
 	uint64_t dumps;
 	uint64_t refreshes;
+	uint64_t released;	/* a backup's users with no connection left */
 };
 
 /* Start learning (ha.enable and ha.learn), dump once; 0 or -1 and err. */

@@ -76,6 +76,7 @@ static const struct conf_int conf_ints[] = {
 	{ "health.rise", offsetof(struct conf, health.rise), 1, HEALTH_MAX_COUNT,
 	  HEALTH_DEFAULT_RISE },
 	{ "health.notify_timeout", offsetof(struct conf, notify_timeout), 1, 3600, 5 },
+	{ "ha.release_after", offsetof(struct conf, ha.release_after), 0, 86400, 600 },
 };
 
 /* Every setting a file may hold; anything else is reported. */
@@ -88,7 +89,8 @@ static const char *const conf_known_groups[][12] = {
 	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
 	  "rebalance", "notify", "notify_timeout", NULL },
-	{ "ha", "enable", "learn", "pair_addresses", "peer_fingerprint", NULL },
+	{ "ha", "enable", "learn", "pair_addresses", "peer_fingerprint",
+	  "release_after", NULL },
 };
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
 						"pin_connections", NULL };

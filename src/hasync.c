@@ -21,15 +21,42 @@
 #include "log.h"
 #include "nfqlbd.h"
 
+/*
+ * What this box is, as the notify script's calls tell: `ha refresh`
+ * (notify backup) makes it a backup, `adopt-conntrack` (notify master)
+ * a master.  A master learns nothing from events: its own packets and
+ * hooks bind, and a user it released must not be bound again by the
+ * events of its lingering connections.  A backup follows the master:
+ * it learns, and releases the users of whom no connection is left.
+ */
+enum hasync_role { ROLE_UNKNOWN, ROLE_BACKUP, ROLE_MASTER };
+
 struct hasync {
 	struct ctlearn *ev;
 	int dump_due;
+	enum hasync_role role;
+	time_t last_reconcile;
+	uint32_t *unseen;	/* sorted: bindings the last reconcile missed */
+	size_t nunseen;
 	struct hasync_counters n;
 };
+
+static const char *const role_names[] = { "unknown", "backup", "master" };
 
 static struct hasync *hs(const struct nfqlbd *d)
 {
 	return d->ha;
+}
+
+static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg);
+
+/* Events: learned from, except on a master. */
+static void event_cb(struct in_addr src, uint32_t ctmark, void *arg)
+{
+	struct nfqlbd *d = arg;
+
+	if (d->ha->role != ROLE_MASTER)
+		learn_cb(src, ctmark, arg);
 }
 
 static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
@@ -92,7 +119,7 @@ int hasync_start(struct nfqlbd *d, char *err, size_t len)
 	d->ha = h;
 	/* Subscribe before the dump: an entry made in between is in one of them. */
 	if (d->conf.ha.learn) {
-		h->ev = ctlearn_open(learn_cb, d, err, len);
+		h->ev = ctlearn_open(event_cb, d, err, len);
 		if (!h->ev) {
 			hasync_stop(d);
 			return -1;
@@ -117,6 +144,7 @@ void hasync_stop(struct nfqlbd *d)
 	if (!h)
 		return;
 	ctlearn_close(h->ev);
+	free(h->unseen);
 	free(h);
 	d->ha = NULL;
 }
@@ -142,11 +170,123 @@ void hasync_dispatch(struct nfqlbd *d)
 	}
 }
 
-void hasync_tick(struct nfqlbd *d)
+struct seen {
+	struct nfqlbd *d;
+	uint32_t *a;
+	size_t n, cap;
+};
+
+/* A reconciling dump: learn, and note every client with a marked entry. */
+static void seen_cb(struct in_addr src, uint32_t ctmark, void *arg)
 {
+	struct seen *s = arg;
+	uint32_t *na;
+
+	learn_cb(src, ctmark, s->d);
+	if (ha_learn_decide(&s->d->conf, src, ctmark, -1) < 0)
+		return;
+	if (s->n == s->cap) {
+		na = realloc(s->a, (s->cap ? s->cap * 2 : 1024) * sizeof(*na));
+		if (!na)
+			return;
+		s->a = na;
+		s->cap = s->cap ? s->cap * 2 : 1024;
+	}
+	s->a[s->n++] = src.s_addr;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int unseen_cb(const struct balance_binding *bb, void *arg)
+{
+	struct seen *s = arg;
+
+	if (!bsearch(&bb->addr.v4.s_addr, s->a, s->n, sizeof(*s->a), u32_cmp))
+		s->a[s->cap++] = bb->addr.v4.s_addr;	/* after the seen ones */
+	return 0;
+}
+
+static int was_unseen(const struct hasync *h, uint32_t a)
+{
+	return h->unseen &&
+	       bsearch(&a, h->unseen, h->nunseen, sizeof(a), u32_cmp) != NULL;
+}
+
+/*
+ * A backup's bindings are the master's connections: a user of whom no
+ * marked connection has been seen in two reconciles in a row (released
+ * on the master, or idle that long) is released here too, so that the
+ * counts stay the master's.  One round alone is not enough: a user
+ * between two connections is still the master's.
+ */
+static void reconcile(struct nfqlbd *d)
+{
+	struct hasync *h = hs(d);
+	struct seen s = { .d = d };
+	struct nfqlb_addr a = { .family = AF_INET };
+	uint32_t *na, *cur, gone = 0;
+	size_t n, i, k = 0;
 	char err[256];
 
-	if (!hs(d) || !hs(d)->dump_due)
+	if (ctlearn_dump(seen_cb, &s, err, sizeof(err)) < 0) {
+		log_warnx("ha: %s", err);
+		free(s.a);
+		return;
+	}
+	h->n.dumps++;
+	h->dump_due = 0;
+	n = s.n;
+	na = realloc(s.a, (n + balance_clients(d->bal) + 1) * sizeof(*na));
+	if (!na) {
+		free(s.a);
+		return;
+	}
+	s.a = na;
+	qsort(s.a, n, sizeof(*s.a), u32_cmp);
+	/* unseen_cb appends the bindings not seen after the n seen ones */
+	s.cap = n;
+	balance_foreach(d->bal, unseen_cb, &s);
+	cur = s.a + n;
+	qsort(cur, s.cap - n, sizeof(*cur), u32_cmp);
+	for (i = 0; i < s.cap - n; i++) {
+		if (!was_unseen(h, cur[i])) {
+			cur[k++] = cur[i];	/* unseen for the first time */
+			continue;
+		}
+		a.v4.s_addr = cur[i];
+		gone += nfqlbd_release(d, &a) >= 0;
+	}
+	free(h->unseen);
+	h->unseen = malloc((k ? k : 1) * sizeof(*cur));
+	h->nunseen = h->unseen ? k : 0;
+	if (h->unseen)
+		memcpy(h->unseen, cur, k * sizeof(*cur));
+	free(s.a);
+	h->n.released += gone;
+	if (gone)
+		log_info("ha: %u bindings released: no connection of theirs is left", gone);
+}
+
+void hasync_tick(struct nfqlbd *d)
+{
+	struct hasync *h = hs(d);
+	time_t now = time(NULL);
+	char err[256];
+
+	if (!h)
+		return;
+	if (h->role == ROLE_BACKUP && d->conf.ha.release_after &&
+	    now - h->last_reconcile >= (time_t)d->conf.ha.release_after) {
+		h->last_reconcile = now;
+		reconcile(d);
+		return;
+	}
+	if (!h->dump_due)
 		return;
 	if (dump(d, err, sizeof(err)) < 0)
 		log_warnx("ha: %s", err);
@@ -195,6 +335,8 @@ static void status_fields(struct nfqlbd *d, struct obuf *o)
 	struct hasync *h = hs(d);
 
 	fingerprint_fields(d, o);
+	obuf_kv(o, "ha_role", role_names[h->role]);
+	obuf_kvu(o, "ha_released", h->n.released);
 	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
 	obuf_kvu(o, "ha_learned", h->n.learned);
 	obuf_kvu(o, "ha_entries", h->n.entries);
@@ -237,7 +379,12 @@ static void cmd_refresh(struct nfqlbd *d, struct obuf *o)
 		gone += nfqlbd_release(d, &all[i]) >= 0;
 	free(all);
 	hs(d)->n.refreshes++;
-	log_info("ha refresh: %u stale bindings forgotten", gone);
+	hs(d)->role = ROLE_BACKUP;
+	hs(d)->last_reconcile = time(NULL);
+	free(hs(d)->unseen);
+	hs(d)->unseen = NULL;
+	hs(d)->nunseen = 0;
+	log_info("ha refresh: %u stale bindings forgotten; role backup", gone);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "released", gone);
 	obuf_printf(o, "\n");
@@ -290,7 +437,11 @@ void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf
 		err_out(o, "kernel", err);
 		return;
 	}
-	log_info("adopt-conntrack: %ld entries, %llu bindings learned", n,
+	h->role = ROLE_MASTER;
+	free(h->unseen);
+	h->unseen = NULL;
+	h->nunseen = 0;
+	log_info("adopt-conntrack: %ld entries, %llu bindings learned; role master", n,
 		 (unsigned long long)(h->n.learned - learned));
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "entries", (unsigned long long)n);

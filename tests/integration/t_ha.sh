@@ -151,7 +151,7 @@ write_nfqlb_conf() {	# BOX [FINGERPRINT]
 			echo "  { name = \"wan$i\"; address = \"10.201.$i.254\"; interface = \"wan$i\"; weight = ${WEIGHTS[$i]}; }$([ "$i" -lt 3 ] && echo ,)"
 		done
 		echo ");"
-		echo "ha = { enable = true; pair_addresses = [ $PAIR ];${fp:+ peer_fingerprint = \"$fp\";} };"
+		echo "ha = { enable = true; release_after = 2; pair_addresses = [ $PAIR ];${fp:+ peer_fingerprint = \"$fp\";} };"
 	} > "$D/$b.conf"
 }
 
@@ -465,11 +465,20 @@ check "A refreshed as backup (20 s)" wait_until 20 stat_ge a ha_refreshes 1
 NB=$((NUSERS + NNEW))
 check "A relearned every user from B (15 s)" wait_until 15 clients_is a "$NB"
 is "A's sets equal B's" "$(set_bindings a | md5sum)" "$(set_bindings b | md5sum)"
+# A user released on the master (its connections gone with it) is
+# released on the backup too: the counts stay the master's.
+REL=$(user_ip "$NUSERS")
+ctl b release "$REL" >/dev/null
+in_b conntrack -D -s "$REL" >/dev/null 2>&1
+not_bound() { ! set_bindings "$1" | grep -q "^$2 "; }
+check "A released $REL, released on B (15 s)" wait_until 15 not_bound a "$REL"
+is "A's sets still equal B's" "$(set_bindings a | md5sum)" "$(set_bindings b | md5sum)"
 check "A's main default route is back" test -n "$(in_a ip route show default)"
 is "A stays backup (nopreempt)" "$(holds_vip a && echo master || echo backup)" "backup"
 T2=$(now)
 kill -TERM "$(cat "$D/ka-b.pid")"	# keepalived's own pid file
-in_box c $PY new 4 "$INET" "$PORT" 40 par $(users 0 "$NB") > "$D/new.4" &
+in_box c $PY new 4 "$INET" "$PORT" 40 par $(users 0 "$NUSERS") \
+	$(users $((NUSERS + 1)) $((NNEW - 1))) > "$D/new.4" &
 NEWPID=$!
 check "A takes over again (20 s)" wait_until 20 is_master a
 check "A's notify master ran (10 s)" wait_until 10 master_done "$T2"
@@ -479,7 +488,7 @@ wait "$NEWPID"
 T_FLOW2=$(last_flow "$D/new.4" "$T2")
 is "after give-back: every user's new connection answered" "$(grep -c FAIL "$D/new.4")" "0"
 received NEW 4 > "$D/r.4"
-cat "$D/r.2" "$D/r.3" | sort > "$D/r.23"
+cat "$D/r.2" "$D/r.3" | grep -v "^$REL " | sort > "$D/r.23"
 is "after give-back: 0 users moved (routers' logs)" "$(moved "$D/r.23" "$D/r.4")" ""
 touch "$D/go.2"
 check "held connections answered (round 2, 30 s)" wait_until 30 test -s "$D/hold.2"

@@ -58,6 +58,7 @@ START_TEST(test_off_by_default)
 	ck_assert_int_eq(c.ha.learn, 1);
 	ck_assert_uint_eq(c.ha.npair, 0);
 	ck_assert_str_eq(c.ha.peer_fingerprint, "");
+	ck_assert_uint_eq(c.ha.release_after, 600);
 }
 END_TEST
 
@@ -80,6 +81,8 @@ START_TEST(test_bad_settings_named)
 	ck_assert_msg(has_error("ha.pair_addresses[0] = \"192.168.182.300\""), "%s", e.msg[0]);
 	ck_assert_msg(has_error("ha.peer_fingerprint = \"XYZ\""), "%s", e.msg[0]);
 	ck_assert_msg(has_error("colour"), "%s", e.msg[0]);
+	ck_assert_int_gt(load(LAN GWS "ha = { release_after = 86401; };"), 0);
+	ck_assert(has_error("ha.release_after = 86401 is out of range [0, 86400]"));
 	ck_assert_int_gt(load(LAN GWS "ha = { pair_addresses = \"1.2.3.4\"; };"), 0);
 	ck_assert(has_error("ha.pair_addresses must be an array"));
 }
