@@ -87,8 +87,8 @@ fingerprint_ok() {
 routes_ok() {
 	rc=0
 	if ! ip route show default | grep -q .; then
+		# shellcheck disable=SC2086  # HA_DEFAULT_ROUTE: words of ip route
 		if [ -n "$HA_DEFAULT_ROUTE" ] &&
-		   # shellcheck disable=SC2086  # words of ip route
 		   ip route replace default $HA_DEFAULT_ROUTE 2>/dev/null; then
 			log "main default route restored: $HA_DEFAULT_ROUTE"
 		else

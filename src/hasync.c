@@ -164,7 +164,8 @@ void hasync_dispatch(struct nfqlbd *d)
 	rc = ctlearn_dispatch(h->ev);
 	if (rc > 0) {
 		h->n.overruns++;
-		h->dump_due = 1;
+		/* What a master missed it would not have learned anyway. */
+		h->dump_due = h->role != ROLE_MASTER;
 	} else if (rc < 0) {
 		log_warn("ha: reading conntrack events");
 	}

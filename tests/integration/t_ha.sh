@@ -17,6 +17,7 @@
 # relearns, is given the addresses back, and the same is checked again.
 #
 # shellcheck disable=SC2317  # functions called through traps
+# shellcheck disable=SC2046  # $(users ...): one word per address
 . "$(dirname "$0")/lib.sh"
 
 for p in keepalived conntrackd conntrack python3; do
@@ -26,7 +27,7 @@ modprobe nf_conntrack_netlink 2>/dev/null
 
 C=$BUILD/nfqlbctl
 HA=$TOP/scripts/ha-notify.sh
-PY="python3 $TOP/tests/integration/ha_tcp.py"
+PY=(python3 "$TOP/tests/integration/ha_tcp.py")
 PORT=7000
 NUSERS=30
 NNEW=6
@@ -36,7 +37,7 @@ NS_B=${LAB_ID}b
 D=$LAB_DIR
 LAN=192.168.182
 INET=198.51.100.1
-LAB_NROUTERS=3
+export LAB_NROUTERS=3	# lab.sh's lab_down
 WEIGHTS=(0 1 1 2)	# by router 1..3
 
 in_a() { ip netns exec "$NS_A" "$@"; }
@@ -132,7 +133,7 @@ for i in 1 2 3; do
 	ip -n "$SW" link set "r$i" master "brw$i"
 	ip -n "$r" addr add "10.201.$i.254/24" dev eth0
 	: > "$D/srv.$i.log"
-	ip netns exec "$r" $PY srv "$i" "$INET" "$PORT" "$D/srv.$i.log" &
+	ip netns exec "$r" "${PY[@]}" srv "$i" "$INET" "$PORT" "$D/srv.$i.log" &
 	BG_PIDS+=($!)
 done
 
@@ -406,11 +407,11 @@ check "B enters backup (its notify ran, 15 s)" wait_until 15 stat_ge b ha_refres
 check "B stays backup" bash -c "! ip netns exec $NS_B ip -4 addr show dev lan0 | grep -q '$LAN.1/24'"
 
 # --- 30 users: bound on A, each holding a TCP connection ----------------
-in_box c $PY hold "$D" "$INET" "$PORT" $(users 0 "$NUSERS") 2>> "$D/hold.err" &
+in_box c "${PY[@]}" hold "$D" "$INET" "$PORT" $(users 0 "$NUSERS") 2>> "$D/hold.err" &
 BG_PIDS+=($!)
 touch "$D/go.0"
 check "held connections answer (round 0)" wait_until 30 test -s "$D/hold.0"
-in_box c $PY new 1 "$INET" "$PORT" 20 par $(users 0 "$NUSERS") > "$D/new.1"
+in_box c "${PY[@]}" new 1 "$INET" "$PORT" 20 par $(users 0 "$NUSERS") > "$D/new.1"
 is "before: every user's new connection answered" "$(grep -c FAIL "$D/new.1")" "0"
 received NEW 1 > "$D/r.1"
 is "before: the routers received all $NUSERS users" "$(wc -l < "$D/r.1")" "$NUSERS"
@@ -430,7 +431,7 @@ is "no address of the pair is bound on B" "$(ctl b list | grep -cE "$LAN\.(1|2|3
 T0=$(now)
 kill_box_daemons a
 for l in lan0 wan1 wan2 wan3 sync0; do ip -n "$NS_A" link set "$l" down; done
-in_box c $PY new 2 "$INET" "$PORT" 40 par $(users 0 "$NUSERS") > "$D/new.2" &
+in_box c "${PY[@]}" new 2 "$INET" "$PORT" 40 par $(users 0 "$NUSERS") > "$D/new.2" &
 NEWPID=$!
 check "B takes over (20 s)" wait_until 20 is_master b
 check "B's notify master ran (10 s)" wait_until 10 master_done "$T0"
@@ -449,7 +450,7 @@ received HOLD 1 > "$D/h.1"
 is "after takeover: held connections through the same routers" "$(moved "$D/h.0" "$D/h.1")" ""
 COUNTS_B=$(set_counts b)
 is "B's counts are A's" "$COUNTS_B" "$COUNTS_A"
-in_box c $PY new 3 "$INET" "$PORT" 20 seq $(users "$NUSERS" "$NNEW") > "$D/new.3"
+in_box c "${PY[@]}" new 3 "$INET" "$PORT" 20 seq $(users "$NUSERS" "$NNEW") > "$D/new.3"
 received NEW 3 > "$D/r.3"
 is "after takeover: new users bound by the weighted rule from B's counts" \
 	"$(users "$NUSERS" "$NNEW" | sort | join - "$D/r.3" | sort -t. -k4 -n | awk '{ print $2 }' | tr '\n' ' ')" \
@@ -477,7 +478,7 @@ check "A's main default route is back" test -n "$(in_a ip route show default)"
 is "A stays backup (nopreempt)" "$(holds_vip a && echo master || echo backup)" "backup"
 T2=$(now)
 kill -TERM "$(cat "$D/ka-b.pid")"	# keepalived's own pid file
-in_box c $PY new 4 "$INET" "$PORT" 40 par $(users 0 "$NUSERS") \
+in_box c "${PY[@]}" new 4 "$INET" "$PORT" 40 par $(users 0 "$NUSERS") \
 	$(users $((NUSERS + 1)) $((NNEW - 1))) > "$D/new.4" &
 NEWPID=$!
 check "A takes over again (20 s)" wait_until 20 is_master a
@@ -496,7 +497,7 @@ is "after give-back: 0 held connections broken" "$(grep -c BROKEN "$D/hold.2")" 
 received HOLD 2 > "$D/h.2"
 is "after give-back: held connections through the same routers" "$(moved "$D/h.0" "$D/h.2")" ""
 COUNTS_A2=$(set_counts a)
-in_box c $PY new 5 "$INET" "$PORT" 20 seq $(users "$NB" "$NNEW") > "$D/new.5"
+in_box c "${PY[@]}" new 5 "$INET" "$PORT" 20 seq $(users "$NB" "$NNEW") > "$D/new.5"
 received NEW 5 > "$D/r.5"
 is "after give-back: new users bound by the weighted rule from A's counts" \
 	"$(users "$NB" "$NNEW" | sort | join - "$D/r.5" | sort -t. -k4 -n | awk '{ print $2 }' | tr '\n' ' ')" \
