@@ -465,6 +465,7 @@ start_ka a
 check "A refreshed as backup (20 s)" wait_until 20 stat_ge a ha_refreshes 1
 NB=$((NUSERS + NNEW))
 check "A relearned every user from B (15 s)" wait_until 15 clients_is a "$NB"
+T_RELEARN=$(since "$T1")
 is "A's sets equal B's" "$(set_bindings a | md5sum)" "$(set_bindings b | md5sum)"
 # A user released on the master (its connections gone with it) is
 # released on the backup too: the counts stay the master's.
@@ -504,6 +505,18 @@ is "after give-back: new users bound by the weighted rule from A's counts" \
 	"$(weighted "$COUNTS_A2" "$NNEW" | tr '\n' ' ')"
 is "no address of the pair is bound on A" "$(ctl a list | grep -cE "$LAN\.(1|2|3) ")" "0"
 
+# A box whose fingerprint differs from its peer's may not become master.
+write_nfqlb_conf b 0123456789abcdef
+ctl b reload >/dev/null
+is "B: a wrong peer fingerprint is seen" "$(ctl b ha fingerprint | awk '$1 == "ha_match" { print $2 }')" "no"
+HA_ENV=$D/ha-b.env in_b "$HA" check
+is "ha-notify.sh check refuses B (exit 1)" "$?" "1"
+check "and says why" grep -q "check: refusing: fingerprint $FP differs from the peer's 0123456789abcdef" "$D/ha.log"
+write_nfqlb_conf b "$FP"
+ctl b reload >/dev/null
+HA_ENV=$D/ha-b.env in_b "$HA" check
+is "ha-notify.sh check accepts B again" "$?" "0"
+
 echo "# timings: takeover: VRRP ${T_VRRP}s, every user flowing ${T_FLOW}s after the kill;" \
-	"give-back: VRRP ${T_VRRP2}s, every user flowing ${T_FLOW2}s; A relearned in $(since "$T1")s incl. restart"
+	"give-back: VRRP ${T_VRRP2}s, every user flowing ${T_FLOW2}s; A back (links, daemons, refresh) and holding all $NB bindings ${T_RELEARN}s after its links came up"
 t_done
