@@ -397,7 +397,7 @@ void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o
 	char text[1024];
 
 	if (!hs(d)) {
-		err_out(o, "state", "ha is off: set ha.enable = true and restart nfqlbd");
+		err_out(o, "invalid", "ha is off: set ha.enable = true and restart nfqlbd");
 		return;
 	}
 	if (!strcmp(sub, "fingerprint") || !strcmp(sub, "status")) {
@@ -428,14 +428,14 @@ void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf
 
 	(void)r;
 	if (!h) {
-		err_out(o, "state", "ha is off: set ha.enable = true and restart nfqlbd");
+		err_out(o, "invalid", "ha is off: set ha.enable = true and restart nfqlbd");
 		return;
 	}
 	learned = h->n.learned;
 	kept = h->n.kept;
 	n = dump(d, err, sizeof(err));
 	if (n < 0) {
-		err_out(o, "kernel", err);
+		err_out(o, "internal", err);
 		return;
 	}
 	h->role = ROLE_MASTER;
