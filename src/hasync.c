@@ -175,6 +175,7 @@ struct seen {
 	struct nfqlbd *d;
 	uint32_t *a;
 	size_t n, cap;
+	int oom;	/* a client may be missing: release nobody */
 };
 
 /* A reconciling dump: learn, and note every client with a marked entry. */
@@ -188,8 +189,10 @@ static void seen_cb(struct in_addr src, uint32_t ctmark, void *arg)
 		return;
 	if (s->n == s->cap) {
 		na = realloc(s->a, (s->cap ? s->cap * 2 : 1024) * sizeof(*na));
-		if (!na)
+		if (!na) {
+			s->oom = 1;
 			return;
+		}
 		s->a = na;
 		s->cap = s->cap ? s->cap * 2 : 1024;
 	}
@@ -234,8 +237,8 @@ static void reconcile(struct nfqlbd *d)
 	size_t n, i, k = 0;
 	char err[256];
 
-	if (ctlearn_dump(seen_cb, &s, err, sizeof(err)) < 0) {
-		log_warnx("ha: %s", err);
+	if (ctlearn_dump(seen_cb, &s, err, sizeof(err)) < 0 || s.oom) {
+		log_warnx("ha: reconciling: %s", s.oom ? "out of memory" : err);
 		free(s.a);
 		return;
 	}
