@@ -8,6 +8,7 @@ SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/lib/nfqlb
 UNITDIR	?= /lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR	?= $(PREFIX)/share/doc/nfqlb
 DESTDIR	?=
 
 VERSION	:= $(shell cat VERSION)
@@ -50,7 +51,7 @@ DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
 	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
 	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c src/traffic.c \
-	       src/judge.c \
+	       src/judge.c src/ha.c src/ctlearn.c src/hasync.c \
 	       $(CORE_SRCS)
 
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
@@ -58,7 +59,8 @@ DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
-	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge
+	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
+	      $(B)/check_ha
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -117,6 +119,9 @@ $(B)/check_records: tests/unit/check_records.c $(B)/records.o $(B)/webcore.o $(B
 
 $(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_ha: tests/unit/check_ha.c $(B)/ha.o $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
@@ -288,6 +293,17 @@ install: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web
 	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf || \
 		install -m 0644 conf/nfqlb.conf $(DESTDIR)$(SYSCONFDIR)/nfqlb/nfqlb.conf
+	# The HA pair (README "Two boxes"): the notify script beside the
+	# hooks, calling the installed nfqlbctl; examples under the docs.
+	sed 's|^NFQLBCTL=$${NFQLBCTL:-nfqlbctl}$$|NFQLBCTL=$${NFQLBCTL:-$(SBINDIR)/nfqlbctl}|' \
+		scripts/ha-notify.sh > $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp
+	mv -f $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh.tmp $(DESTDIR)$(LIBEXECDIR)/ha-notify.sh
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	sed 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' conf/keepalived.conf \
+		> $(DESTDIR)$(DOCDIR)/examples/keepalived.conf
+	install -m 0644 conf/conntrackd.conf $(DESTDIR)$(DOCDIR)/examples/conntrackd.conf
+	install -m 0644 scripts/ha-notify.sh $(DESTDIR)$(DOCDIR)/examples/ha-notify.sh
 
 # A source tarball of the committed tree: nfqlb-VERSION.tar.gz.
 DIST	:= nfqlb-$(VERSION)

@@ -15,6 +15,7 @@
 #include "balance.h"
 #include "health.h"
 #include "judge.h"
+#include "ha.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
@@ -94,6 +95,8 @@ struct conf {
 	uint32_t notify_timeout;
 	uint32_t damping;	/* penalty half-life in rounds; 0: none */
 	uint32_t rebalance_after; /* seconds up before a failback rebalances */
+
+	struct ha_conf ha;	/* the `ha` group (ha.h) */
 };
 
 struct conf_errors {

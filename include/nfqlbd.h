@@ -87,6 +87,7 @@ struct nfqlbd {
 	/* failover.c's verdicts, judged together (judge.h); by slot */
 	struct judge_gw judge[BALANCE_MAX_GW];
 	char mapname[32];	/* the map set; "" with pin_connections */
+	struct hasync *ha;	/* NULL unless ha.enable (hasync.c) */
 	struct nfqlbd_counters n;
 	/* Behind a portal (portal.c): journal, release holds, idle watch. */
 	struct state *state;
@@ -108,6 +109,11 @@ int nfqlbd_gw_find(const struct nfqlbd *d, const char *name);
  */
 int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		const struct client_meta *m, int *created, char *err, size_t len);
+/*
+ * Bind addr to slot as another box's conntrack says (hasync.c): no
+ * weighted choice.  The caller checked that addr is not bound.  0 or -1.
+ */
+int nfqlbd_adopt(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned slot);
 /* Release addr; returns the slot it had or -1 if it was not bound. */
 int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a);
 /* Put a bound client in (add) or out of its gateway's set and the map. */

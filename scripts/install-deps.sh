@@ -11,7 +11,8 @@ iptables ipset iproute2 conntrack kmod procps python3 stress-ng
 systemd-container
 dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux
-prometheus chromium curl bash-completion"
+prometheus chromium curl bash-completion
+keepalived conntrackd"
 
 missing=""
 for p in $PKGS; do

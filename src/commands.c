@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "escape.h"
+#include "hasync.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -431,6 +432,7 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "control_timeouts", c->timeouts + c->deadlines);
 	obuf_kvu(o, "non_host", d->n.non_host);
 	traffic_fields(d, o, &tx);
+	hasync_stats(d, o);
 	obuf_printf(o, "\n");
 }
 
@@ -564,6 +566,8 @@ static const struct command commands[] = {
 	{ "version", 0, 0, 0, cmd_version, "version" },
 	{ "sync", 1, 6, 1, sync_command,
 	  "sync begin | sync add ID IP [mac=MAC] [user=NAME] [session=ID] | sync end ID" },
+	{ "ha", 1, 1, 1, hasync_cmd_ha, "ha fingerprint | ha status | ha refresh" },
+	{ "adopt-conntrack", 0, 0, 1, hasync_cmd_adopt, "adopt-conntrack" },
 };
 
 void commands_handle(const struct control_req *req,
@@ -591,5 +595,6 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats status weight drain gateway rebalance reload version sync", req->argv[0]);
+		"stats status weight drain gateway rebalance reload version sync ha adopt-conntrack",
+		req->argv[0]);
 }

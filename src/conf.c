@@ -93,6 +93,7 @@ static const struct conf_int conf_ints[] = {
 	  JUDGE_DEFAULT_HALF_LIFE },
 	{ "health.rebalance_after", offsetof(struct conf, rebalance_after), 0, 86400,
 	  JUDGE_DEFAULT_REBALANCE_AFTER },
+	{ "ha.release_after", offsetof(struct conf, ha.release_after), 0, 86400, 600 },
 };
 
 /* Every setting a file may hold; anything else is reported. */
@@ -108,6 +109,8 @@ static const char *const conf_known_groups[][20] = {
 	  "rebalance", "notify", "notify_timeout",
 	  "window", "loss_down", "loss_up", "rtt_down", "rtt_up", "damping",
 	  "rebalance_after", NULL },
+	{ "ha", "enable", "learn", "pair_addresses", "peer_fingerprint",
+	  "release_after", NULL },
 };
 /* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
@@ -637,6 +640,49 @@ static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)
 	}
 }
 
+/* The `ha` group (ha.h): off unless ha.enable = true. */
+static void parse_ha(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *l = config_lookup(cf, "ha.pair_addresses"), *s;
+	struct ha_conf *h = &c->ha;
+	const char *v;
+	unsigned i, n;
+
+	h->enable = get_bool(x, cf, "ha.enable", 0);
+	h->learn = get_bool(x, cf, "ha.learn", 1);
+	if (l && config_setting_type(l) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(l) != CONFIG_TYPE_LIST) {
+		conf_err(x, "line %d: ha.pair_addresses must be an array [ \"IP\", ... ], "
+			 "not %s", config_setting_source_line(l),
+			 type_name(config_setting_type(l)));
+		l = NULL;
+	}
+	n = l ? (unsigned)config_setting_length(l) : 0;
+	if (n > HA_MAX_PAIR) {
+		conf_err(x, "line %d: ha.pair_addresses has %u entries, at most %d are "
+			 "supported", config_setting_source_line(l), n, HA_MAX_PAIR);
+		n = HA_MAX_PAIR;
+	}
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(l, i);
+		v = get_str(x, s, "ha.pair_addresses", 1, config_setting_source_line(l));
+		if (v && inet_pton(AF_INET, v, &h->pair[h->npair]) == 1)
+			h->npair++;
+		else if (v)
+			conf_err(x, "line %d: ha.pair_addresses[%u] = \"%s\" is not an "
+				 "IPv4 address", config_setting_source_line(s), i, v);
+	}
+	s = config_lookup(cf, "ha.peer_fingerprint");
+	v = get_str(x, s, "ha.peer_fingerprint", 0, 0);
+	if (v && (strlen(v) != HA_FINGERPRINT_LEN - 1 ||
+		  strspn(v, "0123456789abcdef") != HA_FINGERPRINT_LEN - 1))
+		conf_err(x, "line %d: ha.peer_fingerprint = \"%s\" must be the 16 "
+			 "lower-case hex digits `nfqlbctl ha fingerprint` prints on the "
+			 "peer", config_setting_source_line(s), v);
+	else if (v)
+		snprintf(h->peer_fingerprint, sizeof(h->peer_fingerprint), "%s", v);
+}
+
 static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -649,6 +695,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	c->pin_connections = get_bool(x, cf, "pin_connections", 1);
 	parse_gateways(x, cf, c);
 	parse_health(x, cf, c);
+	parse_ha(x, cf, c);
 	if (!x->e->count)
 		check_marks(x, c);
 	return (int)x->e->count;

@@ -76,6 +76,8 @@ static void usage(FILE *f, int code)
 		"  version\n"
 		"  sync                               make the bindings match stdin's list of\n"
 		"                                     logged-in clients: IP [mac=M] [user=U] [session=S]\n"
+		"  ha fingerprint|status|refresh     HA pair: what must match, learning, forget stale\n"
+		"  adopt-conntrack                    learn bindings from the conntrack table now\n"
 		"  raw WORD...                        send one request line as is\n"
 		"options:\n"
 		"  -j, --json       JSON output\n"
@@ -472,7 +474,7 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		*cols = gateway_cols;
 	} else if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
 		   !strcmp(cmd, "reload") || !strcmp(cmd, "version") ||
-		   !strcmp(cmd, "rebalance")) {
+		   !strcmp(cmd, "rebalance") || !strcmp(cmd, "adopt-conntrack")) {
 		need(argc, 1, 1, cmd);
 		req_word(r, cmd);
 	} else if (!strcmp(cmd, "bind")) {
@@ -522,6 +524,10 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		need(argc, 3, 3, "gateway del NAME");
 		req_word(r, "gateway del");
 		req_arg(r, argv[2]);
+	} else if (!strcmp(cmd, "ha")) {
+		need(argc, 2, 2, "ha fingerprint|status|refresh");
+		req_word(r, "ha");
+		req_arg(r, argv[1]);
 	} else if (!strcmp(cmd, "raw")) {
 		need(argc, 2, CONTROL_MAX_ARGS + 1, "raw WORD...");
 		for (i = 1; i < argc; i++)

@@ -23,6 +23,7 @@
 
 #include "foreign.h"
 #include "iptab.h"
+#include "hasync.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
@@ -34,7 +35,7 @@
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA };
 
 /*
  * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
@@ -231,6 +232,9 @@ static void packet_batch(const struct nfqlb_addr *src, unsigned n,
 			d->n.non_host++;
 			continue;
 		}
+		/* The HA pair's own addresses (VRRP, the peer) are no user. */
+		if (d->conf.ha.npair && hasync_is_pair(d, src[i].v4))
+			continue;
 		if (gw[i] == BALANCE_NO_GW)
 			gw[i] = packet_miss(d, &src[i]);
 		else if (iptab_count(d->watch) && portal_packet_seen(d, &src[i]))
@@ -293,6 +297,14 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
 	portal_bound(d, a, *created, m);
 	return gw;
+}
+
+int nfqlbd_adopt(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned slot)
+{
+	if (balance_bind(d->bal, a, slot, (uint32_t)time(NULL)))
+		return -1;
+	set_add(d, slot, a);
+	return 0;
 }
 
 int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
@@ -729,6 +741,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "clients.max";
 	if (a->pin_connections != b->pin_connections)
 		return "pin_connections";
+	if (a->ha.enable != b->ha.enable || a->ha.learn != b->ha.learn)
+		return "ha.enable or ha.learn";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
 	if (strcmp(a->state_dir, b->state_dir))
@@ -812,6 +826,7 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 		if (steer_refresh(d, err, len))
 			goto out;
 	}
+	d->conf.ha = nc->ha;	/* pair addresses, peer fingerprint */
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 out:
@@ -978,6 +993,8 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	epoll_add(ep, queue_fd(d->queue), EV_QUEUE);
 	epoll_add(ep, control_epoll_fd(d->ctl), EV_CONTROL);
 	epoll_add(ep, tfd, EV_TICK);
+	if (hasync_fd(d) >= 0)
+		epoll_add(ep, hasync_fd(d), EV_HA);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -1002,6 +1019,10 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				portal_tick(d);
 				ownaddr_refresh(&d->own, &d->conf.lan_net, 0);
 				nfqlbd_traffic_update(d);
+				hasync_tick(d);
+				break;
+			case EV_HA:
+				hasync_dispatch(d);
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
@@ -1172,6 +1193,8 @@ static int run(struct nfqlbd *d)
 		fatalx("%s", err);
 	if (c->pin_connections)
 		map_remove_stale(d);
+	if (hasync_start(d, err, sizeof(err)))
+		fatalx("%s", err);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
@@ -1198,6 +1221,7 @@ static int run(struct nfqlbd *d)
 	log_stats(d);
 	queue_close(d->queue);
 	control_close(d->ctl);
+	hasync_stop(d);
 	failover_stop(d);
 	close(sfd);
 	lbset_close(d->sets);
