@@ -57,7 +57,7 @@ is "half the list: released 25000, kept 25000" "$(echo $out)" "bound 0 released 
 is "nobody listed moved" "$(lab_bindings | sort)" \
 	"$(join <(awk '{ print $1 }' "$LAB_DIR/half" | sort) <(echo "$sets_before"))"
 is "-j prints the same as JSON" "$($C -j sync < "$LAB_DIR/half")" \
-	'{"bound":0,"released":0,"kept":25000,"errors":0}'
+	'{"schema":1,"bound":0,"released":0,"kept":25000,"errors":0}'
 
 # Bad lists change nothing.
 n0=$(lab_bindings | wc -l)
