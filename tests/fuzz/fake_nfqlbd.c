@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "fake_nfqlbd.h"
+#include "hasync.h"
 
 static struct queue_stats fake_qstats;
 
@@ -193,4 +194,23 @@ int failover_probe_outage(const struct nfqlbd *d)
 void nfqlbd_traffic_update(struct nfqlbd *d)
 {
 	(void)d;
+}
+
+/* The HA verbs answer as with no `ha` group: off. */
+void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	(void)d;
+	(void)r;
+	obuf_printf(o, "ERR invalid ha is off (no ha group)\n");
+}
+
+void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	hasync_cmd_ha(d, r, o);
+}
+
+void hasync_stats(struct nfqlbd *d, struct obuf *o)
+{
+	(void)d;
+	(void)o;
 }
