@@ -20,8 +20,6 @@
 #define NFQLB_VERSION	"0.1.0"
 
 struct nfqlbd_gw {
-	unsigned ifindex;
-	char setname[32];
 	uint32_t conf_weight;	/* the weight before a drain */
 	int probed;		/* health probes run for it */
 	/*
@@ -63,7 +61,7 @@ struct nfqlbd {
 	const char *conf_path;
 	struct balance *bal;
 	struct lbset *sets;
-	struct rtnl *rtnl;
+	struct kmirror *km;	/* everything owned in the kernel */
 	struct queue *queue;
 	struct control *ctl;
 	struct clientinfo *info;
@@ -71,7 +69,6 @@ struct nfqlbd {
 	unsigned health_gen;	/* bumped when the prober (its fd) is new */
 	struct nfqlbd_child child[NFQLBD_MAX_NOTIFY];
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
-	char mapname[32];	/* the map set; "" with pin_connections */
 	struct nfqlbd_counters n;
 	time_t started;
 	time_t last_warn;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nfqlbd.c - the daemon: options, the kernel state it owns (sets,
- * rules, routes, chains), one epoll loop (signals, queue, control
+ * nfqlbd.c - the daemon: options, the bindings (the table kept in
+ * step with the members of the kernel's sets; kmirror.c installs
+ * everything else it owns), one epoll loop (signals, queue, control
  * socket, a one-second tick) and the packet decision.
  */
 #include <arpa/inet.h>
@@ -21,12 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmirror.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
 #include "queue.h"
-#include "rtnl.h"
-#include "steer.h"
 
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
@@ -104,10 +104,10 @@ static void set_failed(struct nfqlbd *d, const char *msg)
  */
 static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
-	if (lbset_add(d->sets, d->gw[gw].setname, a))
+	if (lbset_add(d->sets, kmirror_set_name(d->km, gw), a))
 		set_failed(d, lbset_error(d->sets));
-	if (d->mapname[0] &&
-	    lbset_add_mark(d->sets, d->mapname, a, conf_gw_mark(&d->conf, gw),
+	if (kmirror_map_name(d->km)[0] &&
+	    lbset_add_mark(d->sets, kmirror_map_name(d->km), a, conf_gw_mark(&d->conf, gw),
 			   d->conf.mark_mask))
 		set_failed(d, lbset_error(d->sets));
 }
@@ -115,8 +115,8 @@ static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
 			      const struct nfqlb_addr *a)
 {
-	if (d->mapname[0] &&
-	    lbset_add_mark_defer(d->sets, d->mapname, a,
+	if (kmirror_map_name(d->km)[0] &&
+	    lbset_add_mark_defer(d->sets, kmirror_map_name(d->km), a,
 				 conf_gw_mark(&d->conf, gw), d->conf.mark_mask))
 		set_failed(d, lbset_error(d->sets));
 }
@@ -125,7 +125,7 @@ static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
 static void set_add_defer(struct nfqlbd *d, unsigned gw,
 			  const struct nfqlb_addr *a)
 {
-	if (lbset_add_defer(d->sets, d->gw[gw].setname, a))
+	if (lbset_add_defer(d->sets, kmirror_set_name(d->km, gw), a))
 		set_failed(d, lbset_error(d->sets));
 	set_add_defer_map(d, gw, a);
 }
@@ -133,14 +133,14 @@ static void set_add_defer(struct nfqlbd *d, unsigned gw,
 /* Out of gateway gw's set only: a move keeps the client in the map. */
 static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
-	if (lbset_del(d->sets, d->gw[gw].setname, a))
+	if (lbset_del(d->sets, kmirror_set_name(d->km, gw), a))
 		set_failed(d, lbset_error(d->sets));
 }
 
 /* A client unbound: out of the map (its gateway's set is the caller's). */
 static void map_del(struct nfqlbd *d, const struct nfqlb_addr *a)
 {
-	if (d->mapname[0] && lbset_del(d->sets, d->mapname, a))
+	if (kmirror_map_name(d->km)[0] && lbset_del(d->sets, kmirror_map_name(d->km), a))
 		set_failed(d, lbset_error(d->sets));
 }
 
@@ -300,48 +300,18 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 	if (cur >= 0) {
 		/* In two sets: keep the first, as the kernel's rule order does. */
 		log_warnx("client %s is in sets %s and %s: keeping %s",
-			  addr_format(a, s, sizeof(s)), d->gw[cur].setname,
-			  d->gw[r->gw].setname, d->gw[cur].setname);
-		lbset_del(d->sets, d->gw[r->gw].setname, a);
+			  addr_format(a, s, sizeof(s)), kmirror_set_name(d->km, (unsigned)cur),
+			  kmirror_set_name(d->km, r->gw), kmirror_set_name(d->km, (unsigned)cur));
+		lbset_del(d->sets, kmirror_set_name(d->km, r->gw), a);
 		r->conflicts++;
 		return;
 	}
 	if (balance_bind(d->bal, a, r->gw, (uint32_t)time(NULL))) {
 		log_warn("restoring client %s from set %s",
-			 addr_format(a, s, sizeof(s)), d->gw[r->gw].setname);
+			 addr_format(a, s, sizeof(s)), kmirror_set_name(d->km, r->gw));
 		return;
 	}
 	r->restored++;
-}
-
-static int gw_routing_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
-{
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
-
-	d->gw[i].ifindex = rtnl_ifindex(d->rtnl, c->gw[i].ifname);
-	/* A gateway the probes hold down keeps its LAN rule out (failover.c). */
-	if (!d->gw[i].ifindex ||
-	    rtnl_gw_routes_add(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex) ||
-	    (d->gw[i].hstate != HEALTH_DOWN &&
-	     rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			   c->rule_priority + i))) {
-		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
-		return -1;
-	}
-	return 0;
-}
-
-static void gw_routing_del(struct nfqlbd *d, unsigned i)
-{
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
-
-	if (rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			  c->rule_priority + i) ||
-	    (d->gw[i].ifindex &&
-	     rtnl_gw_routes_del(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex)))
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
 }
 
 /* Bring slot i (already in d->conf) into the kernel and the core. */
@@ -350,19 +320,20 @@ static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
 {
 	struct restore_ctx r = { .d = d, .gw = i };
 
-	conf_set_name(&d->conf, i, d->gw[i].setname, sizeof(d->gw[i].setname));
 	d->gw[i].conf_weight = d->conf.gw[i].weight;
 	balance_gw_set_weight(d->bal, i, d->conf.gw[i].weight);
 	balance_gw_set_available(d->bal, i, 1);
-	if (lbset_create(d->sets, d->gw[i].setname, d->conf.max_clients) ||
-	    lbset_list(d->sets, d->gw[i].setname, restore_member_cb, &r)) {
+	if (kmirror_gw_set(d->km, i, err, len))
+		return -1;
+	if (lbset_list(d->sets, kmirror_set_name(d->km, i), restore_member_cb, &r)) {
 		snprintf(err, len, "gateway %s: %s", d->conf.gw[i].name,
 			 lbset_error(d->sets));
 		return -1;
 	}
 	if (restored)
 		*restored += r.restored;
-	return gw_routing_add(d, i, err, len);
+	/* A gateway the probes hold down keeps its LAN rule out (failover.c). */
+	return kmirror_gw_routing(d->km, i, d->gw[i].hstate != HEALTH_DOWN, err, len);
 }
 
 struct map_ctx {
@@ -384,7 +355,7 @@ static void map_stale_cb(const struct nfqlb_addr *a, void *arg)
 
 	if (balance_lookup(m->d->bal, a) >= 0)
 		return;
-	if (lbset_del(m->d->sets, m->d->mapname, a))
+	if (lbset_del(m->d->sets, kmirror_map_name(m->d->km), a))
 		set_failed(m->d, lbset_error(m->d->sets));
 	m->stale++;
 }
@@ -407,35 +378,17 @@ static int map_setup(struct nfqlbd *d, char *err, size_t len)
 {
 	struct map_ctx m = { .d = d };
 
-	conf_map_set_name(&d->conf, d->mapname, sizeof(d->mapname));
-	if (lbset_create_map(d->sets, d->mapname, d->conf.max_clients)) {
-		snprintf(err, len, "%s", lbset_error(d->sets));
+	if (kmirror_map_create(d->km, err, len))
 		return -1;
-	}
 	balance_foreach(d->bal, map_fill_cb, d);
 	lbset_commit(d->sets, map_fail_cb, d);
-	if (lbset_list(d->sets, d->mapname, map_stale_cb, &m)) {
+	if (lbset_list(d->sets, kmirror_map_name(d->km), map_stale_cb, &m)) {
 		snprintf(err, len, "%s", lbset_error(d->sets));
 		return -1;
 	}
 	log_info("map set %s: %u bindings, %u stale members removed",
-		 d->mapname, balance_clients(d->bal), m.stale);
+		 kmirror_map_name(d->km), balance_clients(d->bal), m.stale);
 	return 0;
-}
-
-/* Pinned: a map set left by an unpinned run is nobody's now. */
-static void map_remove_stale(struct nfqlbd *d)
-{
-	char name[32];
-
-	conf_map_set_name(&d->conf, name, sizeof(name));
-	if (lbset_destroy(d->sets, name))
-		log_warnx("%s", lbset_error(d->sets));
-}
-
-static int steer_refresh(struct nfqlbd *d, char *err, size_t len)
-{
-	return steer_install(&d->conf, err, len);
 }
 
 struct collect_ctx {
@@ -526,17 +479,7 @@ static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
 
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add)
 {
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
-	int rc;
-
-	rc = add ? rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 c->rule_priority + i) :
-		   rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 c->rule_priority + i);
-	if (rc)
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
-	return rc;
+	return kmirror_gw_lan_rule(d->km, i, add);
 }
 
 int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len)
@@ -565,7 +508,7 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 		c->ngw++;
 	}
 	c->gw[i] = *g;
-	if (gw_setup(d, i, NULL, err, len) || steer_refresh(d, err, len) ||
+	if (gw_setup(d, i, NULL, err, len) || kmirror_steer(d->km, err, len) ||
 	    failover_gw_add(d, i, err, len)) {
 		char ignored[256];
 
@@ -591,13 +534,12 @@ int nfqlbd_gw_del(struct nfqlbd *d, unsigned slot, char *err, size_t len)
 	balance_gw_set_available(d->bal, slot, 0);
 	nfqlbd_gw_evacuate(d, slot);
 	gw_forget_clients(d, slot);
-	gw_routing_del(d, slot);
+	kmirror_gw_unroute(d->km, slot);
 	/* Out of the chain before the set can go: a rule holds a reference. */
 	c->gw[slot].name[0] = '\0';
-	if (steer_refresh(d, err, len))
+	if (kmirror_steer(d->km, err, len))
 		log_warnx("%s", err);
-	if (lbset_destroy(d->sets, d->gw[slot].setname))
-		log_warnx("%s", lbset_error(d->sets));
+	kmirror_gw_forget(d->km, slot);
 	balance_gw_set_weight(d->bal, slot, 0);
 	memset(&d->gw[slot], 0, sizeof(d->gw[slot]));
 	memset(&c->gw[slot], 0, sizeof(c->gw[slot]));
@@ -680,10 +622,11 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 		}
 		if (g->addr.s_addr != d->conf.gw[s].addr.s_addr ||
 		    strcmp(g->ifname, d->conf.gw[s].ifname)) {
-			gw_routing_del(d, (unsigned)s);
+			kmirror_gw_unroute(d->km, (unsigned)s);
 			d->conf.gw[s].addr = g->addr;
 			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
-			if (gw_routing_add(d, (unsigned)s, err, len))
+			if (kmirror_gw_routing(d->km, (unsigned)s,
+					       d->gw[s].hstate != HEALTH_DOWN, err, len))
 				goto out;
 		}
 		d->gw[s].conf_weight = g->weight;
@@ -701,67 +644,6 @@ out:
 	}
 	sd_notify(0, "READY=1");
 	free(nc);
-	return rc;
-}
-
-/* Remove the rules and routes; with all set, the sets and chains too. */
-static int teardown(struct conf *c, int all)
-{
-	char err[512], set[32];
-	struct rtnl *r;
-	struct lbset *s;
-	unsigned i;
-	int rc = 0;
-
-	if (steer_remove(c, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = 1;
-	}
-	r = rtnl_open();
-	if (!r) {
-		log_warnx("cannot open an rtnetlink socket");
-		rc = 1;
-	}
-	for (i = 0; r && i < c->ngw; i++) {
-		uint32_t mark = conf_gw_mark(c, i);
-		unsigned ifi;
-
-		if (!c->gw[i].name[0])
-			continue;
-		ifi = rtnl_ifindex(r, c->gw[i].ifname);
-		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
-				  c->rule_priority + i) ||
-		    rtnl_rule_del_local(r, mark, c->mark_mask, mark,
-					c->rule_priority + BALANCE_MAX_GW + i) ||
-		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
-			log_warnx("%s", rtnl_error(r));
-			rc = 1;
-		}
-	}
-	rtnl_close(r);
-	if (!all)
-		return rc;
-	s = lbset_open();
-	for (i = 0; s && i < c->ngw; i++) {
-		if (!c->gw[i].name[0])
-			continue;
-		conf_set_name(c, i, set, sizeof(set));
-		if (lbset_destroy(s, set)) {
-			log_warnx("%s", lbset_error(s));
-			rc = 1;
-		}
-	}
-	/* The map set, whichever mode made it (the chain is gone). */
-	conf_map_set_name(c, set, sizeof(set));
-	if (s && lbset_destroy(s, set)) {
-		log_warnx("%s", lbset_error(s));
-		rc = 1;
-	}
-	if (!s) {
-		log_warnx("cannot open an ipset session");
-		rc = 1;
-	}
-	lbset_close(s);
 	return rc;
 }
 
@@ -1016,8 +898,8 @@ static int run(struct nfqlbd *d)
 			fatal("adding gateway %s", c->gw[i].name);
 	sfd = signals_fd();
 	d->sets = lbset_open();
-	d->rtnl = rtnl_open();
-	if (!d->sets || !d->rtnl)
+	d->km = d->sets ? kmirror_open(c, d->sets) : NULL;
+	if (!d->sets || !d->km)
 		fatalx("cannot open ipset or rtnetlink sockets");
 	for (i = 0; i < c->ngw; i++)
 		if (gw_setup(d, i, &restored, err, sizeof(err)))
@@ -1028,19 +910,19 @@ static int run(struct nfqlbd *d)
 	if (failover_start(d, err, sizeof(err))) {
 		log_warnx("%s", err);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
-	if (steer_refresh(d, err, sizeof(err)))
+	if (kmirror_steer(d->km, err, sizeof(err)))
 		fatalx("%s", err);
 	if (c->pin_connections)
-		map_remove_stale(d);
+		kmirror_map_remove_stale(d->km);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
 		log_warnx("%s", err);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
 	/* Last: from now on packets arrive, and everything they need is up. */
@@ -1050,7 +932,7 @@ static int run(struct nfqlbd *d)
 		log_warnx("%s", err);
 		control_close(d->ctl);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
 	log_info("serving %u gateways on queue %u, LAN %s, control %s", c->ngw,
@@ -1063,13 +945,13 @@ static int run(struct nfqlbd *d)
 	control_close(d->ctl);
 	failover_stop(d);
 	close(sfd);
+	kmirror_close(d->km);
 	lbset_close(d->sets);
-	rtnl_close(d->rtnl);
 	balance_free(d->bal);
 	clientinfo_free(d->info);
 	if (c->keep_on_exit)
 		return 0;
-	return teardown(c, 0);
+	return kmirror_teardown(c, 0);
 }
 
 int main(int argc, char **argv)
@@ -1121,7 +1003,7 @@ int main(int argc, char **argv)
 			free(d);
 			return 1;
 		}
-		rc = teardown(&d->conf, 1);
+		rc = kmirror_teardown(&d->conf, 1);
 		close(lock);
 		free(d);
 		return rc;
