@@ -31,7 +31,7 @@ B	:= build$(if $(filter 1,$(SANITIZE)),-san)
 
 CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
-	       src/queue.c src/ipset.c src/rtnl.c src/steer.c src/kmirror.c \
+	       src/queue.c src/ipset.c src/rtnl.c src/steer.c src/kmirror.c src/kmon.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
 	       src/failover.c $(CORE_SRCS)
 

@@ -63,6 +63,47 @@ void kmirror_map_remove_stale(struct kmirror *k);
 int kmirror_steer(struct kmirror *k, char *err, size_t len);
 
 /*
+ * Self-repair.  The members are the caller's: count says how many
+ * bindings the table holds for slot i (KMIRROR_MAP: all of them, for
+ * the map set), refill re-adds every one of them to that set.
+ */
+#define KMIRROR_MAP	BALANCE_MAX_GW
+
+struct kmirror_members {
+	uint32_t (*count)(unsigned slot, void *arg);
+	void (*refill)(unsigned slot, void *arg);
+	void *arg;
+};
+
+/* How long the box must have been quiet after a change before a repair. */
+#define KMIRROR_QUIET_MS	1000
+
+/*
+ * Start watching: the kernel's notifications (rules, routes, nf_tables)
+ * and a periodic audit of the sets, which send none.  kmirror_fd() is
+ * for the caller's epoll; kmirror_dispatch() returns 1 when a change
+ * was seen and the box has been quiet for KMIRROR_QUIET_MS since: time
+ * to call kmirror_repair().  Nothing is touched while it is not quiet,
+ * so that a script flushing the chains and then destroying the sets is
+ * never stopped by a repair that references them again in between.
+ */
+int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
+		  char *err, size_t len);
+int kmirror_fd(const struct kmirror *k);
+int kmirror_dispatch(struct kmirror *k);
+
+/*
+ * Audit everything the mirror installed and put back what is missing:
+ * the sets first (re-created, then refilled from the caller's table),
+ * then routes and rules (a LAN rule only where failover wants it), the
+ * chains last.  Returns how many objects were missing (0: nothing to
+ * do), each named in what; -1 if some could not be put back (err says
+ * why; another attempt follows a few seconds later).
+ */
+int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
+		   size_t elen);
+
+/*
  * Remove the chains, rules and routes of every slot of c; with all
  * (--cleanup) the sets too.  Needs no mirror: a crashed run's leftovers
  * are found by the configuration alone.  Returns 0 or 1 (errors logged).

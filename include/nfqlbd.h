@@ -54,6 +54,8 @@ struct nfqlbd_counters {
 	uint64_t ct_flushes;	/* conntrack deletions by mark */
 	uint64_t notify_runs;
 	uint64_t notify_errors;	/* failed to start, non-zero exit, killed */
+	uint64_t repairs;	/* self-repairs that put something back */
+	uint64_t repair_errors;	/* repairs that could not put all back */
 };
 
 struct nfqlbd {
@@ -99,6 +101,13 @@ uint32_t nfqlbd_gw_evacuate(struct nfqlbd *d, unsigned gw);
 /* Rebind a to slot to (set membership follows: new set first). */
 int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to);
+/*
+ * Audit the kernel and put back whatever nfqlbd owns that is missing
+ * (kmirror_repair), bindings included; logged at warning and counted.
+ * Returns how many objects were missing, or -1 with err set.
+ */
+int nfqlbd_repair(struct nfqlbd *d, char *what, size_t wlen, char *err,
+		  size_t elen);
 /* Add or remove the "from LAN fwmark" rule of slot i. */
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);
 

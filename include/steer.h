@@ -37,6 +37,11 @@
 int steer_install(const struct conf *c, char *err, size_t errlen);
 /* Remove the jumps and the chains; absent ones are fine. */
 int steer_remove(const struct conf *c, char *err, size_t errlen);
+/*
+ * How many of the chains' rules and jumps are missing (0: all there),
+ * each named in missing; -1 if the ruleset cannot be written.
+ */
+int steer_audit(const struct conf *c, char *missing, size_t len);
 /* Write the iptables-restore text of the chains into buf (tests). */
 int steer_ruleset(const struct conf *c, char *buf, size_t len);
 

@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config make gcc libc6-dev
 libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
 check libsystemd-dev
-iptables ipset iproute2 conntrack kmod procps python3"
+iptables ipset iproute2 conntrack kmod procps python3
+nftables"
 
 missing=""
 for p in $PKGS; do

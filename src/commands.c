@@ -350,6 +350,8 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "conntrack_flushes", d->n.ct_flushes);
 	obuf_kvu(o, "notify_runs", d->n.notify_runs);
 	obuf_kvu(o, "notify_errors", d->n.notify_errors);
+	obuf_kvu(o, "repairs", d->n.repairs);
+	obuf_kvu(o, "repair_errors", d->n.repair_errors);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_printf(o, "\n");
@@ -446,6 +448,24 @@ static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obu
 	obuf_printf(o, "\n");
 }
 
+/* For a firewall script, after its own reload: audit and repair now. */
+static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	char what[256], err[256];	/* one escaped value each */
+	int n;
+
+	(void)r;
+	n = nfqlbd_repair(d, what, sizeof(what), err, sizeof(err));
+	if (n < 0) {
+		err_out(o, "internal", "%s", err);
+		return;
+	}
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "repaired", (unsigned long long)n);
+	obuf_kv(o, "missing", n ? what : "nothing");
+	obuf_printf(o, "\n");
+}
+
 static void cmd_rebalance(struct nfqlbd *d, const struct control_req *r,
 			  struct obuf *o)
 {
@@ -482,6 +502,7 @@ static const struct command commands[] = {
 	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
+	{ "repair", 0, 0, 1, cmd_repair, "repair" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
 };
 
@@ -510,5 +531,5 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats status weight drain gateway rebalance reload version", req->argv[0]);
+		"stats status weight drain gateway rebalance repair reload version", req->argv[0]);
 }

@@ -4,12 +4,18 @@
  * nfqlbd owns, composed in one place (the list is in kmirror.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "balance.h"
 #include "kmirror.h"
+#include "kmon.h"
 #include "log.h"
 #include "rtnl.h"
 #include "steer.h"
@@ -20,7 +26,12 @@ struct kmirror_gw {
 	int routed;		/* its routes are wanted */
 	int lan_rule;		/* its "from LAN" rule is wanted (failover) */
 	int probe_rule;		/* its "iif lo" probe rule is wanted */
+	int set_seen;		/* its set existed at the last set audit */
 };
+
+#define KMIRROR_TICK_MS		200	/* the quiet check; set existence */
+#define KMIRROR_COUNT_TICKS	5	/* members counted every 5th tick */
+#define KMIRROR_RETRY_MS	5000	/* after a repair that failed */
 
 struct kmirror {
 	const struct conf *conf;
@@ -28,8 +39,23 @@ struct kmirror {
 	struct rtnl *rtnl;
 	struct kmirror_gw gw[BALANCE_MAX_GW];
 	char mapname[32];	/* "" with pin_connections */
+	int map_seen;
 	int steered;		/* the chains are wanted */
+	/* Watching (kmirror_watch). */
+	struct kmirror_members mem;
+	int ep, mon_rtnl, mon_nft, timer;
+	unsigned ticks;
+	int pending;		/* a change seen, not yet audited */
+	uint64_t change_ms;	/* the last change seen (CLOCK_MONOTONIC) */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* The priorities of slot i's rules: probe rules above every LAN rule. */
 static uint32_t lan_prio(const struct conf *c, unsigned i)
@@ -50,6 +76,7 @@ struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets)
 		return NULL;
 	k->conf = c;
 	k->sets = sets;
+	k->ep = k->mon_rtnl = k->mon_nft = k->timer = -1;
 	k->rtnl = rtnl_open();
 	if (!k->rtnl) {
 		free(k);
@@ -62,6 +89,14 @@ void kmirror_close(struct kmirror *k)
 {
 	if (!k)
 		return;
+	if (k->ep >= 0)
+		close(k->ep);
+	if (k->mon_rtnl >= 0)
+		close(k->mon_rtnl);
+	if (k->mon_nft >= 0)
+		close(k->mon_nft);
+	if (k->timer >= 0)
+		close(k->timer);
 	rtnl_close(k->rtnl);
 	free(k);
 }
@@ -192,6 +227,299 @@ int kmirror_steer(struct kmirror *k, char *err, size_t len)
 		return -1;
 	k->steered = 1;
 	return 0;
+}
+
+/* The set of slot i (KMIRROR_MAP: the map set) if one is wanted, else NULL. */
+static const char *wanted_set(const struct kmirror *k, unsigned i)
+{
+	if (i == KMIRROR_MAP)
+		return k->mapname[0] ? k->mapname : NULL;
+	return k->conf->gw[i].name[0] && k->gw[i].setname[0] ? k->gw[i].setname : NULL;
+}
+
+static int *set_seen(struct kmirror *k, unsigned i)
+{
+	return i == KMIRROR_MAP ? &k->map_seen : &k->gw[i].set_seen;
+}
+
+static void count_cb(const struct nfqlb_addr *a, void *arg)
+{
+	(void)a;
+	(*(uint32_t *)arg)++;
+}
+
+/* Members of name, or -1 on error. */
+static int64_t set_members(struct kmirror *k, const char *name)
+{
+	uint32_t n = 0;
+
+	if (lbset_list(k->sets, name, count_cb, &n))
+		return -1;
+	return n;
+}
+
+static void note_change(struct kmirror *k, uint64_t now)
+{
+	k->pending = 1;
+	if (now > k->change_ms)
+		k->change_ms = now;
+}
+
+/*
+ * The periodic audit of the sets (ipset sends no notice): a set that
+ * appeared or vanished since the last look is a change; one missing or
+ * short of members starts a repair if none is pending.
+ */
+static void sets_audit(struct kmirror *k, int with_counts, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i <= KMIRROR_MAP; i++) {
+		const char *name = i < k->conf->ngw || i == KMIRROR_MAP ?
+				   wanted_set(k, i) : NULL;
+		int e, *seen;
+		int64_t have;
+
+		if (!name)
+			continue;
+		seen = set_seen(k, i);
+		e = lbset_exists(k->sets, name);
+		if (e < 0)
+			continue;
+		if (e != *seen)
+			note_change(k, now);
+		*seen = e;
+		if (!e || !with_counts || k->pending || !k->mem.count)
+			continue;
+		have = set_members(k, name);
+		if (have >= 0 && (uint64_t)have < k->mem.count(i, k->mem.arg))
+			note_change(k, now);
+	}
+}
+
+int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
+		  char *err, size_t len)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, KMIRROR_TICK_MS * 1000000L },
+		.it_value = { 0, KMIRROR_TICK_MS * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc = 0;
+
+	k->mem = *m;
+	k->ep = epoll_create1(EPOLL_CLOEXEC);
+	k->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (k->ep < 0 || k->timer < 0 || timerfd_settime(k->timer, 0, &its, NULL)) {
+		snprintf(err, len, "self-repair: %s", strerror(errno));
+		return -1;
+	}
+	ev.data.fd = k->timer;
+	epoll_ctl(k->ep, EPOLL_CTL_ADD, k->timer, &ev);
+	k->mon_rtnl = kmon_open_rtnl();
+	k->mon_nft = kmon_open_nft();
+	if (k->mon_rtnl < 0 || k->mon_nft < 0) {
+		snprintf(err, len, "self-repair: no %s notifications (%s): "
+			 "only the periodic audit of the sets",
+			 k->mon_rtnl < 0 ? "rtnetlink" : "nf_tables", strerror(errno));
+		rc = 1;
+	}
+	if (k->mon_rtnl >= 0) {
+		ev.data.fd = k->mon_rtnl;
+		epoll_ctl(k->ep, EPOLL_CTL_ADD, k->mon_rtnl, &ev);
+	}
+	if (k->mon_nft >= 0) {
+		ev.data.fd = k->mon_nft;
+		epoll_ctl(k->ep, EPOLL_CTL_ADD, k->mon_nft, &ev);
+	}
+	sets_audit(k, 0, now_ms());
+	k->pending = 0;
+	return rc;
+}
+
+int kmirror_fd(const struct kmirror *k)
+{
+	return k->ep;
+}
+
+int kmirror_dispatch(struct kmirror *k)
+{
+	struct epoll_event evs[4];
+	uint64_t now = now_ms(), ticks;
+	int n, i;
+
+	n = epoll_wait(k->ep, evs, 4, 0);
+	for (i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+
+		if (fd != k->timer) {
+			if (kmon_read(fd))
+				note_change(k, now);
+			continue;
+		}
+		if (read(k->timer, &ticks, sizeof(ticks)) < 0)
+			continue;
+		k->ticks++;
+		sets_audit(k, k->ticks % KMIRROR_COUNT_TICKS == 0, now);
+	}
+	return k->pending && now >= k->change_ms + KMIRROR_QUIET_MS;
+}
+
+static void whatf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void whatf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	if (*off) {
+		n = snprintf(buf + *off, len - *off, ", ");
+		*off = n < 0 ? len : *off + (size_t)n;
+		if (*off >= len) {
+			*off = len;
+			return;
+		}
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	*off = n < 0 || (size_t)n >= len - *off ? len : *off + (size_t)n;
+}
+
+/* First error only: the log line says what could not be put back. */
+static void errf(char *err, size_t len, int *failed, const char *msg)
+{
+	if (!(*failed)++)
+		snprintf(err, len, "%s", msg);
+}
+
+/* Sets first: the chain names them, and its rules want them full. */
+static int repair_sets(struct kmirror *k, char *what, size_t wlen, size_t *off,
+		       char *err, size_t elen, int *failed)
+{
+	unsigned i;
+	int n = 0;
+
+	for (i = 0; i <= KMIRROR_MAP; i++) {
+		const char *name = i < k->conf->ngw || i == KMIRROR_MAP ?
+				   wanted_set(k, i) : NULL;
+		uint32_t want;
+		int64_t have;
+		int e, rc;
+
+		if (!name)
+			continue;
+		want = k->mem.count ? k->mem.count(i, k->mem.arg) : 0;
+		e = lbset_exists(k->sets, name);
+		if (e < 0) {
+			errf(err, elen, failed, lbset_error(k->sets));
+			continue;
+		}
+		if (!e) {
+			rc = i == KMIRROR_MAP ?
+			     lbset_create_map(k->sets, name, k->conf->max_clients) :
+			     lbset_create(k->sets, name, k->conf->max_clients);
+			if (rc) {
+				errf(err, elen, failed, lbset_error(k->sets));
+				continue;
+			}
+			whatf(what, wlen, off, "set %s (%u members)", name, want);
+			n++;
+		} else {
+			have = set_members(k, name);
+			if (have < 0 || (uint64_t)have >= want)
+				continue;
+			whatf(what, wlen, off, "%u of the %u members of set %s",
+			      (unsigned)(want - (uint64_t)have), want, name);
+			n++;
+		}
+		*set_seen(k, i) = 1;
+		if (want && k->mem.refill)
+			k->mem.refill(i, k->mem.arg);
+	}
+	return n;
+}
+
+static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen,
+			  size_t *off, char *err, size_t elen, int *failed)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+	int n = 0, e;
+
+	if (g->routed && rtnl_table_count(k->rtnl, mark) < 2) {
+		whatf(what, wlen, off, "the routes of table %u (gateway %s)", mark,
+		      c->gw[i].name);
+		n++;
+		g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
+		if (!g->ifindex ||
+		    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	if (g->lan_rule) {
+		e = rtnl_rule_exists(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				     lan_prio(c, i));
+		if (e == 0) {
+			whatf(what, wlen, off, "rule %u (gateway %s)", lan_prio(c, i),
+			      c->gw[i].name);
+			n++;
+		}
+		if (e == 0 && rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask,
+					    mark, lan_prio(c, i)))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	if (g->probe_rule) {
+		e = rtnl_rule_exists_local(k->rtnl, mark, c->mark_mask, mark,
+					   probe_prio(c, i));
+		if (e == 0) {
+			whatf(what, wlen, off, "probe rule %u (gateway %s)",
+			      probe_prio(c, i), c->gw[i].name);
+			n++;
+		}
+		if (e == 0 && rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
+						  probe_prio(c, i)))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	return n;
+}
+
+int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
+		   size_t elen)
+{
+	char chains[512], serr[512];
+	size_t off = 0;
+	int n, m, failed = 0;
+	unsigned i;
+
+	if (wlen)
+		what[0] = '\0';
+	if (elen)
+		err[0] = '\0';
+	k->pending = 0;
+	n = repair_sets(k, what, wlen, &off, err, elen, &failed);
+	for (i = 0; i < k->conf->ngw; i++)
+		if (k->conf->gw[i].name[0])
+			n += repair_routing(k, i, what, wlen, &off, err, elen, &failed);
+	/* Chains last: a packet they steer finds its set full and its route. */
+	m = k->steered ? steer_audit(k->conf, chains, sizeof(chains)) : 0;
+	if (m < 0)
+		errf(err, elen, &failed, "cannot write the steering ruleset");
+	if (m > 0) {
+		whatf(what, wlen, &off, "%s", chains);
+		n += m;
+		if (steer_install(k->conf, serr, sizeof(serr)))
+			errf(err, elen, &failed, serr);
+	}
+	if (failed) {
+		/* Try again later, not at once: the cause may last. */
+		k->pending = 1;
+		k->change_ms = now_ms() + KMIRROR_RETRY_MS - KMIRROR_QUIET_MS;
+		return -1;
+	}
+	return n;
 }
 
 int kmirror_teardown(const struct conf *c, int all)

@@ -54,6 +54,7 @@ static void usage(void)
 		"  gateway del NAME\n"
 		"  rebalance                          move clients to restore the weighted shares\n"
 		"  reload                             re-read the configuration\n"
+		"  repair                             put back what nfqlbd owns in the kernel, now\n"
 		"  version\n"
 		"  raw WORD...                        send one request line as is\n"
 		"options:\n"
@@ -271,7 +272,7 @@ static int text_key(const char *k)
 	static const char *const keys[] = {
 		"client", "gateway", "mac", "user", "session", "name", "address",
 		"interface", "state", "health", "loss", "mark", "version", "reloaded",
-		"removed", NULL
+		"removed", "missing", NULL
 	};
 	const char *const *p;
 
@@ -466,7 +467,7 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		*cols = gateway_cols;
 	} else if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
 		   !strcmp(cmd, "reload") || !strcmp(cmd, "version") ||
-		   !strcmp(cmd, "rebalance")) {
+		   !strcmp(cmd, "rebalance") || !strcmp(cmd, "repair")) {
 		need(argc, 1, 1, cmd);
 		req_word(r, cmd);
 	} else if (!strcmp(cmd, "bind")) {

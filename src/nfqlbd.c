@@ -31,7 +31,7 @@
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_KERNEL };
 
 static void usage(void)
 {
@@ -102,14 +102,25 @@ static void set_failed(struct nfqlbd *d, const char *msg)
  * without pinning, into the map set with its gateway's mark (which
  * replaces the old mark of a client being moved).
  */
-static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
+static int set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a,
+		   char *err, size_t len)
 {
-	if (lbset_add(d->sets, kmirror_set_name(d->km, gw), a))
+	int rc = 0;
+
+	if (lbset_add(d->sets, kmirror_set_name(d->km, gw), a)) {
+		snprintf(err, len, "%s", lbset_error(d->sets));
 		set_failed(d, lbset_error(d->sets));
+		rc = -1;
+	}
 	if (kmirror_map_name(d->km)[0] &&
 	    lbset_add_mark(d->sets, kmirror_map_name(d->km), a, conf_gw_mark(&d->conf, gw),
-			   d->conf.mark_mask))
+			   d->conf.mark_mask)) {
+		if (!rc)
+			snprintf(err, len, "%s", lbset_error(d->sets));
 		set_failed(d, lbset_error(d->sets));
+		rc = -1;
+	}
+	return rc;
 }
 
 static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
@@ -241,8 +252,8 @@ static void packet_flush(void *arg)
 int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		const struct client_meta *m, int *created, char *err, size_t len)
 {
-	char s[NFQLB_ADDRSTRLEN];
-	int gw;
+	char s[NFQLB_ADDRSTRLEN], serr[256];
+	int gw, failed;
 
 	gw = balance_assign(d->bal, a, (uint32_t)time(NULL), created);
 	if (gw < 0) {
@@ -252,14 +263,34 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 			 strerror(errno));
 		return -1;
 	}
+	/*
+	 * Into the sets even when already bound (cheap, and hooks are
+	 * rare): a bind answers success only if the kernel holds it.
+	 */
+	failed = set_add(d, (unsigned)gw, a, serr, sizeof(serr));
+	if (failed && *created) {
+		/* Never half-bound: out of the table and of any set it reached. */
+		balance_release(d->bal, a);
+		lbset_del(d->sets, kmirror_set_name(d->km, (unsigned)gw), a);
+		map_del(d, a);
+		*created = 0;
+		snprintf(err, len, "cannot bind %s: %s", addr_format(a, s, sizeof(s)), serr);
+		return -1;
+	}
 	if (*created) {
 		d->n.binds_hook++;
-		set_add(d, (unsigned)gw, a);
 		log_debug("hook bound %s to gateway %s", addr_format(a, s, sizeof(s)),
 			  d->conf.gw[gw].name);
 	}
 	if (m && clientinfo_set(d->info, a->v4, m))
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
+	if (failed) {
+		/* Kept (a repair puts it back), but not reported as in place. */
+		snprintf(err, len, "%s is bound to gateway %s but not in the kernel's "
+			 "sets: %s", addr_format(a, s, sizeof(s)), d->conf.gw[gw].name,
+			 serr);
+		return -1;
+	}
 	return gw;
 }
 
@@ -391,6 +422,67 @@ static int map_setup(struct nfqlbd *d, char *err, size_t len)
 	return 0;
 }
 
+/* Self-repair: the table's side of kmirror's audit (kmirror.h). */
+static uint32_t members_count_cb(unsigned slot, void *arg)
+{
+	struct nfqlbd *d = arg;
+
+	return slot == KMIRROR_MAP ? balance_clients(d->bal) :
+				     balance_gw_clients(d->bal, slot);
+}
+
+struct refill_ctx {
+	struct nfqlbd *d;
+	unsigned slot;
+};
+
+static int refill_cb(const struct balance_binding *bb, void *arg)
+{
+	struct refill_ctx *r = arg;
+	struct nfqlbd *d = r->d;
+
+	if (r->slot == KMIRROR_MAP)
+		set_add_defer_map(d, bb->gw, &bb->addr);
+	else if (bb->gw == r->slot &&
+		 lbset_add_defer(d->sets, kmirror_set_name(d->km, bb->gw), &bb->addr))
+		set_failed(d, lbset_error(d->sets));
+	return 0;
+}
+
+/* Every binding of slot back into its set (or every one into the map). */
+static void members_refill_cb(unsigned slot, void *arg)
+{
+	struct refill_ctx r = { .d = arg, .slot = slot };
+
+	balance_foreach(r.d->bal, refill_cb, &r);
+	lbset_commit(r.d->sets, map_fail_cb, r.d);
+}
+
+int nfqlbd_repair(struct nfqlbd *d, char *what, size_t wlen, char *err,
+		  size_t elen)
+{
+	int n = kmirror_repair(d->km, what, wlen, err, elen);
+
+	if (n < 0) {
+		d->n.repair_errors++;
+		log_warnx("repair: %s%s%s", err, what[0] ? "; was missing: " : "", what);
+		return -1;
+	}
+	if (n) {
+		d->n.repairs++;
+		log_warnx("repair: put back what was missing: %s", what);
+	}
+	return n;
+}
+
+static void kernel_changed(struct nfqlbd *d)
+{
+	char what[1024], err[512];
+
+	if (kmirror_dispatch(d->km))
+		nfqlbd_repair(d, what, sizeof(what), err, sizeof(err));
+}
+
 struct collect_ctx {
 	unsigned gw;
 	uint32_t n, cap;
@@ -425,14 +517,14 @@ static void gw_collect(struct nfqlbd *d, unsigned gw, struct collect_ctx *cc)
 int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to)
 {
-	char s[NFQLB_ADDRSTRLEN];
+	char s[NFQLB_ADDRSTRLEN], serr[256];
 
 	if (balance_bind(d->bal, a, to, (uint32_t)time(NULL))) {
 		log_warn("moving client %s", addr_format(a, s, sizeof(s)));
 		return -1;
 	}
 	/* New set first: the client is never in no set at all. */
-	set_add(d, to, a);
+	set_add(d, to, a, serr, sizeof(serr));
 	set_del(d, from, a);
 	return 0;
 }
@@ -578,6 +670,7 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 
 int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 {
+	char what[1024], rerr[512];
 	struct conf *nc = malloc(sizeof(*nc));
 	const char *fixed;
 	unsigned i;
@@ -635,6 +728,8 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 	d->conf.keep_on_exit = nc->keep_on_exit;
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
+	/* A reload also puts back whatever a firewall reload took away. */
+	nfqlbd_repair(d, what, sizeof(what), rerr, sizeof(rerr));
 out:
 	if (rc) {
 		d->n.reload_errors++;
@@ -737,6 +832,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	epoll_add(ep, queue_fd(d->queue), EV_QUEUE);
 	epoll_add(ep, control_epoll_fd(d->ctl), EV_CONTROL);
 	epoll_add(ep, tfd, EV_TICK);
+	epoll_add(ep, kmirror_fd(d->km), EV_KERNEL);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -761,6 +857,9 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
+				break;
+			case EV_KERNEL:
+				kernel_changed(d);
 				break;
 			case EV_SIGNAL:
 				if (handle_signal(d, sfd)) {
@@ -879,6 +978,9 @@ static int run(struct nfqlbd *d)
 		.idle_timeout = c->ctl_idle,
 		.max_conns = c->ctl_max_conns,
 	};
+	const struct kmirror_members members = {
+		.count = members_count_cb, .refill = members_refill_cb, .arg = d,
+	};
 	unsigned i, restored = 0;
 	char err[512];
 	int sfd, lock;
@@ -917,6 +1019,11 @@ static int run(struct nfqlbd *d)
 		fatalx("%s", err);
 	if (c->pin_connections)
 		kmirror_map_remove_stale(d->km);
+	err[0] = '\0';
+	if (kmirror_watch(d->km, &members, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	else if (err[0])
+		log_warnx("%s", err);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
