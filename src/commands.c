@@ -451,7 +451,7 @@ static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obu
 /* For a firewall script, after its own reload: audit and repair now. */
 static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
 {
-	char what[256], err[256];	/* one escaped value each */
+	char what[1024], err[512];	/* the answer truncates them */
 	int n;
 
 	(void)r;

@@ -131,6 +131,13 @@ is "ip rule flush: the probe rules are back" \
 flush "nft flush ruleset" 'nft flush ruleset' 'chain NFQLB'
 is "one PREROUTING jump" "$(in_gw iptables -t mangle -S PREROUTING | grep -c -- '-j NFQLB$')" 1
 
+# --- ipset flush of one set: no notice, the periodic audit finds it ---
+n2=$(grep -c ' wan2 ' <<< "$before")
+in_gw ipset flush nfqlb-wan2
+check "ipset flush: repaired (periodic audit of the members)" \
+	wait_for "$LAB_LOG" "repair: put back what was missing: $n2 of the $n2 members of set nfqlb-wan2" 5
+is "ipset flush: wan2's set holds its bindings again" "$(members nfqlb-wan2)" "$n2"
+
 # --- nfqlbctl repair: at once, for a script after its own reload ---
 r0=$(stat repairs)
 in_gw ipset flush nfqlb-wan1
