@@ -93,15 +93,18 @@ int kmirror_fd(const struct kmirror *k);
 int kmirror_dispatch(struct kmirror *k);
 
 /*
- * Audit everything the mirror installed and put back what is missing:
+ * Audit what the mirror installed and put back what is missing (with
+ * all, everything; else the chains only if nf_tables reported a
+ * deletion in mangle since the last repair, as reading them costs
+ * running iptables):
  * the sets first (re-created, then refilled from the caller's table),
  * then routes and rules (a LAN rule only where failover wants it), the
  * chains last.  Returns how many objects were missing (0: nothing to
  * do), each named in what; -1 if some could not be put back (err says
  * why; another attempt follows a few seconds later).
  */
-int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
-		   size_t elen);
+int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
+		   char *err, size_t elen);
 
 /*
  * Remove the chains, rules and routes of every slot of c; with all

@@ -103,10 +103,11 @@ int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to);
 /*
  * Audit the kernel and put back whatever nfqlbd owns that is missing
- * (kmirror_repair), bindings included; logged at warning and counted.
- * Returns how many objects were missing, or -1 with err set.
+ * (kmirror_repair; all: the chains too, whatever was reported),
+ * bindings included; logged at warning and counted.  Returns how many
+ * objects were missing, or -1 with err set.
  */
-int nfqlbd_repair(struct nfqlbd *d, char *what, size_t wlen, char *err,
+int nfqlbd_repair(struct nfqlbd *d, int all, char *what, size_t wlen, char *err,
 		  size_t elen);
 /* Add or remove the "from LAN fwmark" rule of slot i. */
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);

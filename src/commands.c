@@ -455,7 +455,7 @@ static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obu
 	int n;
 
 	(void)r;
-	n = nfqlbd_repair(d, what, sizeof(what), err, sizeof(err));
+	n = nfqlbd_repair(d, 1, what, sizeof(what), err, sizeof(err));
 	if (n < 0) {
 		err_out(o, "internal", "%s", err);
 		return;

@@ -46,6 +46,7 @@ struct kmirror {
 	int ep, mon_rtnl, mon_nft, timer;
 	unsigned ticks;
 	int pending;		/* a change seen, not yet audited */
+	int mangle_dirty;	/* ... in ip mangle: the chains want an audit */
 	uint64_t change_ms;	/* the last change seen (CLOCK_MONOTONIC) */
 };
 
@@ -334,6 +335,45 @@ int kmirror_fd(const struct kmirror *k)
 	return k->ep;
 }
 
+/*
+ * A deletion the kernel told of: a change only if it touched something
+ * the mirror wants (not, say, a LAN rule failover just took out).
+ */
+static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
+{
+	struct kmirror *k = arg;
+	const struct conf *c = k->conf;
+	unsigned i;
+	int ours = 0;
+
+	switch (e->kind) {
+	case KMON_MANGLE:
+		ours = k->steered;
+		k->mangle_dirty |= ours;
+		break;
+	case KMON_LOST:
+		ours = 1;
+		k->mangle_dirty = k->steered;
+		break;
+	case KMON_RULE:
+	case KMON_ROUTE:
+		for (i = 0; i < c->ngw && !ours; i++) {
+			const struct kmirror_gw *g = &k->gw[i];
+
+			if (!c->gw[i].name[0] || e->table != conf_gw_mark(c, i))
+				continue;
+			if (e->kind == KMON_ROUTE)
+				ours = g->routed;
+			else
+				ours = (g->lan_rule && e->prio == lan_prio(c, i)) ||
+				       (g->probe_rule && e->prio == probe_prio(c, i));
+		}
+		break;
+	}
+	if (ours)
+		note_change(k, now_ms());
+}
+
 int kmirror_dispatch(struct kmirror *k)
 {
 	struct epoll_event evs[4];
@@ -345,8 +385,7 @@ int kmirror_dispatch(struct kmirror *k)
 		int fd = evs[i].data.fd;
 
 		if (fd != k->timer) {
-			if (kmon_read(fd))
-				note_change(k, now);
+			kmon_read(fd, kmon_cb_mirror, k);
 			continue;
 		}
 		if (read(k->timer, &ticks, sizeof(ticks)) < 0)
@@ -478,8 +517,8 @@ static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen
 	return n;
 }
 
-int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
-		   size_t elen)
+int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
+		   char *err, size_t elen)
 {
 	char chains[512], serr[512];
 	size_t off = 0;
@@ -495,8 +534,14 @@ int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
 	for (i = 0; i < k->conf->ngw; i++)
 		if (k->conf->gw[i].name[0])
 			n += repair_routing(k, i, what, wlen, &off, err, elen, &failed);
-	/* Chains last: a packet they steer finds its set full and its route. */
-	m = k->steered ? steer_audit(k->conf, chains, sizeof(chains)) : 0;
+	/*
+	 * Chains last: a packet they steer finds its set full and its
+	 * route.  Reading them costs programs (iptables -S, -C): only when
+	 * nf_tables said something in mangle went, or when asked to.
+	 */
+	m = k->steered && (all || k->mangle_dirty) ?
+	    steer_audit(k->conf, chains, sizeof(chains)) : 0;
+	k->mangle_dirty = 0;
 	if (m < 0)
 		errf(err, elen, &failed, "cannot write the steering ruleset");
 	if (m > 0) {
@@ -508,6 +553,7 @@ int kmirror_repair(struct kmirror *k, char *what, size_t wlen, char *err,
 	if (failed) {
 		/* Try again later, not at once: the cause may last. */
 		k->pending = 1;
+		k->mangle_dirty = k->steered;
 		k->change_ms = now_ms() + KMIRROR_RETRY_MS - KMIRROR_QUIET_MS;
 		return -1;
 	}

@@ -8,9 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/fib_rules.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -57,26 +60,77 @@ int kmon_open_nft(void)
 	return fd;
 }
 
-static int kmon_is_deletion(uint16_t type)
+/* Attribute type's u32 (host order), or dflt. */
+static uint32_t attr_u32(const struct nlmsghdr *h, size_t hdrlen, uint16_t type,
+			 uint32_t dflt)
 {
-	unsigned msg = type & 0xff;
+	const struct rtattr *a;
+	int len;
 
-	switch (type) {
-	case RTM_DELRULE:
-	case RTM_DELROUTE:
-		return 1;
-	}
-	if ((type >> 8) != NFNL_SUBSYS_NFTABLES)
-		return 0;
-	/* The DESTROY verbs (Linux 6.3) are numbered after NFT_MSG_GETFLOWTABLE. */
-	return msg == NFT_MSG_DELTABLE || msg == NFT_MSG_DELCHAIN ||
-	       msg == NFT_MSG_DELRULE || msg > NFT_MSG_DELFLOWTABLE + 1;
+	if (h->nlmsg_len < NLMSG_LENGTH(hdrlen))
+		return dflt;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(hdrlen));
+	for (a = (const struct rtattr *)((const char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdrlen));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == type && RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
+			uint32_t v;
+
+			memcpy(&v, RTA_DATA(a), sizeof(v));
+			return v;
+		}
+	return dflt;
 }
 
-int kmon_read(int fd)
+static int rtnl_event(const struct nlmsghdr *h, struct kmon_event *e)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+
+	/* fib_rule_hdr and rtmsg share their layout up to the table. */
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) || rt->rtm_family != AF_INET)
+		return 0;
+	e->kind = h->nlmsg_type == RTM_DELRULE ? KMON_RULE : KMON_ROUTE;
+	e->table = attr_u32(h, sizeof(*rt), e->kind == KMON_RULE ? FRA_TABLE : RTA_TABLE,
+			    rt->rtm_table);
+	e->prio = e->kind == KMON_RULE ? attr_u32(h, sizeof(*rt), FRA_PRIORITY, 0) : 0;
+	return 1;
+}
+
+/*
+ * An nf_tables deletion in table "mangle" of family ip (every object's
+ * first attribute is its table's name: NFTA_TABLE_NAME, NFTA_CHAIN_TABLE,
+ * NFTA_RULE_TABLE).  The DESTROY verbs (Linux 6.3) come after
+ * NFT_MSG_GETRULE_RESET, itself after NFT_MSG_DELFLOWTABLE.
+ */
+static int nft_event(const struct nlmsghdr *h, struct kmon_event *e)
+{
+	static const char mangle[] = "mangle";
+	const struct nfgenmsg *g = NLMSG_DATA(h);
+	unsigned msg = h->nlmsg_type & 0xff;
+	const struct rtattr *a;
+	int len;
+
+	if ((h->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*g)) || g->nfgen_family != NFPROTO_IPV4)
+		return 0;
+	if (msg != NFT_MSG_DELTABLE && msg != NFT_MSG_DELCHAIN &&
+	    msg != NFT_MSG_DELRULE && msg <= NFT_MSG_DELFLOWTABLE + 1)
+		return 0;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*g)));
+	for (a = (const struct rtattr *)((const char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(*g)));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == 1 && RTA_PAYLOAD(a) >= sizeof(mangle) &&
+		    !memcmp(RTA_DATA(a), mangle, sizeof(mangle))) {
+			e->kind = KMON_MANGLE;
+			return 1;
+		}
+	return 0;
+}
+
+void kmon_read(int fd, kmon_cb cb, void *arg)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int seen = 0, rounds;
+	struct kmon_event e;
+	int rounds;
 	ssize_t n;
 
 	/* Bounded: a storm of notices cannot keep the loop here. */
@@ -87,12 +141,20 @@ int kmon_read(int fd)
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return seen || errno == ENOBUFS;
+		if (n < 0 && errno == ENOBUFS) {
+			memset(&e, 0, sizeof(e));
+			e.kind = KMON_LOST;
+			cb(&e, arg);
+			continue;
+		}
+		if (n <= 0)
+			return;
 		len = (size_t)n;
-		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
-			if (kmon_is_deletion(h->nlmsg_type))
-				seen = 1;
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			memset(&e, 0, sizeof(e));
+			if (h->nlmsg_type == RTM_DELRULE || h->nlmsg_type == RTM_DELROUTE ?
+			    rtnl_event(h, &e) : nft_event(h, &e))
+				cb(&e, arg);
+		}
 	}
-	return seen;
 }

@@ -458,10 +458,10 @@ static void members_refill_cb(unsigned slot, void *arg)
 	lbset_commit(r.d->sets, map_fail_cb, r.d);
 }
 
-int nfqlbd_repair(struct nfqlbd *d, char *what, size_t wlen, char *err,
+int nfqlbd_repair(struct nfqlbd *d, int all, char *what, size_t wlen, char *err,
 		  size_t elen)
 {
-	int n = kmirror_repair(d->km, what, wlen, err, elen);
+	int n = kmirror_repair(d->km, all, what, wlen, err, elen);
 
 	if (n < 0) {
 		d->n.repair_errors++;
@@ -479,8 +479,10 @@ static void kernel_changed(struct nfqlbd *d)
 {
 	char what[1024], err[512];
 
-	if (kmirror_dispatch(d->km))
-		nfqlbd_repair(d, what, sizeof(what), err, sizeof(err));
+	if (!kmirror_dispatch(d->km))
+		return;
+	log_debug("the kernel changed what nfqlbd owns: auditing");
+	nfqlbd_repair(d, 0, what, sizeof(what), err, sizeof(err));
 }
 
 struct collect_ctx {
@@ -729,7 +731,7 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 	/* A reload also puts back whatever a firewall reload took away. */
-	nfqlbd_repair(d, what, sizeof(what), rerr, sizeof(rerr));
+	nfqlbd_repair(d, 1, what, sizeof(what), rerr, sizeof(rerr));
 out:
 	if (rc) {
 		d->n.reload_errors++;

@@ -89,8 +89,9 @@ flush() {
 	pid=$!
 	BG_PIDS+=("$pid")
 	sleep 0.3	# clients are sending when the reload starts
-	t0=$(date +%s%N)
 	check "$name: the script's own commands succeed" in_gw sh -ec "$script"
+	# From the end of the reload: its last change starts the quiet second.
+	t0=$(date +%s%N)
 	for ((t = 0; t < 50; t++)); do
 		[ "$(grep -c 'repair: put back' "$LAB_LOG")" -gt "$lines" ] && break
 		sleep 0.1
