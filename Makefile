@@ -47,7 +47,7 @@ B	:= build$(if $(filter 1,$(SANITIZE)),-san)
 
 CORE_SRCS := src/balance.c src/addr.c
 DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
-	       src/queue.c src/ipset.c src/rtnl.c src/steer.c \
+	       src/queue.c src/ipset.c src/rtnl.c src/steer.c src/kmirror.c src/kmon.c \
 	       src/conf.c src/log.c src/health.c src/ct.c \
 	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
 	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c src/traffic.c \
@@ -60,7 +60,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
-	      $(B)/check_ha
+	      $(B)/check_ha $(B)/check_kmon
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -127,6 +127,9 @@ $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_judge: tests/unit/check_judge.c $(B)/judge.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_kmon: tests/unit/check_kmon.c $(B)/kmon.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o

@@ -40,6 +40,8 @@ int lbset_add_mark(struct lbset *s, const char *name, const struct nfqlb_addr *a
 		   uint32_t mark, uint32_t mask);
 int lbset_del(struct lbset *s, const char *name, const struct nfqlb_addr *a);
 int lbset_flush(struct lbset *s, const char *name);
+/* Members of the set from its header alone (cheap); 0 if missing, -1 on error. */
+int64_t lbset_count(struct lbset *s, const char *name);
 /* Call cb for every member of the set; a missing set has no members. */
 int lbset_list(struct lbset *s, const char *name,
 	       void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg);

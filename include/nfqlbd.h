@@ -25,8 +25,6 @@
 #endif
 
 struct nfqlbd_gw {
-	unsigned ifindex;
-	char setname[32];
 	uint32_t conf_weight;	/* the weight before a drain */
 	int probed;		/* health probes run for it */
 	/*
@@ -69,6 +67,8 @@ struct nfqlbd_counters {
 	uint64_t non_host;	/* packets from a network, broadcast or own address */
 	uint64_t probe_outages;	/* every gateway's probes failed together */
 	uint64_t damped;	/* gateways held down by their flap penalty */
+	uint64_t repairs;	/* self-repairs that put something back */
+	uint64_t repair_errors;	/* repairs that could not put all back */
 };
 
 struct nfqlbd {
@@ -76,7 +76,7 @@ struct nfqlbd {
 	const char *conf_path;
 	struct balance *bal;
 	struct lbset *sets;
-	struct rtnl *rtnl;
+	struct kmirror *km;	/* everything owned in the kernel */
 	struct queue *queue;
 	struct control *ctl;
 	struct clientinfo *info;
@@ -86,7 +86,6 @@ struct nfqlbd {
 	struct nfqlbd_gw gw[BALANCE_MAX_GW];
 	/* failover.c's verdicts, judged together (judge.h); by slot */
 	struct judge_gw judge[BALANCE_MAX_GW];
-	char mapname[32];	/* the map set; "" with pin_connections */
 	struct hasync *ha;	/* NULL unless ha.enable (hasync.c) */
 	struct nfqlbd_counters n;
 	/* Behind a portal (portal.c): journal, release holds, idle watch. */
@@ -136,6 +135,14 @@ uint32_t nfqlbd_gw_evacuate(struct nfqlbd *d, unsigned gw);
 /* Rebind a to slot to (set membership follows: new set first). */
 int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to);
+/*
+ * Audit the kernel and put back whatever nfqlbd owns that is missing
+ * (kmirror_repair; all: the chains too, whatever was reported),
+ * bindings included; logged at warning and counted.  Returns how many
+ * objects were missing, or -1 with err set.
+ */
+int nfqlbd_repair(struct nfqlbd *d, int all, char *what, size_t wlen, char *err,
+		  size_t elen);
 /* Add or remove the "from LAN fwmark" rule of slot i. */
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add);
 

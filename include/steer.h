@@ -44,6 +44,11 @@ int steer_remove(const struct conf *c, char *err, size_t errlen);
 /* Packets counted as unbound (bind_on_packet false); 0 or -1. */
 #define STEER_UNBOUND_COMMENT "nfqlb-unbound"
 int steer_unbound_packets(unsigned long long *pk);
+/*
+ * How many of the chains' rules and jumps are missing (0: all there),
+ * each named in missing; -1 if the ruleset cannot be written.
+ */
+int steer_audit(const struct conf *c, char *missing, size_t len);
 /* Write the iptables-restore text of the chains into buf (tests). */
 int steer_ruleset(const struct conf *c, char *buf, size_t len);
 

@@ -12,7 +12,7 @@ systemd-container
 dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux
 prometheus chromium curl bash-completion
-keepalived conntrackd"
+keepalived conntrackd nftables"
 
 missing=""
 for p in $PKGS; do

@@ -426,6 +426,8 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d));
 	obuf_kvu(o, "probe_outages", d->n.probe_outages);
 	obuf_kvu(o, "damped", d->n.damped);
+	obuf_kvu(o, "repairs", d->n.repairs);
+	obuf_kvu(o, "repair_errors", d->n.repair_errors);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_kvu(o, "control_refused", c->refused);
@@ -527,6 +529,24 @@ static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obu
 	obuf_printf(o, "\n");
 }
 
+/* For a firewall script, after its own reload: audit and repair now. */
+static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+{
+	char what[1024], err[512];	/* the answer truncates them */
+	int n;
+
+	(void)r;
+	n = nfqlbd_repair(d, 1, what, sizeof(what), err, sizeof(err));
+	if (n < 0) {
+		err_out(o, "internal", "%s", err);
+		return;
+	}
+	obuf_printf(o, "OK 1\n");
+	obuf_kvu(o, "repaired", (unsigned long long)n);
+	obuf_kv(o, "missing", n ? what : "nothing");
+	obuf_printf(o, "\n");
+}
+
 static void cmd_rebalance(struct nfqlbd *d, const struct control_req *r,
 			  struct obuf *o)
 {
@@ -563,6 +583,7 @@ static const struct command commands[] = {
 	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
+	{ "repair", 0, 0, 1, cmd_repair, "repair" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
 	{ "sync", 1, 6, 1, sync_command,
 	  "sync begin | sync add ID IP [mac=MAC] [user=NAME] [session=ID] | sync end ID" },
@@ -595,6 +616,7 @@ void commands_handle(const struct control_req *req,
 		return;
 	}
 	err_out(o, "usage", "unknown request \"%.64s\"; try: bind release list gateways "
-		"stats status weight drain gateway rebalance reload version sync ha adopt-conntrack",
+		"stats status weight drain gateway rebalance repair reload version sync ha "
+		"adopt-conntrack",
 		req->argv[0]);
 }

@@ -50,19 +50,13 @@
 #include "ct.h"
 #include "log.h"
 #include "nfqlbd.h"
-#include "rtnl.h"
+#include "kmirror.h"
 
 extern char **environ;
 
 static void judge_apply(struct nfqlbd *d);
 
 _Static_assert(JUDGE_MAX_GW == BALANCE_MAX_GW, "a verdict for every gateway slot");
-
-/* ip rule priority of slot i's probe rule: above every LAN rule. */
-static uint32_t local_prio(const struct conf *c, unsigned i)
-{
-	return c->rule_priority + BALANCE_MAX_GW + i;
-}
 
 static uint64_t now_ms(void)
 {
@@ -404,6 +398,7 @@ static int gw_probe_add(struct nfqlbd *d, unsigned i, int fresh, char *err,
 	const struct conf *c = &d->conf;
 	const struct health_target *t;
 	uint32_t mark = conf_gw_mark(c, i);
+	char ignored[256];
 	struct in_addr any = { .s_addr = INADDR_ANY };
 	unsigned n;
 
@@ -428,16 +423,13 @@ static int gw_probe_add(struct nfqlbd *d, unsigned i, int fresh, char *err,
 	sync_state(d, i);
 	if (prober_new(d, err, len))
 		return -1;
-	if (rtnl_rule_add_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i))) {
-		snprintf(err, len, "gateway %s: probe rule: %s", c->gw[i].name,
-			 rtnl_error(d->rtnl));
+	if (kmirror_gw_probe_rule(d->km, i, 1, err, len))
 		return -1;
-	}
 	if (health_gw_add(d->health, i, mark, any, t, n)) {
 		snprintf(err, len, "gateway %s: health probes: %s", c->gw[i].name,
 			 errno == EINVAL ? "health.min_ok exceeds its probe targets" :
 			 strerror(errno));
-		rtnl_rule_del_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i));
+		kmirror_gw_probe_rule(d->km, i, 0, ignored, sizeof(ignored));
 		return -1;
 	}
 	d->gw[i].probed = 1;
@@ -451,8 +443,7 @@ int failover_gw_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
 
 void failover_gw_del(struct nfqlbd *d, unsigned i)
 {
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
+	char err[256];
 
 	d->judge[i].used = 0;
 	if (!d->gw[i].probed)
@@ -460,8 +451,8 @@ void failover_gw_del(struct nfqlbd *d, unsigned i)
 	d->gw[i].probed = 0;
 	if (d->health)
 		health_gw_del(d->health, i);
-	if (rtnl_rule_del_local(d->rtnl, mark, c->mark_mask, mark, local_prio(c, i)))
-		log_warnx("gateway %s: probe rule: %s", c->gw[i].name, rtnl_error(d->rtnl));
+	if (kmirror_gw_probe_rule(d->km, i, 0, err, sizeof(err)))
+		log_warnx("%s", err);
 }
 
 int failover_start(struct nfqlbd *d, char *err, size_t len)

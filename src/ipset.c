@@ -52,6 +52,9 @@ static const char lbset_enoent_msg[] =
 static const char lbset_eexist_msg[] =
 	"Set cannot be created: set with the same name already exists";
 
+/* The header line that counts the members (ipset list -t). */
+#define LBSET_ENTRIES	"Number of entries: "
+
 /* State of one lbset_list() while libipset prints the set into us. */
 struct lbset_capture {
 	char line[LBSET_LINELEN];
@@ -62,6 +65,7 @@ struct lbset_capture {
 	size_t n, cap;
 	int nomem;
 	char bad[LBSET_LINELEN];	/* first member line we could not read */
+	long long entries;		/* the header's "Number of entries", or -1 */
 };
 
 /* One member recorded by lbset_add_defer() or lbset_add_mark_defer(). */
@@ -184,6 +188,8 @@ static void lbset_capture_line(struct lbset_capture *c)
 	if (!c->in_members) {
 		if (strcmp(c->line, "Members:") == 0)
 			c->in_members = true;
+		else if (!strncmp(c->line, LBSET_ENTRIES, sizeof(LBSET_ENTRIES) - 1))
+			c->entries = strtoll(c->line + sizeof(LBSET_ENTRIES) - 1, NULL, 10);
 		return;
 	}
 	/* An empty line ends a set's members in a multi-set listing. */
@@ -715,4 +721,39 @@ out:
 	free(c->members);
 	free(c);
 	return ret;
+}
+
+int64_t lbset_count(struct lbset *s, const char *name)
+{
+	struct lbset_capture *c;
+	int64_t n;
+	int ret;
+
+	if (lbset_begin(s, "count", name))
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return lbset_fail(s, "count %s: out of memory", name);
+	c->entries = -1;
+	/* "ipset list -t": the header only, whatever the set's size. */
+	ipset_session_output(s->session, IPSET_LIST_PLAIN);
+	ipset_envopt_set(s->session, IPSET_ENV_LIST_HEADER);
+	s->capture = c;
+	ret = ipset_cmd(s->session, IPSET_CMD_LIST, 0);
+	if (c->len)
+		lbset_capture_line(c);
+	s->capture = NULL;
+	ipset_envopt_unset(s->session, IPSET_ENV_LIST_HEADER);
+	if (ret < 0 && lbset_report_is(s, lbset_enoent_msg)) {
+		ipset_session_report_reset(s->session);
+		n = 0;
+	} else if (ret < 0) {
+		n = lbset_fail_session(s, "count", name);
+	} else if (c->entries < 0) {
+		n = lbset_fail(s, "count %s: the kernel gave no number of entries", name);
+	} else {
+		n = c->entries;
+	}
+	free(c);
+	return n;
 }

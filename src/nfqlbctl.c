@@ -73,6 +73,7 @@ static void usage(FILE *f, int code)
 		"  gateway del NAME\n"
 		"  rebalance                          move clients to restore the weighted shares\n"
 		"  reload                             re-read the configuration\n"
+		"  repair                             put back what nfqlbd owns in the kernel, now\n"
 		"  version\n"
 		"  sync                               make the bindings match stdin's list of\n"
 		"                                     logged-in clients: IP [mac=M] [user=U] [session=S]\n"
@@ -474,7 +475,8 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		*cols = gateway_cols;
 	} else if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
 		   !strcmp(cmd, "reload") || !strcmp(cmd, "version") ||
-		   !strcmp(cmd, "rebalance") || !strcmp(cmd, "adopt-conntrack")) {
+		   !strcmp(cmd, "rebalance") || !strcmp(cmd, "adopt-conntrack") ||
+		   !strcmp(cmd, "repair")) {
 		need(argc, 1, 1, cmd);
 		req_word(r, cmd);
 	} else if (!strcmp(cmd, "bind")) {

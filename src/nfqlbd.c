@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nfqlbd.c - the daemon: options, the kernel state it owns (sets,
- * rules, routes, chains), one epoll loop (signals, queue, control
+ * nfqlbd.c - the daemon: options, the bindings (the table kept in
+ * step with the members of the kernel's sets; kmirror.c installs
+ * everything else it owns), one epoll loop (signals, queue, control
  * socket, a one-second tick) and the packet decision.
  */
 #include <arpa/inet.h>
@@ -24,18 +25,17 @@
 #include "foreign.h"
 #include "iptab.h"
 #include "hasync.h"
+#include "kmirror.h"
 #include "lbset.h"
 #include "log.h"
 #include "nfqlbd.h"
 #include "portal.h"
 #include "queue.h"
-#include "rtnl.h"
-#include "steer.h"
 
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA, EV_KERNEL };
 
 /*
  * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
@@ -118,25 +118,37 @@ static void set_failed(struct nfqlbd *d, const char *msg)
 static void set_add_defer(struct nfqlbd *d, unsigned gw,
 			  const struct nfqlb_addr *a);
 
-static void set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
+static int set_add(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a,
+		   char *err, size_t len)
 {
+	int rc = 0;
+
+	/* A sync's binds: sent together by nfqlbd_sets_commit(). */
 	if (d->defer_sets) {
 		set_add_defer(d, gw, a);
-		return;
+		return 0;
 	}
-	if (lbset_add(d->sets, d->gw[gw].setname, a))
+	if (lbset_add(d->sets, kmirror_set_name(d->km, gw), a)) {
+		snprintf(err, len, "%s", lbset_error(d->sets));
 		set_failed(d, lbset_error(d->sets));
-	if (d->mapname[0] &&
-	    lbset_add_mark(d->sets, d->mapname, a, conf_gw_mark(&d->conf, gw),
-			   d->conf.mark_mask))
+		rc = -1;
+	}
+	if (kmirror_map_name(d->km)[0] &&
+	    lbset_add_mark(d->sets, kmirror_map_name(d->km), a, conf_gw_mark(&d->conf, gw),
+			   d->conf.mark_mask)) {
+		if (!rc)
+			snprintf(err, len, "%s", lbset_error(d->sets));
 		set_failed(d, lbset_error(d->sets));
+		rc = -1;
+	}
+	return rc;
 }
 
 static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
 			      const struct nfqlb_addr *a)
 {
-	if (d->mapname[0] &&
-	    lbset_add_mark_defer(d->sets, d->mapname, a,
+	if (kmirror_map_name(d->km)[0] &&
+	    lbset_add_mark_defer(d->sets, kmirror_map_name(d->km), a,
 				 conf_gw_mark(&d->conf, gw), d->conf.mark_mask))
 		set_failed(d, lbset_error(d->sets));
 }
@@ -145,7 +157,7 @@ static void set_add_defer_map(struct nfqlbd *d, unsigned gw,
 static void set_add_defer(struct nfqlbd *d, unsigned gw,
 			  const struct nfqlb_addr *a)
 {
-	if (lbset_add_defer(d->sets, d->gw[gw].setname, a))
+	if (lbset_add_defer(d->sets, kmirror_set_name(d->km, gw), a))
 		set_failed(d, lbset_error(d->sets));
 	set_add_defer_map(d, gw, a);
 }
@@ -153,14 +165,14 @@ static void set_add_defer(struct nfqlbd *d, unsigned gw,
 /* Out of gateway gw's set only: a move keeps the client in the map. */
 static void set_del(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a)
 {
-	if (lbset_del(d->sets, d->gw[gw].setname, a))
+	if (lbset_del(d->sets, kmirror_set_name(d->km, gw), a))
 		set_failed(d, lbset_error(d->sets));
 }
 
 /* A client unbound: out of the map (its gateway's set is the caller's). */
 static void map_del(struct nfqlbd *d, const struct nfqlb_addr *a)
 {
-	if (d->mapname[0] && lbset_del(d->sets, d->mapname, a))
+	if (kmirror_map_name(d->km)[0] && lbset_del(d->sets, kmirror_map_name(d->km), a))
 		set_failed(d, lbset_error(d->sets));
 }
 
@@ -276,8 +288,8 @@ static void packet_flush(void *arg)
 int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 		const struct client_meta *m, int *created, char *err, size_t len)
 {
-	char s[NFQLB_ADDRSTRLEN];
-	int gw;
+	char s[NFQLB_ADDRSTRLEN], serr[256];
+	int gw, failed;
 
 	gw = balance_assign(d->bal, a, (uint32_t)time(NULL), created);
 	if (gw < 0) {
@@ -287,23 +299,46 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 			 strerror(errno));
 		return -1;
 	}
+	/*
+	 * Into the sets even when already bound (cheap, and hooks are
+	 * rare): a bind answers success only if the kernel holds it.
+	 */
+	failed = set_add(d, (unsigned)gw, a, serr, sizeof(serr));
+	if (failed && *created) {
+		/* Never half-bound: out of the table and of any set it reached. */
+		balance_release(d->bal, a);
+		lbset_del(d->sets, kmirror_set_name(d->km, (unsigned)gw), a);
+		map_del(d, a);
+		*created = 0;
+		snprintf(err, len, "cannot bind %s: %s", addr_format(a, s, sizeof(s)), serr);
+		return -1;
+	}
 	if (*created) {
 		d->n.binds_hook++;
-		set_add(d, (unsigned)gw, a);
 		log_debug("hook bound %s to gateway %s", addr_format(a, s, sizeof(s)),
 			  d->conf.gw[gw].name);
 	}
 	if (m && clientinfo_set(d->info, a->v4, m))
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
 	portal_bound(d, a, *created, m);
+	if (failed) {
+		/* Kept (a repair puts it back), but not reported as in place. */
+		snprintf(err, len, "%s is bound to gateway %s but not in the kernel's "
+			 "sets: %s", addr_format(a, s, sizeof(s)), d->conf.gw[gw].name,
+			 serr);
+		return -1;
+	}
 	return gw;
 }
 
 int nfqlbd_adopt(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned slot)
 {
+	char serr[256];
+
 	if (balance_bind(d->bal, a, slot, (uint32_t)time(NULL)))
 		return -1;
-	set_add(d, slot, a);
+	/* A set that refused it is counted and logged; a repair puts it back. */
+	set_add(d, slot, a, serr, sizeof(serr));
 	return 0;
 }
 
@@ -324,8 +359,10 @@ int nfqlbd_release(struct nfqlbd *d, const struct nfqlb_addr *a)
 void nfqlbd_set_member(struct nfqlbd *d, unsigned gw, const struct nfqlb_addr *a,
 		       int add)
 {
+	char serr[256];
+
 	if (add) {
-		set_add(d, gw, a);
+		set_add(d, gw, a, serr, sizeof(serr));
 		return;
 	}
 	set_del(d, gw, a);
@@ -363,16 +400,16 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 	if (cur >= 0) {
 		/* In two sets: keep the first, as the kernel's rule order does. */
 		log_warnx("client %s is in sets %s and %s: keeping %s",
-			  addr_format(a, s, sizeof(s)), d->gw[cur].setname,
-			  d->gw[r->gw].setname, d->gw[cur].setname);
-		lbset_del(d->sets, d->gw[r->gw].setname, a);
+			  addr_format(a, s, sizeof(s)), kmirror_set_name(d->km, (unsigned)cur),
+			  kmirror_set_name(d->km, r->gw), kmirror_set_name(d->km, (unsigned)cur));
+		lbset_del(d->sets, kmirror_set_name(d->km, r->gw), a);
 		r->conflicts++;
 		return;
 	}
 	if (balance_bind(d->bal, a, r->gw,
 			 portal_restored_since(d, a, (uint32_t)time(NULL)))) {
 		log_warn("restoring client %s from set %s",
-			 addr_format(a, s, sizeof(s)), d->gw[r->gw].setname);
+			 addr_format(a, s, sizeof(s)), kmirror_set_name(d->km, r->gw));
 		return;
 	}
 	r->restored++;
@@ -384,49 +421,41 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
  * ordered after it): report every one, and let the caller exit with
  * NFQLBD_EXIT_CONFIG rather than be restarted in a loop.
  */
-static int missing_interfaces(struct nfqlbd *d)
+static int missing_interfaces(struct nfqlbd *d, struct rtnl *r)
 {
 	unsigned i;
 	int n = 0;
 
 	for (i = 0; i < d->conf.ngw; i++) {
-		if (rtnl_ifindex(d->rtnl, d->conf.gw[i].ifname))
+		if (rtnl_ifindex(r, d->conf.gw[i].ifname))
 			continue;
 		log_warnx("%s: gateway %s: %s", d->conf_path, d->conf.gw[i].name,
-			  rtnl_error(d->rtnl));
+			  rtnl_error(r));
 		n++;
 	}
 	return n;
 }
 
-static int gw_routing_add(struct nfqlbd *d, unsigned i, char *err, size_t len)
+/*
+ * Before anything is set up: every gateway's interface exists, and no
+ * foreign rule uses our marks or tables (foreign.c).  Non-zero: the
+ * configuration's fault, reported.
+ */
+static int start_checks(struct nfqlbd *d)
 {
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
+	struct rtnl *r = rtnl_open();
+	char err[512];
+	int bad;
 
-	d->gw[i].ifindex = rtnl_ifindex(d->rtnl, c->gw[i].ifname);
-	/* A gateway the probes hold down keeps its LAN rule out (failover.c). */
-	if (!d->gw[i].ifindex ||
-	    rtnl_gw_routes_add(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex) ||
-	    (d->gw[i].hstate != HEALTH_DOWN &&
-	     rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			   c->rule_priority + i))) {
-		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
-		return -1;
+	if (!r)
+		fatalx("cannot open an rtnetlink socket");
+	bad = missing_interfaces(d, r);
+	if (!bad && foreign_rules_check(r, &d->conf, err, sizeof(err))) {
+		log_warnx("%s", err);
+		bad = 1;
 	}
-	return 0;
-}
-
-static void gw_routing_del(struct nfqlbd *d, unsigned i)
-{
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
-
-	if (rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			  c->rule_priority + i) ||
-	    (d->gw[i].ifindex &&
-	     rtnl_gw_routes_del(d->rtnl, mark, c->gw[i].addr, d->gw[i].ifindex)))
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
+	rtnl_close(r);
+	return bad;
 }
 
 /*
@@ -462,20 +491,21 @@ static int gw_setup(struct nfqlbd *d, unsigned i, unsigned *restored,
 {
 	struct restore_ctx r = { .d = d, .gw = i };
 
-	conf_set_name(&d->conf, i, d->gw[i].setname, sizeof(d->gw[i].setname));
 	traffic_start(d, i);
 	d->gw[i].conf_weight = d->conf.gw[i].weight;
 	balance_gw_set_weight(d->bal, i, d->conf.gw[i].weight);
 	balance_gw_set_available(d->bal, i, 1);
-	if (lbset_create(d->sets, d->gw[i].setname, d->conf.max_clients) ||
-	    lbset_list(d->sets, d->gw[i].setname, restore_member_cb, &r)) {
+	if (kmirror_gw_set(d->km, i, err, len))
+		return -1;
+	if (lbset_list(d->sets, kmirror_set_name(d->km, i), restore_member_cb, &r)) {
 		snprintf(err, len, "gateway %s: %s", d->conf.gw[i].name,
 			 lbset_error(d->sets));
 		return -1;
 	}
 	if (restored)
 		*restored += r.restored;
-	return gw_routing_add(d, i, err, len);
+	/* A gateway the probes hold down keeps its LAN rule out (failover.c). */
+	return kmirror_gw_routing(d->km, i, d->gw[i].hstate != HEALTH_DOWN, err, len);
 }
 
 struct map_ctx {
@@ -497,7 +527,7 @@ static void map_stale_cb(const struct nfqlb_addr *a, void *arg)
 
 	if (balance_lookup(m->d->bal, a) >= 0)
 		return;
-	if (lbset_del(m->d->sets, m->d->mapname, a))
+	if (lbset_del(m->d->sets, kmirror_map_name(m->d->km), a))
 		set_failed(m->d, lbset_error(m->d->sets));
 	m->stale++;
 }
@@ -520,35 +550,80 @@ static int map_setup(struct nfqlbd *d, char *err, size_t len)
 {
 	struct map_ctx m = { .d = d };
 
-	conf_map_set_name(&d->conf, d->mapname, sizeof(d->mapname));
-	if (lbset_create_map(d->sets, d->mapname, d->conf.max_clients)) {
-		snprintf(err, len, "%s", lbset_error(d->sets));
+	if (kmirror_map_create(d->km, err, len))
 		return -1;
-	}
 	balance_foreach(d->bal, map_fill_cb, d);
 	lbset_commit(d->sets, map_fail_cb, d);
-	if (lbset_list(d->sets, d->mapname, map_stale_cb, &m)) {
+	if (lbset_list(d->sets, kmirror_map_name(d->km), map_stale_cb, &m)) {
 		snprintf(err, len, "%s", lbset_error(d->sets));
 		return -1;
 	}
 	log_info("map set %s: %u bindings, %u stale members removed",
-		 d->mapname, balance_clients(d->bal), m.stale);
+		 kmirror_map_name(d->km), balance_clients(d->bal), m.stale);
 	return 0;
 }
 
-/* Pinned: a map set left by an unpinned run is nobody's now. */
-static void map_remove_stale(struct nfqlbd *d)
+/* Self-repair: the table's side of kmirror's audit (kmirror.h). */
+static uint32_t members_count_cb(unsigned slot, void *arg)
 {
-	char name[32];
+	struct nfqlbd *d = arg;
 
-	conf_map_set_name(&d->conf, name, sizeof(name));
-	if (lbset_destroy(d->sets, name))
-		log_warnx("%s", lbset_error(d->sets));
+	return slot == KMIRROR_MAP ? balance_clients(d->bal) :
+				     balance_gw_clients(d->bal, slot);
 }
 
-static int steer_refresh(struct nfqlbd *d, char *err, size_t len)
+struct refill_ctx {
+	struct nfqlbd *d;
+	unsigned slot;
+};
+
+static int refill_cb(const struct balance_binding *bb, void *arg)
 {
-	return steer_install(&d->conf, err, len);
+	struct refill_ctx *r = arg;
+	struct nfqlbd *d = r->d;
+
+	if (r->slot == KMIRROR_MAP)
+		set_add_defer_map(d, bb->gw, &bb->addr);
+	else if (bb->gw == r->slot &&
+		 lbset_add_defer(d->sets, kmirror_set_name(d->km, bb->gw), &bb->addr))
+		set_failed(d, lbset_error(d->sets));
+	return 0;
+}
+
+/* Every binding of slot back into its set (or every one into the map). */
+static void members_refill_cb(unsigned slot, void *arg)
+{
+	struct refill_ctx r = { .d = arg, .slot = slot };
+
+	balance_foreach(r.d->bal, refill_cb, &r);
+	lbset_commit(r.d->sets, map_fail_cb, r.d);
+}
+
+int nfqlbd_repair(struct nfqlbd *d, int all, char *what, size_t wlen, char *err,
+		  size_t elen)
+{
+	int n = kmirror_repair(d->km, all, what, wlen, err, elen);
+
+	if (n < 0) {
+		d->n.repair_errors++;
+		log_warnx("repair: %s%s%s", err, what[0] ? "; was missing: " : "", what);
+		return -1;
+	}
+	if (n) {
+		d->n.repairs++;
+		log_warnx("repair: put back what was missing: %s", what);
+	}
+	return n;
+}
+
+static void kernel_changed(struct nfqlbd *d)
+{
+	char what[1024], err[512];
+
+	if (!kmirror_dispatch(d->km))
+		return;
+	log_debug("the kernel changed what nfqlbd owns: auditing");
+	nfqlbd_repair(d, 0, what, sizeof(what), err, sizeof(err));
 }
 
 struct collect_ctx {
@@ -585,14 +660,14 @@ static void gw_collect(struct nfqlbd *d, unsigned gw, struct collect_ctx *cc)
 int nfqlbd_move(struct nfqlbd *d, const struct nfqlb_addr *a, unsigned from,
 		unsigned to)
 {
-	char s[NFQLB_ADDRSTRLEN];
+	char s[NFQLB_ADDRSTRLEN], serr[256];
 
 	if (balance_bind(d->bal, a, to, (uint32_t)time(NULL))) {
 		log_warn("moving client %s", addr_format(a, s, sizeof(s)));
 		return -1;
 	}
 	/* New set first: the client is never in no set at all. */
-	set_add(d, to, a);
+	set_add(d, to, a, serr, sizeof(serr));
 	set_del(d, from, a);
 	portal_moved(d, a);
 	return 0;
@@ -641,17 +716,7 @@ static void gw_forget_clients(struct nfqlbd *d, unsigned gw)
 
 int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add)
 {
-	const struct conf *c = &d->conf;
-	uint32_t mark = conf_gw_mark(c, i);
-	int rc;
-
-	rc = add ? rtnl_rule_add(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 c->rule_priority + i) :
-		   rtnl_rule_del(d->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 c->rule_priority + i);
-	if (rc)
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(d->rtnl));
-	return rc;
+	return kmirror_gw_lan_rule(d->km, i, add);
 }
 
 int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len)
@@ -680,7 +745,7 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 		c->ngw++;
 	}
 	c->gw[i] = *g;
-	if (gw_setup(d, i, NULL, err, len) || steer_refresh(d, err, len) ||
+	if (gw_setup(d, i, NULL, err, len) || kmirror_steer(d->km, err, len) ||
 	    failover_gw_add(d, i, err, len)) {
 		char ignored[256];
 
@@ -706,13 +771,12 @@ int nfqlbd_gw_del(struct nfqlbd *d, unsigned slot, char *err, size_t len)
 	balance_gw_set_available(d->bal, slot, 0);
 	nfqlbd_gw_evacuate(d, slot);
 	gw_forget_clients(d, slot);
-	gw_routing_del(d, slot);
+	kmirror_gw_unroute(d->km, slot);
 	/* Out of the chain before the set can go: a rule holds a reference. */
 	c->gw[slot].name[0] = '\0';
-	if (steer_refresh(d, err, len))
+	if (kmirror_steer(d->km, err, len))
 		log_warnx("%s", err);
-	if (lbset_destroy(d->sets, d->gw[slot].setname))
-		log_warnx("%s", lbset_error(d->sets));
+	kmirror_gw_forget(d->km, slot);
 	balance_gw_set_weight(d->bal, slot, 0);
 	memset(&d->gw[slot], 0, sizeof(d->gw[slot]));
 	memset(&c->gw[slot], 0, sizeof(c->gw[slot]));
@@ -765,6 +829,7 @@ static unsigned gw_count(const struct nfqlbd *d)
 
 int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 {
+	char what[1024], rerr[512];
 	struct conf *nc = malloc(sizeof(*nc));
 	const char *fixed;
 	unsigned i;
@@ -809,10 +874,11 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 		}
 		if (g->addr.s_addr != d->conf.gw[s].addr.s_addr ||
 		    strcmp(g->ifname, d->conf.gw[s].ifname)) {
-			gw_routing_del(d, (unsigned)s);
+			kmirror_gw_unroute(d->km, (unsigned)s);
 			d->conf.gw[s].addr = g->addr;
 			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
-			if (gw_routing_add(d, (unsigned)s, err, len))
+			if (kmirror_gw_routing(d->km, (unsigned)s,
+					       d->gw[s].hstate != HEALTH_DOWN, err, len))
 				goto out;
 		}
 		d->gw[s].conf_weight = g->weight;
@@ -823,12 +889,14 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 	d->conf.idle_timeout = nc->idle_timeout;
 	if (d->conf.bind_on_packet != nc->bind_on_packet) {
 		d->conf.bind_on_packet = nc->bind_on_packet;
-		if (steer_refresh(d, err, len))
+		if (kmirror_steer(d->km, err, len))
 			goto out;
 	}
 	d->conf.ha = nc->ha;	/* pair addresses, peer fingerprint */
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
+	/* A reload also puts back whatever a firewall reload took away. */
+	nfqlbd_repair(d, 1, what, sizeof(what), rerr, sizeof(rerr));
 out:
 	if (rc) {
 		d->n.reload_errors++;
@@ -839,67 +907,6 @@ out:
 	sd_notifyf(0, "READY=1\nSTATUS=serving %u gateways; %s%s", gw_count(d),
 		   rc ? "reload failed: " : "reloaded", rc ? err : "");
 	free(nc);
-	return rc;
-}
-
-/* Remove the rules and routes; with all set, the sets and chains too. */
-static int teardown(struct conf *c, int all)
-{
-	char err[512], set[32];
-	struct rtnl *r;
-	struct lbset *s;
-	unsigned i;
-	int rc = 0;
-
-	if (steer_remove(c, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = 1;
-	}
-	r = rtnl_open();
-	if (!r) {
-		log_warnx("cannot open an rtnetlink socket");
-		rc = 1;
-	}
-	for (i = 0; r && i < c->ngw; i++) {
-		uint32_t mark = conf_gw_mark(c, i);
-		unsigned ifi;
-
-		if (!c->gw[i].name[0])
-			continue;
-		ifi = rtnl_ifindex(r, c->gw[i].ifname);
-		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
-				  c->rule_priority + i) ||
-		    rtnl_rule_del_local(r, mark, c->mark_mask, mark,
-					c->rule_priority + BALANCE_MAX_GW + i) ||
-		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
-			log_warnx("%s", rtnl_error(r));
-			rc = 1;
-		}
-	}
-	rtnl_close(r);
-	if (!all)
-		return rc;
-	s = lbset_open();
-	for (i = 0; s && i < c->ngw; i++) {
-		if (!c->gw[i].name[0])
-			continue;
-		conf_set_name(c, i, set, sizeof(set));
-		if (lbset_destroy(s, set)) {
-			log_warnx("%s", lbset_error(s));
-			rc = 1;
-		}
-	}
-	/* The map set, whichever mode made it (the chain is gone). */
-	conf_map_set_name(c, set, sizeof(set));
-	if (s && lbset_destroy(s, set)) {
-		log_warnx("%s", lbset_error(s));
-		rc = 1;
-	}
-	if (!s) {
-		log_warnx("cannot open an ipset session");
-		rc = 1;
-	}
-	lbset_close(s);
 	return rc;
 }
 
@@ -995,6 +1002,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	epoll_add(ep, tfd, EV_TICK);
 	if (hasync_fd(d) >= 0)
 		epoll_add(ep, hasync_fd(d), EV_HA);
+	epoll_add(ep, kmirror_fd(d->km), EV_KERNEL);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -1026,6 +1034,9 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				break;
 			case EV_HEALTH:
 				failover_dispatch(d);
+				break;
+			case EV_KERNEL:
+				kernel_changed(d);
 				break;
 			case EV_SIGNAL:
 				if (handle_signal(d, sfd)) {
@@ -1144,6 +1155,9 @@ static int run(struct nfqlbd *d)
 		.idle_timeout = c->ctl_idle,
 		.max_conns = c->ctl_max_conns,
 	};
+	const struct kmirror_members members = {
+		.count = members_count_cb, .refill = members_refill_cb, .arg = d,
+	};
 	unsigned i, restored = 0;
 	char err[512];
 	int sfd, lock;
@@ -1165,15 +1179,11 @@ static int run(struct nfqlbd *d)
 			fatal("adding gateway %s", c->gw[i].name);
 	sfd = signals_fd();
 	d->sets = lbset_open();
-	d->rtnl = rtnl_open();
-	if (!d->sets || !d->rtnl)
+	d->km = d->sets ? kmirror_open(c, d->sets) : NULL;
+	if (!d->sets || !d->km)
 		fatalx("cannot open ipset or rtnetlink sockets");
-	if (missing_interfaces(d))
+	if (start_checks(d))
 		return NFQLBD_EXIT_CONFIG;
-	if (foreign_rules_check(d->rtnl, c, err, sizeof(err))) {
-		log_warnx("%s", err);
-		return NFQLBD_EXIT_CONFIG;
-	}
 	if (portal_start(d))
 		fatal("allocating the journal and holds");
 	for (i = 0; i < c->ngw; i++)
@@ -1186,21 +1196,26 @@ static int run(struct nfqlbd *d)
 	if (failover_start(d, err, sizeof(err))) {
 		log_warnx("%s", err);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
-	if (steer_refresh(d, err, sizeof(err)))
+	if (kmirror_steer(d->km, err, sizeof(err)))
 		fatalx("%s", err);
 	if (c->pin_connections)
-		map_remove_stale(d);
+		kmirror_map_remove_stale(d->km);
 	if (hasync_start(d, err, sizeof(err)))
 		fatalx("%s", err);
+	err[0] = '\0';
+	if (kmirror_watch(d->km, &members, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	else if (err[0])
+		log_warnx("%s", err);
 	make_socket_dir(c->ctl_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
 		log_warnx("%s", err);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
 	/* Last: from now on packets arrive, and everything they need is up. */
@@ -1210,7 +1225,7 @@ static int run(struct nfqlbd *d)
 		log_warnx("%s", err);
 		control_close(d->ctl);
 		failover_stop(d);
-		teardown(c, 0);
+		kmirror_teardown(c, 0);
 		return 1;
 	}
 	log_info("serving %u gateways on queue %u, LAN %s, control %s", c->ngw,
@@ -1224,14 +1239,14 @@ static int run(struct nfqlbd *d)
 	hasync_stop(d);
 	failover_stop(d);
 	close(sfd);
+	kmirror_close(d->km);
 	lbset_close(d->sets);
-	rtnl_close(d->rtnl);
 	portal_stop(d);
 	balance_free(d->bal);
 	clientinfo_free(d->info);
 	if (c->keep_on_exit)
 		return 0;
-	return teardown(c, 0);
+	return kmirror_teardown(c, 0);
 }
 
 int main(int argc, char **argv)
@@ -1283,7 +1298,7 @@ int main(int argc, char **argv)
 			free(d);
 			return 1;
 		}
-		rc = teardown(&d->conf, 1);
+		rc = kmirror_teardown(&d->conf, 1);
 		close(lock);
 		free(d);
 		return rc;

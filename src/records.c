@@ -204,7 +204,7 @@ static int text_key(const char *k)
 	static const char *const keys[] = {
 		"client", "gateway", "mac", "user", "session", "name", "address",
 		"interface", "state", "health", "mark", "version", "reloaded",
-		"down_reason", "removed", NULL
+		"down_reason", "removed", "missing", NULL
 	};
 	const char *const *p;
 

@@ -333,3 +333,69 @@ int steer_unbound_packets(unsigned long long *pk)
 			*pk = strtoull(l, NULL, 10);
 	return 0;
 }
+
+/* Rules of chain in the ruleset text ("-A CHAIN " lines). */
+static unsigned steer_count_rules(const char *text, const char *chain)
+{
+	size_t cl = strlen(chain);
+	unsigned n = 0;
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "-A ", 3) && !strncmp(p + 3, chain, cl) && p[3 + cl] == ' ')
+			n++;
+	return n;
+}
+
+/*
+ * Count-based: a chain that exists with all its rules is taken as
+ * ours (a flush or a deletion is what this looks for, not an edit).
+ */
+static int steer_audit_chain(const char *chain, unsigned want, char *missing,
+			     size_t len, size_t *off)
+{
+	static char out[65536];
+	char *argv[] = { "iptables", "-w", "-t", "mangle", "-S", (char *)chain, NULL };
+	unsigned have;
+
+	if (!want)
+		return 0;
+	if (steer_run(argv, NULL, out, sizeof(out))) {
+		appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
+		return 1;
+	}
+	have = steer_count_rules(out, chain);
+	if (have >= want)
+		return 0;
+	appendf(missing, len, off, "%s%u of the %u rules of chain %s",
+		*off ? ", " : "", want - have, want, chain);
+	return 1;
+}
+
+int steer_audit(const struct conf *c, char *missing, size_t len)
+{
+	char rules[8192], out[512];
+	size_t off = 0;
+	unsigned i;
+	int n = 0;
+
+	if (len)
+		missing[0] = '\0';
+	if (steer_ruleset(c, rules, sizeof(rules)))
+		return -1;
+	n += steer_audit_chain(STEER_CHAIN, steer_count_rules(rules, STEER_CHAIN),
+			       missing, len, &off);
+	n += steer_audit_chain(STEER_SAVE_CHAIN,
+			       steer_count_rules(rules, STEER_SAVE_CHAIN),
+			       missing, len, &off);
+	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++) {
+		if (steer_jumps[i].pinned_only && !c->pin_connections)
+			continue;
+		if (!steer_jump_cmd(c, &steer_jumps[i], "-C", out, sizeof(out)))
+			continue;
+		appendf(missing, len, &off, "%sjump %s -> %s", off ? ", " : "",
+			steer_jumps[i].hook, steer_jumps[i].target);
+		n++;
+	}
+	return n;
+}

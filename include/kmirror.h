@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kmirror.h - the kernel mirror: the one module that knows everything
+ * nfqlbd owns in the kernel, and remembers what it put there.
+ *
+ * Per gateway slot i (mark M = marks.base + i, table M):
+ *   - the ipset hash:ip set "<set_prefix><name>" (members: the bindings)
+ *   - table M: "GW/32 dev IF scope link" and "default via GW dev IF"
+ *   - ip rule pref rule_priority+i from LAN fwmark M/mask lookup M
+ *     (left out while failover holds the gateway down)
+ *   - ip rule pref rule_priority+BALANCE_MAX_GW+i iif lo fwmark M/mask
+ *     lookup M, the probe rule (while the gateway is probed)
+ * For the daemon:
+ *   - without pinning, the map set "<set_prefix>map" (every binding with
+ *     its gateway's mark)
+ *   - the mangle chains NFQLB and NFQLB_SAVE and their jumps (steer.c)
+ *
+ * Install, remove, audit and repair all go through here: start,
+ * teardown, reload, gateway add/del, failover and repair.  The members
+ * of the sets are the binding layer's (nfqlbd.c): the mirror only
+ * names the sets, and asks the caller to refill them on a repair.
+ */
+#ifndef NFQLB_KMIRROR_H
+#define NFQLB_KMIRROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "balance.h"
+#include "conf.h"
+#include "lbset.h"
+
+struct kmirror;
+
+/* c stays the caller's (the live configuration); sets is shared. */
+struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets);
+void kmirror_close(struct kmirror *k);
+
+/* The set of slot i ("" for an empty slot), and the map set ("" pinned). */
+const char *kmirror_set_name(const struct kmirror *k, unsigned i);
+const char *kmirror_map_name(const struct kmirror *k);
+
+/* Slot i's set (created if missing, members kept). */
+int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len);
+/* Slot i's routes, and its LAN rule if lan_rule (not held down). */
+int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
+		       char *err, size_t len);
+/* Remove slot i's LAN rule and routes (errors logged). */
+void kmirror_gw_unroute(struct kmirror *k, unsigned i);
+/* Add or remove slot i's LAN rule (failover); errors logged. */
+int kmirror_gw_lan_rule(struct kmirror *k, unsigned i, int add);
+/* Add or remove slot i's probe rule (iif lo). */
+int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
+			  char *err, size_t len);
+/* Slot i gone: destroy its set (once the chain no longer names it). */
+void kmirror_gw_forget(struct kmirror *k, unsigned i);
+
+/* Unpinned: create the map set.  Pinned: destroy one a previous run left. */
+int kmirror_map_create(struct kmirror *k, char *err, size_t len);
+void kmirror_map_remove_stale(struct kmirror *k);
+
+/* Install or replace the chains and jumps for the current slots. */
+int kmirror_steer(struct kmirror *k, char *err, size_t len);
+
+/*
+ * Self-repair.  The members are the caller's: count says how many
+ * bindings the table holds for slot i (KMIRROR_MAP: all of them, for
+ * the map set), refill re-adds every one of them to that set.
+ */
+#define KMIRROR_MAP	BALANCE_MAX_GW
+
+struct kmirror_members {
+	uint32_t (*count)(unsigned slot, void *arg);
+	void (*refill)(unsigned slot, void *arg);
+	void *arg;
+};
+
+/* How long the box must have been quiet after a change before a repair. */
+#define KMIRROR_QUIET_MS	1000
+
+/*
+ * Start watching: the kernel's notifications (rules, routes, nf_tables)
+ * and a periodic audit of the sets, which send none.  kmirror_fd() is
+ * for the caller's epoll; kmirror_dispatch() returns 1 when a change
+ * was seen and the box has been quiet for KMIRROR_QUIET_MS since: time
+ * to call kmirror_repair().  Nothing is touched while it is not quiet,
+ * so that a script flushing the chains and then destroying the sets is
+ * never stopped by a repair that references them again in between.
+ */
+int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
+		  char *err, size_t len);
+int kmirror_fd(const struct kmirror *k);
+int kmirror_dispatch(struct kmirror *k);
+
+/*
+ * Audit what the mirror installed and put back what is missing (with
+ * all, everything; else the chains only if nf_tables reported a
+ * deletion in mangle since the last repair, as reading them costs
+ * running iptables):
+ * the sets first (re-created, then refilled from the caller's table),
+ * then routes and rules (a LAN rule only where failover wants it), the
+ * chains last.  Returns how many objects were missing (0: nothing to
+ * do), each named in what; -1 if some could not be put back (err says
+ * why; another attempt follows a few seconds later).
+ */
+int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
+		   char *err, size_t elen);
+
+/*
+ * Remove the chains, rules and routes of every slot of c; with all
+ * (--cleanup) the sets too.  Needs no mirror: a crashed run's leftovers
+ * are found by the configuration alone.  Returns 0 or 1 (errors logged).
+ */
+int kmirror_teardown(const struct conf *c, int all);
+
+#endif

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kmirror.c - the kernel mirror: every set, rule, route and chain
+ * nfqlbd owns, composed in one place (the list is in kmirror.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "balance.h"
+#include "kmirror.h"
+#include "kmon.h"
+#include "log.h"
+#include "rtnl.h"
+#include "steer.h"
+
+struct kmirror_gw {
+	char setname[32];
+	unsigned ifindex;	/* the routes' device; 0: none installed */
+	int routed;		/* its routes are wanted */
+	int lan_rule;		/* its "from LAN" rule is wanted (failover) */
+	int probe_rule;		/* its "iif lo" probe rule is wanted */
+	int set_seen;		/* its set existed at the last set audit */
+};
+
+#define KMIRROR_TICK_MS		200	/* the quiet check; set existence */
+#define KMIRROR_COUNT_TICKS	5	/* members counted every 5th tick */
+#define KMIRROR_RETRY_MS	5000	/* after a repair that failed */
+
+struct kmirror {
+	const struct conf *conf;
+	struct lbset *sets;
+	struct rtnl *rtnl;
+	struct kmirror_gw gw[BALANCE_MAX_GW];
+	char mapname[32];	/* "" with pin_connections */
+	int map_seen;
+	int steered;		/* the chains are wanted */
+	/* Watching (kmirror_watch). */
+	struct kmirror_members mem;
+	int ep, mon_rtnl, mon_nft, timer;
+	unsigned ticks;
+	int pending;		/* a change seen, not yet audited */
+	int mangle_dirty;	/* ... in ip mangle: the chains want an audit */
+	uint64_t change_ms;	/* the last change seen (CLOCK_MONOTONIC) */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The priorities of slot i's rules: probe rules above every LAN rule. */
+static uint32_t lan_prio(const struct conf *c, unsigned i)
+{
+	return c->rule_priority + i;
+}
+
+static uint32_t probe_prio(const struct conf *c, unsigned i)
+{
+	return c->rule_priority + BALANCE_MAX_GW + i;
+}
+
+struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets)
+{
+	struct kmirror *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->conf = c;
+	k->sets = sets;
+	k->ep = k->mon_rtnl = k->mon_nft = k->timer = -1;
+	k->rtnl = rtnl_open();
+	if (!k->rtnl) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void kmirror_close(struct kmirror *k)
+{
+	if (!k)
+		return;
+	if (k->ep >= 0)
+		close(k->ep);
+	if (k->mon_rtnl >= 0)
+		close(k->mon_rtnl);
+	if (k->mon_nft >= 0)
+		close(k->mon_nft);
+	if (k->timer >= 0)
+		close(k->timer);
+	rtnl_close(k->rtnl);
+	free(k);
+}
+
+const char *kmirror_set_name(const struct kmirror *k, unsigned i)
+{
+	return i < BALANCE_MAX_GW ? k->gw[i].setname : "";
+}
+
+const char *kmirror_map_name(const struct kmirror *k)
+{
+	return k->mapname;
+}
+
+int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len)
+{
+	const struct conf *c = k->conf;
+
+	conf_set_name(c, i, k->gw[i].setname, sizeof(k->gw[i].setname));
+	if (lbset_create(k->sets, k->gw[i].setname, c->max_clients)) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name,
+			 lbset_error(k->sets));
+		return -1;
+	}
+	k->gw[i].set_seen = 1;	/* ours: not a change for the audit */
+	return 0;
+}
+
+int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
+		       char *err, size_t len)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+
+	g->routed = 1;
+	g->lan_rule = lan_rule;
+	g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
+	if (!g->ifindex ||
+	    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex) ||
+	    (lan_rule &&
+	     rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+			   lan_prio(c, i)))) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+		return -1;
+	}
+	return 0;
+}
+
+void kmirror_gw_unroute(struct kmirror *k, unsigned i)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+
+	if (rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+			  lan_prio(c, i)) ||
+	    (g->ifindex &&
+	     rtnl_gw_routes_del(k->rtnl, mark, c->gw[i].addr, g->ifindex)))
+		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+	g->routed = 0;
+	g->lan_rule = 0;
+	g->ifindex = 0;
+}
+
+int kmirror_gw_lan_rule(struct kmirror *k, unsigned i, int add)
+{
+	const struct conf *c = k->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+	int rc;
+
+	k->gw[i].lan_rule = add;
+	rc = add ? rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				 lan_prio(c, i)) :
+		   rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				 lan_prio(c, i));
+	if (rc)
+		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+	return rc;
+}
+
+int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
+			  char *err, size_t len)
+{
+	const struct conf *c = k->conf;
+	uint32_t mark = conf_gw_mark(c, i);
+	int rc;
+
+	k->gw[i].probe_rule = add;
+	rc = add ? rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
+				       probe_prio(c, i)) :
+		   rtnl_rule_del_local(k->rtnl, mark, c->mark_mask, mark,
+				       probe_prio(c, i));
+	if (rc)
+		snprintf(err, len, "gateway %s: probe rule: %s", c->gw[i].name,
+			 rtnl_error(k->rtnl));
+	return rc;
+}
+
+void kmirror_gw_forget(struct kmirror *k, unsigned i)
+{
+	if (k->gw[i].setname[0] && lbset_destroy(k->sets, k->gw[i].setname))
+		log_warnx("%s", lbset_error(k->sets));
+	memset(&k->gw[i], 0, sizeof(k->gw[i]));
+}
+
+int kmirror_map_create(struct kmirror *k, char *err, size_t len)
+{
+	conf_map_set_name(k->conf, k->mapname, sizeof(k->mapname));
+	if (lbset_create_map(k->sets, k->mapname, k->conf->max_clients)) {
+		snprintf(err, len, "%s", lbset_error(k->sets));
+		return -1;
+	}
+	k->map_seen = 1;
+	return 0;
+}
+
+void kmirror_map_remove_stale(struct kmirror *k)
+{
+	char name[32];
+
+	conf_map_set_name(k->conf, name, sizeof(name));
+	if (lbset_destroy(k->sets, name))
+		log_warnx("%s", lbset_error(k->sets));
+}
+
+int kmirror_steer(struct kmirror *k, char *err, size_t len)
+{
+	if (steer_install(k->conf, err, len))
+		return -1;
+	k->steered = 1;
+	return 0;
+}
+
+/* The set of slot i (KMIRROR_MAP: the map set) if one is wanted, else NULL. */
+static const char *wanted_set(const struct kmirror *k, unsigned i)
+{
+	if (i == KMIRROR_MAP)
+		return k->mapname[0] ? k->mapname : NULL;
+	return k->conf->gw[i].name[0] && k->gw[i].setname[0] ? k->gw[i].setname : NULL;
+}
+
+static int *set_seen(struct kmirror *k, unsigned i)
+{
+	return i == KMIRROR_MAP ? &k->map_seen : &k->gw[i].set_seen;
+}
+
+/* Members of name, or -1 on error. */
+static int64_t set_members(struct kmirror *k, const char *name)
+{
+	return lbset_count(k->sets, name);
+}
+
+static void note_change(struct kmirror *k, uint64_t now)
+{
+	k->pending = 1;
+	if (now > k->change_ms)
+		k->change_ms = now;
+}
+
+/*
+ * The periodic audit of the sets (ipset sends no notice): a set that
+ * appeared or vanished since the last look is a change; one missing or
+ * short of members starts a repair if none is pending.
+ */
+static void sets_audit(struct kmirror *k, int with_counts, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i <= KMIRROR_MAP; i++) {
+		const char *name = i < k->conf->ngw || i == KMIRROR_MAP ?
+				   wanted_set(k, i) : NULL;
+		int e, *seen;
+		int64_t have;
+
+		if (!name)
+			continue;
+		seen = set_seen(k, i);
+		e = lbset_exists(k->sets, name);
+		if (e < 0)
+			continue;
+		if (e != *seen)
+			note_change(k, now);
+		*seen = e;
+		if (!e || !with_counts || k->pending || !k->mem.count)
+			continue;
+		have = set_members(k, name);
+		if (have >= 0 && (uint64_t)have < k->mem.count(i, k->mem.arg))
+			note_change(k, now);
+	}
+}
+
+int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
+		  char *err, size_t len)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, KMIRROR_TICK_MS * 1000000L },
+		.it_value = { 0, KMIRROR_TICK_MS * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc = 0;
+
+	k->mem = *m;
+	k->ep = epoll_create1(EPOLL_CLOEXEC);
+	k->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (k->ep < 0 || k->timer < 0 || timerfd_settime(k->timer, 0, &its, NULL)) {
+		snprintf(err, len, "self-repair: %s", strerror(errno));
+		return -1;
+	}
+	ev.data.fd = k->timer;
+	epoll_ctl(k->ep, EPOLL_CTL_ADD, k->timer, &ev);
+	k->mon_rtnl = kmon_open_rtnl();
+	k->mon_nft = kmon_open_nft();
+	if (k->mon_rtnl < 0 || k->mon_nft < 0) {
+		snprintf(err, len, "self-repair: no %s notifications (%s): "
+			 "only the periodic audit of the sets",
+			 k->mon_rtnl < 0 ? "rtnetlink" : "nf_tables", strerror(errno));
+		rc = 1;
+	}
+	if (k->mon_rtnl >= 0) {
+		ev.data.fd = k->mon_rtnl;
+		epoll_ctl(k->ep, EPOLL_CTL_ADD, k->mon_rtnl, &ev);
+	}
+	if (k->mon_nft >= 0) {
+		ev.data.fd = k->mon_nft;
+		epoll_ctl(k->ep, EPOLL_CTL_ADD, k->mon_nft, &ev);
+	}
+	sets_audit(k, 0, now_ms());
+	k->pending = 0;
+	return rc;
+}
+
+int kmirror_fd(const struct kmirror *k)
+{
+	return k->ep;
+}
+
+/*
+ * A deletion the kernel told of: a change only if it touched something
+ * the mirror wants (not, say, a LAN rule failover just took out).
+ */
+static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
+{
+	struct kmirror *k = arg;
+	const struct conf *c = k->conf;
+	unsigned i;
+	int ours = 0;
+
+	switch (e->kind) {
+	case KMON_MANGLE:
+		ours = k->steered;
+		k->mangle_dirty |= ours;
+		break;
+	case KMON_LOST:
+		ours = 1;
+		k->mangle_dirty = k->steered;
+		break;
+	case KMON_RULE:
+	case KMON_ROUTE:
+		for (i = 0; i < c->ngw && !ours; i++) {
+			const struct kmirror_gw *g = &k->gw[i];
+
+			if (!c->gw[i].name[0] || e->table != conf_gw_mark(c, i))
+				continue;
+			if (e->kind == KMON_ROUTE)
+				ours = g->routed;
+			else
+				ours = (g->lan_rule && e->prio == lan_prio(c, i)) ||
+				       (g->probe_rule && e->prio == probe_prio(c, i));
+		}
+		break;
+	}
+	if (ours)
+		note_change(k, now_ms());
+}
+
+int kmirror_dispatch(struct kmirror *k)
+{
+	struct epoll_event evs[4];
+	uint64_t now = now_ms(), ticks;
+	int n, i;
+
+	n = epoll_wait(k->ep, evs, 4, 0);
+	for (i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+
+		if (fd != k->timer) {
+			kmon_read(fd, kmon_cb_mirror, k);
+			continue;
+		}
+		if (read(k->timer, &ticks, sizeof(ticks)) < 0)
+			continue;
+		k->ticks++;
+		sets_audit(k, k->ticks % KMIRROR_COUNT_TICKS == 0, now);
+	}
+	return k->pending && now >= k->change_ms + KMIRROR_QUIET_MS;
+}
+
+static void whatf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void whatf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	if (*off) {
+		n = snprintf(buf + *off, len - *off, ", ");
+		*off = n < 0 ? len : *off + (size_t)n;
+		if (*off >= len) {
+			*off = len;
+			return;
+		}
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	*off = n < 0 || (size_t)n >= len - *off ? len : *off + (size_t)n;
+}
+
+/* First error only: the log line says what could not be put back. */
+static void errf(char *err, size_t len, int *failed, const char *msg)
+{
+	if (!(*failed)++)
+		snprintf(err, len, "%s", msg);
+}
+
+/* Sets first: the chain names them, and its rules want them full. */
+static int repair_sets(struct kmirror *k, char *what, size_t wlen, size_t *off,
+		       char *err, size_t elen, int *failed)
+{
+	unsigned i;
+	int n = 0;
+
+	for (i = 0; i <= KMIRROR_MAP; i++) {
+		const char *name = i < k->conf->ngw || i == KMIRROR_MAP ?
+				   wanted_set(k, i) : NULL;
+		uint32_t want;
+		int64_t have;
+		int e, rc;
+
+		if (!name)
+			continue;
+		want = k->mem.count ? k->mem.count(i, k->mem.arg) : 0;
+		e = lbset_exists(k->sets, name);
+		if (e < 0) {
+			errf(err, elen, failed, lbset_error(k->sets));
+			continue;
+		}
+		if (!e) {
+			rc = i == KMIRROR_MAP ?
+			     lbset_create_map(k->sets, name, k->conf->max_clients) :
+			     lbset_create(k->sets, name, k->conf->max_clients);
+			if (rc) {
+				errf(err, elen, failed, lbset_error(k->sets));
+				continue;
+			}
+			whatf(what, wlen, off, "set %s (%u members)", name, want);
+			n++;
+		} else {
+			have = set_members(k, name);
+			if (have < 0 || (uint64_t)have >= want)
+				continue;
+			whatf(what, wlen, off, "%u of the %u members of set %s",
+			      (unsigned)(want - (uint64_t)have), want, name);
+			n++;
+		}
+		*set_seen(k, i) = 1;
+		if (want && k->mem.refill)
+			k->mem.refill(i, k->mem.arg);
+	}
+	return n;
+}
+
+static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen,
+			  size_t *off, char *err, size_t elen, int *failed)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+	int n = 0, e;
+
+	if (g->routed && rtnl_table_count(k->rtnl, mark) < 2) {
+		whatf(what, wlen, off, "the routes of table %u (gateway %s)", mark,
+		      c->gw[i].name);
+		n++;
+		g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
+		if (!g->ifindex ||
+		    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	if (g->lan_rule) {
+		e = rtnl_rule_exists(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
+				     lan_prio(c, i));
+		if (e == 0) {
+			whatf(what, wlen, off, "rule %u (gateway %s)", lan_prio(c, i),
+			      c->gw[i].name);
+			n++;
+		}
+		if (e == 0 && rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask,
+					    mark, lan_prio(c, i)))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	if (g->probe_rule) {
+		e = rtnl_rule_exists_local(k->rtnl, mark, c->mark_mask, mark,
+					   probe_prio(c, i));
+		if (e == 0) {
+			whatf(what, wlen, off, "probe rule %u (gateway %s)",
+			      probe_prio(c, i), c->gw[i].name);
+			n++;
+		}
+		if (e == 0 && rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
+						  probe_prio(c, i)))
+			errf(err, elen, failed, rtnl_error(k->rtnl));
+	}
+	return n;
+}
+
+int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
+		   char *err, size_t elen)
+{
+	char chains[512], serr[512];
+	size_t off = 0;
+	int n, m, failed = 0;
+	unsigned i;
+
+	if (wlen)
+		what[0] = '\0';
+	if (elen)
+		err[0] = '\0';
+	k->pending = 0;
+	n = repair_sets(k, what, wlen, &off, err, elen, &failed);
+	for (i = 0; i < k->conf->ngw; i++)
+		if (k->conf->gw[i].name[0])
+			n += repair_routing(k, i, what, wlen, &off, err, elen, &failed);
+	/*
+	 * Chains last: a packet they steer finds its set full and its
+	 * route.  Reading them costs programs (iptables -S, -C): only when
+	 * nf_tables said something in mangle went, or when asked to.
+	 */
+	m = k->steered && (all || k->mangle_dirty) ?
+	    steer_audit(k->conf, chains, sizeof(chains)) : 0;
+	k->mangle_dirty = 0;
+	if (m < 0)
+		errf(err, elen, &failed, "cannot write the steering ruleset");
+	if (m > 0) {
+		whatf(what, wlen, &off, "%s", chains);
+		n += m;
+		if (steer_install(k->conf, serr, sizeof(serr)))
+			errf(err, elen, &failed, serr);
+	}
+	if (failed) {
+		/* Try again later, not at once: the cause may last. */
+		k->pending = 1;
+		k->mangle_dirty = k->steered;
+		k->change_ms = now_ms() + KMIRROR_RETRY_MS - KMIRROR_QUIET_MS;
+		return -1;
+	}
+	return n;
+}
+
+int kmirror_teardown(const struct conf *c, int all)
+{
+	char err[512], set[32];
+	struct rtnl *r;
+	struct lbset *s;
+	unsigned i;
+	int rc = 0;
+
+	if (steer_remove(c, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = 1;
+	}
+	r = rtnl_open();
+	if (!r) {
+		log_warnx("cannot open an rtnetlink socket");
+		rc = 1;
+	}
+	for (i = 0; r && i < c->ngw; i++) {
+		uint32_t mark = conf_gw_mark(c, i);
+		unsigned ifi;
+
+		if (!c->gw[i].name[0])
+			continue;
+		ifi = rtnl_ifindex(r, c->gw[i].ifname);
+		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
+				  lan_prio(c, i)) ||
+		    rtnl_rule_del_local(r, mark, c->mark_mask, mark, probe_prio(c, i)) ||
+		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
+			log_warnx("%s", rtnl_error(r));
+			rc = 1;
+		}
+	}
+	rtnl_close(r);
+	if (!all)
+		return rc;
+	s = lbset_open();
+	for (i = 0; s && i < c->ngw; i++) {
+		if (!c->gw[i].name[0])
+			continue;
+		conf_set_name(c, i, set, sizeof(set));
+		if (lbset_destroy(s, set)) {
+			log_warnx("%s", lbset_error(s));
+			rc = 1;
+		}
+	}
+	/* The map set, whichever mode made it (the chain is gone). */
+	conf_map_set_name(c, set, sizeof(set));
+	if (s && lbset_destroy(s, set)) {
+		log_warnx("%s", lbset_error(s));
+		rc = 1;
+	}
+	if (!s) {
+		log_warnx("cannot open an ipset session");
+		rc = 1;
+	}
+	lbset_close(s);
+	return rc;
+}
