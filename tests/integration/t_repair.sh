@@ -147,7 +147,7 @@ check "nfqlbctl repair exits 0" test $? -eq 0
 is "right after it, wan1's set holds its bindings again" "$(members nfqlb-wan1)" \
 	"$(grep -c ' wan1 ' <<< "$before")"
 check "the repair counter went up" test "$(stat repairs)" -gt "$r0"
-is "nothing missing: nothing repaired" "$($C -j repair)" '{"repaired":0,"missing":"nothing"}'
+is "nothing missing: nothing repaired" "$($C -j repair)" '{"schema":1,"repaired":0,"missing":"nothing"}'
 
 # --- a reload repairs too ---
 # (wan3's probes pass again since nft flush ruleset took their drop rule)

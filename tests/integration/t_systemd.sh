@@ -102,6 +102,8 @@ wait_journal() {	# wait_journal PRIORITY REGEX SECONDS
 }
 check "'serving 2 gateways' is at info" wait_journal info "^serving 2 gateways" 10
 is "... and not at warning" "$(jctl -p warning | grep -c '^serving')" 0
+# Up first (probing -> up), then its probes are dropped: up -> down.
+check "wan2 comes up (info)" wait_journal info "^gateway wan2: probing -> up" 10
 in_r 2 iptables -I INPUT -p icmp -j DROP
 check "journalctl -p warning shows 'gateway wan2: up -> down'" \
 	wait_journal warning "^gateway wan2: up -> down" 10
