@@ -513,6 +513,23 @@ static const uint16_t rule_foreign_attrs[] = {
 	FRA_DPORT_RANGE,
 };
 
+/* A dumped rule's header and attributes; -1 (errno EBADMSG) if malformed. */
+static int rule_msg_parse(const struct nlmsghdr *nlh,
+			  const struct fib_rule_hdr **frh, struct rule_attrs *ra)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(**frh)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	*frh = mnl_nlmsg_get_payload(nlh);
+	memset(ra, 0, sizeof(*ra));
+	if (mnl_attr_parse(nlh, sizeof(**frh), rule_attr_cb, ra) < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
 static int rule_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rtnl *r = data;
@@ -524,16 +541,8 @@ static int rule_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWRULE)
 		return MNL_CB_OK;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh)) {
-		errno = EBADMSG;
+	if (rule_msg_parse(nlh, &frh, &ra))
 		return MNL_CB_ERROR;
-	}
-	frh = mnl_nlmsg_get_payload(nlh);
-	memset(&ra, 0, sizeof(ra));
-	if (mnl_attr_parse(nlh, sizeof(*frh), rule_attr_cb, &ra) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
 	/* Keep reading to NLMSG_DONE even after a match: the rest of the
 	 * dump must be consumed, not left in the socket. */
 	if (s->found)
@@ -920,16 +929,8 @@ static int rule_each_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWRULE)
 		return MNL_CB_OK;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh)) {
-		errno = EBADMSG;
+	if (rule_msg_parse(nlh, &frh, &ra))
 		return MNL_CB_ERROR;
-	}
-	frh = mnl_nlmsg_get_payload(nlh);
-	memset(&ra, 0, sizeof(ra));
-	if (mnl_attr_parse(nlh, sizeof(*frh), rule_attr_cb, &ra) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
 	if (frh->family != AF_INET)
 		return MNL_CB_OK;
 	memset(&rr, 0, sizeof(rr));

@@ -92,6 +92,22 @@ wait_until() {
 	"$@"
 }
 
+# gw NAME FIELD: one field of gateway NAME in `nfqlbctl -j gateways`
+# ("-" for null); stat NAME: one field of `nfqlbctl -j stats`.  The
+# test exports NFQLB_SOCKET.
+gw() {
+	"$BUILD/nfqlbctl" -j gateways | python3 -c 'import json, sys
+for g in json.load(sys.stdin):
+    if g["name"] == sys.argv[1]:
+        v = g[sys.argv[2]]
+        print("-" if v is None else v)' "$1" "$2"
+}
+stat() { "$BUILD/nfqlbctl" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# wait_state NAME STATE SECONDS: until gateway NAME is in STATE.
+state_is() { [ "$(gw "$1" state)" = "$2" ]; }
+wait_state() { wait_until "$3" state_is "$1" "$2"; }
+
 # all_bound FIRST COUNT: clients FIRST.. FIRST+COUNT-1 are in a set.
 all_bound() {
 	local c b

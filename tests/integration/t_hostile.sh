@@ -27,7 +27,10 @@ C=$BUILD/nfqlbctl
 export NFQLB_SOCKET=$SOCK
 PY=/usr/bin/python3	# the system's: nobody can run it
 [ -x $PY ] || { echo "1..0 # SKIP $PY missing"; exit 77; }
-H="$PY $TOP/tests/integration/hostile.py $SOCK"
+# The attacker runs as nobody, who may not read a checkout under a private
+# directory (a CI clone, /root): it gets its own copy in the lab's directory.
+install -m 0644 "$TOP/tests/integration/hostile.py" "$LAB_DIR/hostile.py"
+H="$PY $LAB_DIR/hostile.py $SOCK"
 HN="setpriv --reuid=nobody --regid=nogroup --clear-groups $H"
 PID=$(lab_pid)
 stat_of() { $H raw stats | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'; }

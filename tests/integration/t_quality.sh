@@ -21,22 +21,6 @@ PORT=5000
 NOTIFY_LOG=$LAB_DIR/notify.log
 NCLI=24
 
-gw() {
-	$C -j gateways | "$PY" -c 'import json, sys
-for g in json.load(sys.stdin):
-    if g["name"] == sys.argv[1]:
-        v = g[sys.argv[2]]
-        print("-" if v is None else v)' "$1" "$2"
-}
-stat() { $C -j stats | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-wait_state() {
-	local t
-	for ((t = 0; t < $3 * 10; t++)); do
-		[ "$(gw "$1" state)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # wait_rounds NAME N SECONDS: until gateway NAME has judged N more rounds.
 wait_rounds() {
 	local from t

@@ -23,23 +23,11 @@ health = {
 CONF
 export NFQLB_SOCKET=$SOCK
 C=$BUILD/nfqlbctl
-stat() { $C -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-gw() { $C -j gateways | python3 -c 'import json,sys
-for g in json.load(sys.stdin):
-    if g["name"] == sys.argv[1]: print(g[sys.argv[2]])' "$1" "$2"; }
 # Every binding with its metadata, as nfqlbctl list shows it.
 bindings() { $C list | sort; }
 lan_rules() { in_gw ip rule show | grep -c "from $LAB_LAN.0/24 fwmark .* lookup 20[0-2]"; }
 members() { in_gw ipset list "$1" | awk 'f { n++ } /^Members:/ { f = 1 } END { print n + 0 }'; }
 lan_tables() { in_gw ip rule show | awk -v f="$LAB_LAN.0/24" '$3 == f { print $NF }' | sort | xargs; }
-wait_state() {
-	local t
-	for ((t = 0; t < $3 * 10; t++)); do
-		[ "$(gw "$1" state)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 check "nfqlbd starts" lab_start
 ok=1
