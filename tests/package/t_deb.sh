@@ -95,7 +95,12 @@ for f in usr/sbin/nfqlbd usr/sbin/nfqlbctl lib/systemd/system/nfqlbd.service \
 	check "the package holds /$f" test -e "$ROOT/$f"
 done
 is "the unit runs /usr/sbin/nfqlbd" "$(grep -c '^ExecStart=/usr/sbin/nfqlbd ' "$ROOT/lib/systemd/system/nfqlbd.service")" 1
-is "the hooks call /usr/sbin/nfqlbctl" "$(grep -l 'NFQLBCTL:-/usr/sbin/nfqlbctl' "$ROOT"/usr/lib/nfqlb/*.sh | wc -l)" 2
+# The chilli hooks, chilli-sync.sh and ha-notify.sh: every script that
+# runs nfqlbctl runs the installed one.
+scripts=$(grep -l 'NFQLBCTL:-' "$ROOT"/usr/lib/nfqlb/*.sh | wc -l)
+check "the hooks and scripts are installed ($scripts call nfqlbctl)" test "$scripts" -ge 4
+is "each of them calls /usr/sbin/nfqlbctl" \
+	"$(grep -l 'NFQLBCTL:-/usr/sbin/nfqlbctl' "$ROOT"/usr/lib/nfqlb/*.sh | wc -l)" "$scripts"
 is "the man pages carry the version" "$(zcat "$ROOT/usr/share/man/man8/nfqlbd.8.gz" | grep -c "^\.TH NFQLBD 8 [0-9-]* \"nfqlb $VERSION\"")" 1
 is "the installed daemon says its version" "$("$ROOT/usr/sbin/nfqlbd" --version)" "nfqlbd $VERSION"
 
