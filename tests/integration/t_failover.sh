@@ -44,42 +44,7 @@ traffic_check() {
 	is "$what: each at the router of its binding" "$(binding_mismatches)" ""
 }
 
-# --- the routers: an echo service telling who answers, on INET:PORT ---
-cat > "$LAB_DIR/srv.py" <<'PY'
-import selectors, socket, sys, time
-name, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-sel = selectors.DefaultSelector()
-ls = socket.socket()
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((addr, port))
-ls.listen(256)
-ls.setblocking(False)
-sel.register(ls, selectors.EVENT_READ)
-end = time.monotonic() + 240
-while time.monotonic() < end:
-    for key, _ in sel.select(0.5):
-        s = key.fileobj
-        if s is ls:
-            try:
-                c, _ = ls.accept()
-            except OSError:
-                continue
-            c.setblocking(False)
-            sel.register(c, selectors.EVENT_READ)
-            continue
-        try:
-            data = s.recv(64)
-        except OSError:
-            data = b""
-        if not data:
-            sel.unregister(s)
-            s.close()
-            continue
-        try:
-            s.send(name.encode() + b"\n")
-        except OSError:
-            pass
-PY
+# --- the routers: an echo service telling who answers (echo_srv.py) ---
 # --- a client: long-lived connections, asked again after a change ---
 cat > "$LAB_DIR/cli.py" <<'PY'
 import os, socket, sys, time
@@ -145,7 +110,7 @@ in_gw modprobe nf_conntrack 2>/dev/null
 in_gw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=900 ||
 	not_ok "UDP conntrack timeout raised in the box"
 for i in 1 2 3; do
-	ip netns exec "$(lab_router "$i")" "$PY" "$LAB_DIR/srv.py" "r$i" "$LAB_INET" "$PORT" &
+	ip netns exec "$(lab_router "$i")" "$PY" "$TOP/tests/integration/echo_srv.py" "r$i" "$LAB_INET" "$PORT" 240 &
 	BG_PIDS+=($!)
 	# Echo requests seen by each router (the box's probes).
 	in_r "$i" iptables -I INPUT -p icmp --icmp-type echo-request -m comment --comment probes

@@ -35,44 +35,9 @@ gw_counts() { echo "$(gw wan1 clients) $(gw wan2 clients) $(gw wan3 clients)"; }
 all_states() { echo "$(gw wan1 state) $(gw wan2 state) $(gw wan3 state)"; }
 lan_rules() { in_gw ip rule show | grep -c "fwmark 0xc[89a]/0xff lookup 20[012]\$"; }
 
-# An echo service on each router (who answers), and a client holding
+# An echo service on each router (echo_srv.py), and a client holding
 # one long-lived connection per address: asked before, then again
 # once $flag exists (see t_failover.sh).
-cat > "$LAB_DIR/srv.py" <<'PY'
-import selectors, socket, sys, time
-name, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-sel = selectors.DefaultSelector()
-ls = socket.socket()
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((addr, port))
-ls.listen(256)
-ls.setblocking(False)
-sel.register(ls, selectors.EVENT_READ)
-end = time.monotonic() + 120
-while time.monotonic() < end:
-    for key, _ in sel.select(0.5):
-        s = key.fileobj
-        if s is ls:
-            try:
-                c, _ = ls.accept()
-            except OSError:
-                continue
-            c.setblocking(False)
-            sel.register(c, selectors.EVENT_READ)
-            continue
-        try:
-            data = s.recv(64)
-        except OSError:
-            data = b""
-        if not data:
-            sel.unregister(s)
-            s.close()
-            continue
-        try:
-            s.send(name.encode() + b"\n")
-        except OSError:
-            pass
-PY
 cat > "$LAB_DIR/cli.py" <<'PY'
 import os, socket, sys, time
 pre, dst, port, flag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -117,7 +82,7 @@ chmod 0755 "$LAB_DIR/notify.sh"
 
 lab_up "$NCLI" 2 1 1
 for i in 1 2 3; do
-	ip netns exec "$(lab_router "$i")" "$PY" "$LAB_DIR/srv.py" "r$i" "$LAB_INET" "$PORT" &
+	ip netns exec "$(lab_router "$i")" "$PY" "$TOP/tests/integration/echo_srv.py" "r$i" "$LAB_INET" "$PORT" 120 &
 	BG_PIDS+=($!)
 	in_r "$i" iptables -I INPUT -p icmp --icmp-type echo-request -m comment --comment probes
 done
