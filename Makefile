@@ -25,7 +25,7 @@ CHECK_PKG := check
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS	?= -O2 -g
-NFQLB_CFLAGS := -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE \
+NFQLB_CFLAGS := -std=gnu11 $(WARN) -Isrc -D_GNU_SOURCE \
 	   -DNFQLB_VERSION='"$(VERSION)"'
 NFQLB_LDFLAGS :=
 ifeq ($(WERROR),1)
@@ -45,17 +45,24 @@ CHECK_LIBS   := $(shell pkg-config --libs $(CHECK_PKG))
 
 B	:= build$(if $(filter 1,$(SANITIZE)),-san)
 
-CORE_SRCS := src/balance.c src/addr.c
-DAEMON_SRCS := src/nfqlbd.c src/commands.c src/control.c src/clientinfo.c \
-	       src/queue.c src/ipset.c src/rtnl.c src/steer.c src/kmirror.c src/kmon.c \
-	       src/conf.c src/log.c src/health.c src/ct.c \
-	       src/failover.c src/portal.c src/state.c src/sync.c src/iptab.c \
-	       src/foreign.c src/utf8.c src/escape.c src/ownaddr.c src/traffic.c \
-	       src/judge.c src/ha.c src/ctlearn.c src/hasync.c \
-	       $(CORE_SRCS)
+# src/ is layered (src/README): one folder a layer, objects flat in $(B).
+LAYERS	:= util core conf kernel daemon ctl web
+vpath %.c $(LAYERS:%=src/%)
+HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 
-CORE_OBJS   := $(CORE_SRCS:src/%.c=$(B)/%.o)
-DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(B)/%.o)
+# A module's source, wherever its layer keeps it: $(call src,balance addr)
+src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
+CORE_MODS := balance addr
+DAEMON_MODS := nfqlbd commands control clientinfo \
+	       queue lbset rtnl steer kmirror kmon \
+	       conf log health ct \
+	       failover portal state sync iptab \
+	       foreign utf8 escape ownaddr traffic \
+	       judge ha ctlearn hasync \
+	       $(CORE_MODS)
+
+CORE_OBJS   := $(CORE_MODS:%=$(B)/%.o)
+DAEMON_OBJS := $(DAEMON_MODS:%=$(B)/%.o)
 
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
@@ -68,7 +75,7 @@ all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
 $(B):
 	mkdir -p $(B)
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+$(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/nfqlbd: $(DAEMON_OBJS)
@@ -77,7 +84,7 @@ $(B)/nfqlbd: $(DAEMON_OBJS)
 JSON_CFLAGS := $(shell pkg-config --cflags json-c)
 JSON_LIBS   := $(shell pkg-config --libs json-c)
 
-$(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+$(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
 
 $(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o $(B)/synclist.o \
@@ -90,10 +97,10 @@ WEB_CFLAGS := $(shell pkg-config --cflags $(WEB_PKGS))
 WEB_LIBS   := $(shell pkg-config --libs $(WEB_PKGS)) -lm -lpthread
 WEB_ASSETS := web/index.html web/app.js web/style.css
 
-$(B)/web.o $(B)/webcore.o: $(B)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(B)
+$(B)/web.o $(B)/webcore.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) -c -o $@ $<
 
-$(B)/web_assets.o: src/web_assets.c $(WEB_ASSETS) | $(B)
+$(B)/web_assets.o: src/web/web_assets.c $(WEB_ASSETS) | $(B)
 	$(CC) $(ALL_CFLAGS) -DWEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
 
 $(B)/nfqlb-web: $(B)/web.o $(B)/webcore.o $(B)/web_assets.o $(B)/records.o $(B)/control.o $(B)/log.o
@@ -144,7 +151,7 @@ $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
-$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/ipset.o $(B)/addr.o
+$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/lbset.o $(B)/addr.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o $(B)/traffic.o
@@ -160,20 +167,17 @@ $(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
 FUZZ_CC	?= clang
 FUZZ_TIME ?= 600
 FB	:= build-fuzz
-FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Iinclude -Itests/fuzz -D_GNU_SOURCE \
+FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc -Itests/fuzz -D_GNU_SOURCE \
 	      -DNFQLB_VERSION='"$(VERSION)"' \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
 FUZZERS	:= fuzz_conf fuzz_control fuzz_queue fuzz_addr
-FUZZ_conf_SRCS := src/conf.c src/log.c src/addr.c
-FUZZ_control_SRCS := src/commands.c src/control.c src/clientinfo.c src/conf.c \
-		     src/log.c src/escape.c src/ownaddr.c src/balance.c src/addr.c \
-		     src/sync.c src/iptab.c src/utf8.c tests/fuzz/fake_nfqlbd.c
-FUZZ_queue_SRCS := src/queue.c src/log.c
-FUZZ_addr_SRCS := src/addr.c src/clientinfo.c src/control.c src/log.c src/utf8.c \
-		  src/escape.c src/ownaddr.c
+FUZZ_conf_SRCS := $(call src,conf log addr)
+FUZZ_control_SRCS := $(call src,commands control clientinfo conf log escape ownaddr balance addr sync iptab utf8) tests/fuzz/fake_nfqlbd.c
+FUZZ_queue_SRCS := $(call src,queue log)
+FUZZ_addr_SRCS := $(call src,addr clientinfo control log utf8 escape ownaddr)
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/*.h tests/fuzz/*.h src/*.c tests/fuzz/*.c)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(HDRS) $(wildcard tests/fuzz/*.h src/*/*.c tests/fuzz/*.c)
 	@mkdir -p $(FB)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_$*_SRCS) $(PKG_LIBS)

@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <net/if.h>
 #include <sys/types.h>
-#include "addr.h"
-#include "balance.h"
-#include "health.h"
-#include "judge.h"
-#include "ha.h"
+#include "core/addr.h"
+#include "core/balance.h"
+#include "core/health.h"
+#include "core/judge.h"
+#include "core/ha.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"

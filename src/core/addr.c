@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "addr.h"
+#include "core/addr.h"
 
 int addr_parse(const char *s, struct nfqlb_addr *a)
 {

@@ -44,7 +44,7 @@
 #define BAL_SSE2 1
 #endif
 
-#include "balance.h"
+#include "core/balance.h"
 
 #define BALANCE_MAX_CLIENTS	(UINT32_C(1) << 26)
 

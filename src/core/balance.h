@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "addr.h"
+#include "core/addr.h"
 
 #define BALANCE_MAX_GW		64
 #define BALANCE_NO_GW		(-1)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientinfo.h"
-#include "utf8.h"
+#include "core/clientinfo.h"
+#include "core/utf8.h"
 
 struct ci_node {
 	struct ci_node *next;

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "escape.h"
+#include "core/escape.h"
 
 const char *escape_mem(const char *s, size_t n, char *buf, size_t len)
 {

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conf.h"
-#include "ha.h"
+#include "conf/conf.h"
+#include "core/ha.h"
 
 int ha_is_pair(const struct ha_conf *h, struct in_addr a)
 {

@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
-#include "health.h"
-#include "log.h"
+#include "core/health.h"
+#include "util/log.h"
 
 /* health_sm.probe[]: what became of target t's probe this round. */
 enum {

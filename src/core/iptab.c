@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "iptab.h"
+#include "core/iptab.h"
 
 struct iptab {
 	struct iptab_ent **bucket;

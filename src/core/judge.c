@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "judge.h"
+#include "core/judge.h"
 
 #define BIT(i)	((uint64_t)1 << (i))
 

@@ -32,7 +32,7 @@
 
 #include <stdint.h>
 
-#include "health.h"
+#include "core/health.h"
 
 #define JUDGE_MAX_GW		64
 #define JUDGE_PENALTY		1000	/* added at each down */

@@ -14,8 +14,8 @@
 
 #include <json-c/json.h>
 
-#include "control.h"
-#include "records.h"
+#include "daemon/control.h"
+#include "core/records.h"
 
 static void oom(void) __attribute__((noreturn));
 static void oom(void)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control.h"
-#include "synclist.h"
+#include "daemon/control.h"
+#include "core/synclist.h"
 
 static int synclist_value(char *w, const char *key, const char **slot,
 			  char *err, size_t len)

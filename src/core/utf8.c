@@ -2,7 +2,7 @@
 /*
  * utf8.c - see utf8.h.
  */
-#include "utf8.h"
+#include "core/utf8.h"
 
 /* Bytes of the sequence a lead byte starts; 1 for anything else. */
 static size_t utf8_seq_len(unsigned char b)

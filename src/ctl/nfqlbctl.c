@@ -24,12 +24,12 @@
 
 #include <json-c/json.h>
 
-#include "conf.h"
-#include "control.h"
-#include "synclist.h"
-#include "utf8.h"
-#include "nfqlbd.h"
-#include "records.h"
+#include "conf/conf.h"
+#include "daemon/control.h"
+#include "core/synclist.h"
+#include "core/utf8.h"
+#include "daemon/nfqlbd.h"
+#include "core/records.h"
 
 enum {
 	EXIT_OK = 0,

@@ -12,15 +12,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "escape.h"
-#include "hasync.h"
-#include "lbset.h"
-#include "log.h"
-#include "nfqlbd.h"
-#include "portal.h"
-#include "steer.h"
-#include "sync.h"
-#include "queue.h"
+#include "core/escape.h"
+#include "daemon/hasync.h"
+#include "kernel/lbset.h"
+#include "util/log.h"
+#include "daemon/nfqlbd.h"
+#include "daemon/portal.h"
+#include "kernel/steer.h"
+#include "daemon/sync.h"
+#include "kernel/queue.h"
 
 struct command {
 	const char *verb;

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control.h"
-#include "log.h"
+#include "daemon/control.h"
+#include "util/log.h"
 
 #define CONTROL_MAX_GROUPS	64
 

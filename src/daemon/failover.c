@@ -47,10 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ct.h"
-#include "log.h"
-#include "nfqlbd.h"
-#include "kmirror.h"
+#include "kernel/ct.h"
+#include "util/log.h"
+#include "daemon/nfqlbd.h"
+#include "kernel/kmirror.h"
 
 extern char **environ;
 

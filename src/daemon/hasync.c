@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "ctlearn.h"
-#include "hasync.h"
-#include "log.h"
-#include "nfqlbd.h"
+#include "kernel/ctlearn.h"
+#include "daemon/hasync.h"
+#include "util/log.h"
+#include "daemon/nfqlbd.h"
 
 /*
  * What this box is, as the notify script's calls tell: `ha refresh`

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "control.h"
+#include "daemon/control.h"
 
 struct nfqlbd;
 

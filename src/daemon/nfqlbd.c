@@ -22,15 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "foreign.h"
-#include "iptab.h"
-#include "hasync.h"
-#include "kmirror.h"
-#include "lbset.h"
-#include "log.h"
-#include "nfqlbd.h"
-#include "portal.h"
-#include "queue.h"
+#include "kernel/foreign.h"
+#include "core/iptab.h"
+#include "daemon/hasync.h"
+#include "kernel/kmirror.h"
+#include "kernel/lbset.h"
+#include "util/log.h"
+#include "daemon/nfqlbd.h"
+#include "daemon/portal.h"
+#include "kernel/queue.h"
 
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */

@@ -11,13 +11,13 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "balance.h"
-#include "clientinfo.h"
-#include "conf.h"
-#include "control.h"
-#include "health.h"
-#include "ownaddr.h"
-#include "traffic.h"
+#include "core/balance.h"
+#include "core/clientinfo.h"
+#include "conf/conf.h"
+#include "daemon/control.h"
+#include "core/health.h"
+#include "kernel/ownaddr.h"
+#include "kernel/traffic.h"
 
 /* The version is the VERSION file's, passed by the Makefile. */
 #ifndef NFQLB_VERSION

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "iptab.h"
-#include "log.h"
-#include "portal.h"
-#include "state.h"
-#include "sync.h"
+#include "core/iptab.h"
+#include "util/log.h"
+#include "daemon/portal.h"
+#include "daemon/state.h"
+#include "daemon/sync.h"
 
 /* The journal is rewritten when it holds this many lines more than bindings. */
 #define PORTAL_REWRITE_SLACK	100000u

@@ -20,7 +20,7 @@
 #ifndef NFQLB_PORTAL_H
 #define NFQLB_PORTAL_H
 
-#include "nfqlbd.h"
+#include "daemon/nfqlbd.h"
 
 /* Before the sets are read back: open and replay the journal. */
 int portal_start(struct nfqlbd *d);

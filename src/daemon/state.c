@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control.h"
-#include "iptab.h"
-#include "log.h"
-#include "state.h"
+#include "daemon/control.h"
+#include "core/iptab.h"
+#include "util/log.h"
+#include "daemon/state.h"
 
 #define STATE_LINE_MAX	2048
 

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#include "clientinfo.h"
+#include "core/clientinfo.h"
 
 struct state_rec {
 	uint32_t since;

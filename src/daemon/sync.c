@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "iptab.h"
-#include "log.h"
-#include "portal.h"
-#include "state.h"
-#include "sync.h"
+#include "core/iptab.h"
+#include "util/log.h"
+#include "daemon/portal.h"
+#include "daemon/state.h"
+#include "daemon/sync.h"
 
 struct sync {
 	uint32_t id;

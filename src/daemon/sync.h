@@ -16,7 +16,7 @@
 #ifndef NFQLB_SYNC_H
 #define NFQLB_SYNC_H
 
-#include "nfqlbd.h"
+#include "daemon/nfqlbd.h"
 
 void sync_command(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
 void sync_free(struct nfqlbd *d);

@@ -12,8 +12,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "ct.h"
-#include "nlcheck.h"
+#include "kernel/ct.h"
+#include "kernel/nlcheck.h"
 
 int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
 {

@@ -13,7 +13,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "ctlearn.h"
+#include "kernel/ctlearn.h"
 
 #define CTLEARN_RCVBUF	(4 << 20)	/* bursts of events between two reads */
 

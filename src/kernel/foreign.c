@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "foreign.h"
+#include "kernel/foreign.h"
 
 /* Gateway slot whose mark (under our mask) or table rr uses, or -1. */
 static int foreign_slot(const struct conf *c, const struct rtnl_rule *rr)

@@ -9,8 +9,8 @@
 #define NFQLB_FOREIGN_H
 
 #include <stddef.h>
-#include "conf.h"
-#include "rtnl.h"
+#include "conf/conf.h"
+#include "kernel/rtnl.h"
 
 /*
  * Pure: 1 if rr uses a mark or a table of c's gateways and is not one

@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "balance.h"
-#include "kmirror.h"
-#include "kmon.h"
-#include "log.h"
-#include "rtnl.h"
-#include "steer.h"
+#include "core/balance.h"
+#include "kernel/kmirror.h"
+#include "kernel/kmon.h"
+#include "util/log.h"
+#include "kernel/rtnl.h"
+#include "kernel/steer.h"
 
 struct kmirror_gw {
 	char setname[32];

@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "balance.h"
-#include "conf.h"
-#include "lbset.h"
+#include "core/balance.h"
+#include "conf/conf.h"
+#include "kernel/lbset.h"
 
 struct kmirror;
 

@@ -17,7 +17,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "kmon.h"
+#include "kernel/kmon.h"
 
 #define KMON_RCVBUF	(1 << 20)	/* a flush of a big ruleset is many notices */
 

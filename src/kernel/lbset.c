@@ -29,7 +29,7 @@
 #include <libipset/session.h>
 #include <libipset/types.h>
 
-#include "lbset.h"
+#include "kernel/lbset.h"
 
 #define LBSET_TYPE		"hash:ip"
 #define LBSET_HASHSIZE_MIN	64u

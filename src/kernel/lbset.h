@@ -13,7 +13,7 @@
 #define NFQLB_LBSET_H
 
 #include <stdint.h>
-#include "addr.h"
+#include "core/addr.h"
 
 struct lbset;
 

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "ownaddr.h"
+#include "kernel/ownaddr.h"
 
 int ownaddr_refresh(struct ownaddr *o, const struct nfqlb_net4 *lan, int force)
 {

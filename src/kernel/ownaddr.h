@@ -8,7 +8,7 @@
 #define NFQLB_OWNADDR_H
 
 #include <stdint.h>
-#include "addr.h"
+#include "core/addr.h"
 
 #define OWNADDR_MAX		64
 #define OWNADDR_REFRESH_MS	5000

@@ -27,9 +27,9 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-#include "log.h"
-#include "nlcheck.h"
-#include "queue.h"
+#include "util/log.h"
+#include "kernel/nlcheck.h"
+#include "kernel/queue.h"
 
 /* Room for the netlink and nfqueue headers besides the copied bytes. */
 #define QUEUE_MSG_OVERHEAD	1024

@@ -13,7 +13,7 @@
 #define NFQLB_QUEUE_H
 
 #include <stdint.h>
-#include "addr.h"
+#include "core/addr.h"
 
 struct nlmsghdr;
 struct queue;

@@ -23,9 +23,9 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "nlcheck.h"
-#include "rtnl.h"
-#include "traffic.h"
+#include "kernel/nlcheck.h"
+#include "kernel/rtnl.h"
+#include "kernel/traffic.h"
 
 /* Requests are a header, a fixed struct and a handful of u32s. */
 #define RTNL_SBUF	1024

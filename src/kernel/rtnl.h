@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <netinet/in.h>
-#include "addr.h"
+#include "core/addr.h"
 
 struct rtnl;
 

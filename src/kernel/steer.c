@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "steer.h"
+#include "kernel/steer.h"
 
 extern char **environ;
 

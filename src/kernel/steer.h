@@ -32,7 +32,7 @@
 #define NFQLB_STEER_H
 
 #include <stddef.h>
-#include "conf.h"
+#include "conf/conf.h"
 
 #define STEER_CHAIN	 "NFQLB"
 #define STEER_SAVE_CHAIN "NFQLB_SAVE"

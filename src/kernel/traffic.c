@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "traffic.h"
+#include "kernel/traffic.h"
 
 unsigned traffic_realm(uint32_t table)
 {

@@ -13,7 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static int log_foreground = 1;
 static int log_verbose;

@@ -30,11 +30,11 @@
 #include <libconfig.h>
 #include <microhttpd.h>
 
-#include "conf.h"
-#include "control.h"
-#include "nfqlbd.h"
-#include "records.h"
-#include "web.h"
+#include "conf/conf.h"
+#include "daemon/control.h"
+#include "daemon/nfqlbd.h"
+#include "core/records.h"
+#include "web/webcore.h"
 
 #define WEB_DEFAULT_LISTEN	"127.0.0.1:9733"
 #define WEB_MAX_GW		64

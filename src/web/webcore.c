@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web.h"
+#include "web/webcore.h"
 
 void wbuf_printf(struct wbuf *b, const char *fmt, ...)
 {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "records.h"
+#include "core/records.h"
 
 /* A growing string. */
 struct wbuf {

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "fake_nfqlbd.h"
-#include "hasync.h"
+#include "daemon/hasync.h"
 
 static struct queue_stats fake_qstats;
 

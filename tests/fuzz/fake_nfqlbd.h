@@ -3,8 +3,8 @@
 #define NFQLB_FAKE_NFQLBD_H
 
 #include <stdlib.h>
-#include "nfqlbd.h"
-#include "queue.h"
+#include "daemon/nfqlbd.h"
+#include "kernel/queue.h"
 
 /* A daemon with conf_text's configuration and a control socket at sock. */
 int fake_nfqlbd_init(struct nfqlbd *d, const char *conf_text, const char *sock);

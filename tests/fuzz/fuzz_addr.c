@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "clientinfo.h"
-#include "control.h"
-#include "escape.h"
-#include "ownaddr.h"
+#include "core/addr.h"
+#include "core/clientinfo.h"
+#include "daemon/control.h"
+#include "core/escape.h"
+#include "kernel/ownaddr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

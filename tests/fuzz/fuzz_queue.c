@@ -10,8 +10,8 @@
 #include <string.h>
 #include <libmnl/libmnl.h>
 
-#include "nlcheck.h"
-#include "queue.h"
+#include "kernel/nlcheck.h"
+#include "kernel/queue.h"
 
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Health probes through a chosen gateway (src/health.c via health_tool,
+# Health probes through a chosen gateway (src/core/health.c via health_tool,
 # the "iif lo" rules via rtnl_tool), judged by the routers' own
 # counters: the probe with mark 201 must reach router 2 and no other;
 # a router whose link goes down goes DOWN after exactly `fall` failed

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# t_lbset.sh BUILD_DIR - the lbset module (src/ipset.c) against the
+# t_lbset.sh BUILD_DIR - the lbset module (src/kernel/lbset.c) against the
 # kernel, through BUILD_DIR/lbset_tool.
 #
 # ipset sets are per network namespace, so everything runs in a

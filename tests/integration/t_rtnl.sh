@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# t_rtnl.sh BUILDDIR - src/rtnl.c against what iproute2 sees, inside a
+# t_rtnl.sh BUILDDIR - src/kernel/rtnl.c against what iproute2 sees, inside a
 # network namespace of its own so the host's rules and routes are never
 # touched.  Needs root.
 #

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * health_tool - drive src/health.c from the shell, in its own epoll
+ * health_tool - drive src/core/health.c from the shell, in its own epoll
  * loop exactly as the daemon does, for the integration test.
  *
  *   health_tool [-d] [-i interval_ms] [-t timeout_ms] [-m min_ok]
@@ -30,8 +30,8 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 
-#include "health.h"
-#include "log.h"
+#include "core/health.h"
+#include "util/log.h"
 
 struct tool {
 	struct health *h;

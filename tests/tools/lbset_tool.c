@@ -20,8 +20,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "addr.h"
-#include "lbset.h"
+#include "core/addr.h"
+#include "kernel/lbset.h"
 
 static const char *prog = "lbset_tool";
 

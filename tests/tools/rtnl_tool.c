@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * rtnl_tool - drive src/rtnl.c from the shell so the integration test
+ * rtnl_tool - drive src/kernel/rtnl.c from the shell so the integration test
  * can check it against what `ip rule` and `ip route` see.
  *
  * Exit 0 on success, 1 with rtnl_error() on failure, 2 on bad usage.
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "rtnl.h"
+#include "core/addr.h"
+#include "kernel/rtnl.h"
 
 static void __attribute__((noreturn)) usage(void)
 {

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "addr.h"
-#include "balance.h"
+#include "core/addr.h"
+#include "core/balance.h"
 
 /*
  * check's own ck_assert_* record a "last passed point" through a pipe

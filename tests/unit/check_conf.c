@@ -9,8 +9,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "conf.h"
-#include "ownaddr.h"
+#include "conf/conf.h"
+#include "kernel/ownaddr.h"
 
 #define GOOD_LAN "lan = { interface = \"eth1\"; network = \"192.168.182.0/24\"; };\n"
 #define GW(n, a, w) "{ name = \"" n "\"; address = \"" a "\"; interface = \"eth0\"; weight = " #w "; }"

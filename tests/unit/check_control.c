@@ -20,9 +20,9 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "clientinfo.h"
-#include "control.h"
-#include "escape.h"
+#include "core/clientinfo.h"
+#include "daemon/control.h"
+#include "core/escape.h"
 
 static struct control_req req;
 static char err[256];

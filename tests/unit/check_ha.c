@@ -10,8 +10,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "conf.h"
-#include "ha.h"
+#include "conf/conf.h"
+#include "core/ha.h"
 
 #define LAN "lan = { interface = \"eth1\"; network = \"192.168.182.0/24\"; };\n"
 #define GW(n, a, w) "{ name = \"" n "\"; address = \"" a "\"; interface = \"eth0\"; weight = " #w "; }"

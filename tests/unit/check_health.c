@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "health.h"
+#include "core/health.h"
 
 #define MS	1000ull		/* µs per ms */
 

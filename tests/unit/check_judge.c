@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * check_judge.c - unit tests of the joint verdicts, flap damping and
- * failback rebalance delay (src/judge.c), on fake time.
+ * failback rebalance delay (src/core/judge.c), on fake time.
  */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "judge.h"
+#include "core/judge.h"
 
 #define BIT(i)	((uint64_t)1 << (i))
 

@@ -21,7 +21,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "kmon.h"
+#include "kernel/kmon.h"
 
 #define MAX_EV	8
 

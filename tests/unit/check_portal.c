@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientinfo.h"
-#include "conf.h"
-#include "foreign.h"
-#include "iptab.h"
-#include "state.h"
-#include "synclist.h"
-#include "utf8.h"
+#include "core/clientinfo.h"
+#include "conf/conf.h"
+#include "kernel/foreign.h"
+#include "core/iptab.h"
+#include "daemon/state.h"
+#include "core/synclist.h"
+#include "core/utf8.h"
 
 static char err[256];
 

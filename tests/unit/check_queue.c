@@ -18,8 +18,8 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-#include "nlcheck.h"
-#include "queue.h"
+#include "kernel/nlcheck.h"
+#include "kernel/queue.h"
 
 #define MSG_BUFSIZE	512
 

@@ -13,8 +13,8 @@
 
 #include <json-c/json.h>
 
-#include "records.h"
-#include "web.h"
+#include "core/records.h"
+#include "web/webcore.h"
 
 static char *esc(const char *s, int utf8)
 {

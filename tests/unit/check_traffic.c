@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "traffic.h"
+#include "kernel/traffic.h"
 
 START_TEST(test_realm)
 {
