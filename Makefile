@@ -53,7 +53,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 # A module's source, wherever its layer keeps it: $(call src,balance addr)
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
-DAEMON_MODS := nfqlbd commands control clientinfo \
+DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto \
 	       queue lbset rtnl steer kmirror kmon \
 	       conf log health ct \
 	       failover portal state sync iptab \
@@ -87,7 +87,7 @@ JSON_LIBS   := $(shell pkg-config --libs json-c)
 $(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o $(B)/synclist.o \
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/proto.o $(B)/log.o $(B)/synclist.o \
 		$(B)/utf8.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
@@ -103,15 +103,15 @@ $(B)/web.o $(B)/webcore.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 $(B)/web_assets.o: src/web/web_assets.c $(WEB_ASSETS) | $(B)
 	$(CC) $(ALL_CFLAGS) -DWEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
 
-$(B)/nfqlb-web: $(B)/web.o $(B)/webcore.o $(B)/web_assets.o $(B)/records.o $(B)/control.o $(B)/log.o
+$(B)/nfqlb-web: $(B)/web.o $(B)/webcore.o $(B)/web_assets.o $(B)/records.o $(B)/proto.o $(B)/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(WEB_LIBS)
 
-$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/log.o $(B)/clientinfo.o \
+$(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/proto.o $(B)/log.o $(B)/clientinfo.o \
 		$(B)/utf8.o $(B)/escape.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/state.o \
-		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/control.o $(B)/log.o \
+		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/proto.o $(B)/log.o \
 		$(B)/rtnl.o $(B)/addr.o $(B)/traffic.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
@@ -121,13 +121,13 @@ $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
-$(B)/check_records: tests/unit/check_records.c $(B)/records.o $(B)/webcore.o $(B)/control.o $(B)/log.o
+$(B)/check_records: tests/unit/check_records.c $(B)/records.o $(B)/webcore.o $(B)/proto.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(WEB_LIBS)
 
 $(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
-$(B)/check_ha: tests/unit/check_ha.c $(B)/ha.o $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
+$(B)/check_ha: tests/unit/check_ha.c $(B)/ha.o $(B)/hafp.o $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o

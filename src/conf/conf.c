@@ -49,52 +49,111 @@ struct conf_int {
 	const char *path;
 	size_t off;
 	int64_t min, max, def;
+	/* Not NULL: only a restart applies a change; the name a reload names. */
+	const char *restart;
 };
 
 static const struct conf_int conf_ints[] = {
-	{ "queue.number", offsetof(struct conf, queue_num), 0, 65535, 0 },
-	{ "queue.max_len", offsetof(struct conf, queue_maxlen), 1, 1 << 20, 8192 },
+	{ "queue.number", offsetof(struct conf, queue_num), 0, 65535, 0, "queue.number" },
+	{ "queue.max_len", offsetof(struct conf, queue_maxlen), 1, 1 << 20, 8192, "queue" },
 	{ "queue.socket_buffer", offsetof(struct conf, queue_bufsize),
-	  65536, 1 << 30, 8 << 20 },
-	{ "queue.copy_range", offsetof(struct conf, copy_range), 20, 65535, 40 },
-	{ "queue.batch", offsetof(struct conf, queue_batch), 1, 64, 64 },
-	{ "marks.base", offsetof(struct conf, mark_base), 1, UINT32_MAX, 200 },
-	{ "marks.mask", offsetof(struct conf, mark_mask), 1, UINT32_MAX, 0xff },
+	  65536, 1 << 30, 8 << 20, "queue" },
+	{ "queue.copy_range", offsetof(struct conf, copy_range), 20, 65535, 40, "queue" },
+	{ "queue.batch", offsetof(struct conf, queue_batch), 1, 64, 64, "queue" },
+	{ "marks.base", offsetof(struct conf, mark_base), 1, UINT32_MAX, 200, "marks" },
+	{ "marks.mask", offsetof(struct conf, mark_mask), 1, UINT32_MAX, 0xff, "marks" },
 	{ "marks.rule_priority", offsetof(struct conf, rule_priority),
-	  1, 32000, 10000 },
-	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536 },
-	{ "clients.release_hold", offsetof(struct conf, release_hold), 0, 86400, 30 },
-	{ "clients.idle_timeout", offsetof(struct conf, idle_timeout), 0, 30 * 86400, 0 },
-	{ "control.idle_timeout", offsetof(struct conf, ctl_idle), 1, 3600, 30 },
-	{ "control.max_connections", offsetof(struct conf, ctl_max_conns), 1, 1024, 64 },
+	  1, 32000, 10000, "marks" },
+	{ "clients.max", offsetof(struct conf, max_clients), 1, 1 << 24, 65536, "clients.max" },
+	{ "clients.release_hold", offsetof(struct conf, release_hold), 0, 86400, 30, NULL },
+	{ "clients.idle_timeout", offsetof(struct conf, idle_timeout), 0, 30 * 86400, 0, NULL },
+	{ "control.idle_timeout", offsetof(struct conf, ctl_idle), 1, 3600, 30, NULL },
+	{ "control.max_connections", offsetof(struct conf, ctl_max_conns), 1, 1024, 64, NULL },
 	{ "health.interval", offsetof(struct conf, health.interval_ms), 100, 600000,
-	  HEALTH_DEFAULT_INTERVAL_MS },
+	  HEALTH_DEFAULT_INTERVAL_MS, NULL },
 	{ "health.timeout", offsetof(struct conf, health.timeout_ms), 10, 600000,
-	  HEALTH_DEFAULT_TIMEOUT_MS },
+	  HEALTH_DEFAULT_TIMEOUT_MS, NULL },
 	{ "health.min_ok", offsetof(struct conf, health.min_ok), 1, HEALTH_MAX_TARGETS,
-	  HEALTH_DEFAULT_MIN_OK },
+	  HEALTH_DEFAULT_MIN_OK, NULL },
 	{ "health.fall", offsetof(struct conf, health.fall), 1, HEALTH_MAX_COUNT,
-	  HEALTH_DEFAULT_FALL },
+	  HEALTH_DEFAULT_FALL, NULL },
 	{ "health.rise", offsetof(struct conf, health.rise), 1, HEALTH_MAX_COUNT,
-	  HEALTH_DEFAULT_RISE },
-	{ "health.notify_timeout", offsetof(struct conf, notify_timeout), 1, 3600, 5 },
+	  HEALTH_DEFAULT_RISE, NULL },
+	{ "health.notify_timeout", offsetof(struct conf, notify_timeout), 1, 3600, 5, NULL },
 	/* Link quality, joint verdicts and damping (failover.c, judge.c). */
 	{ "health.window", offsetof(struct conf, health.window), 1, HEALTH_MAX_WINDOW,
-	  HEALTH_DEFAULT_WINDOW },
+	  HEALTH_DEFAULT_WINDOW, NULL },
 	{ "health.loss_down", offsetof(struct conf, health.loss_down), 0, 100,
-	  HEALTH_DEFAULT_LOSS_DOWN },
+	  HEALTH_DEFAULT_LOSS_DOWN, NULL },
 	{ "health.loss_up", offsetof(struct conf, health.loss_up), 0, 100,
-	  HEALTH_DEFAULT_LOSS_UP },
+	  HEALTH_DEFAULT_LOSS_UP, NULL },
 	{ "health.rtt_down", offsetof(struct conf, health.rtt_down_ms), 0, 600000,
-	  HEALTH_DEFAULT_RTT_DOWN_MS },
+	  HEALTH_DEFAULT_RTT_DOWN_MS, NULL },
 	{ "health.rtt_up", offsetof(struct conf, health.rtt_up_ms), 0, 600000,
-	  HEALTH_DEFAULT_RTT_UP_MS },
+	  HEALTH_DEFAULT_RTT_UP_MS, NULL },
 	{ "health.damping", offsetof(struct conf, damping), 0, 10000,
-	  JUDGE_DEFAULT_HALF_LIFE },
+	  JUDGE_DEFAULT_HALF_LIFE, NULL },
 	{ "health.rebalance_after", offsetof(struct conf, rebalance_after), 0, 86400,
-	  JUDGE_DEFAULT_REBALANCE_AFTER },
-	{ "ha.release_after", offsetof(struct conf, ha.release_after), 0, 86400, 600 },
+	  JUDGE_DEFAULT_REBALANCE_AFTER, NULL },
+	{ "ha.release_after", offsetof(struct conf, ha.release_after), 0, 86400, 600, NULL },
 };
+
+/*
+ * The settings that are not integers (strings, flags, addresses), with
+ * the same "restart" column as conf_ints: only a restart applies a
+ * change of these (conf_restart_change()); the rest a reload applies.
+ */
+struct conf_field {
+	const char *path;
+	size_t off, size;
+	int is_string;
+	const char *restart;
+};
+
+#define FIELD(path, member, str, restart) \
+	{ path, offsetof(struct conf, member), sizeof(((struct conf *)0)->member), \
+	  str, restart }
+
+static const struct conf_field conf_fields[] = {
+	FIELD("lan.interface", lan_if, 1, "lan.interface"),
+	FIELD("lan.network", lan_net.addr, 0, "lan.network"),
+	FIELD("lan.network", lan_net.plen, 0, "lan.network"),
+	FIELD("queue.fail_open", fail_open, 0, "queue"),
+	FIELD("pin_connections", pin_connections, 0, "pin_connections"),
+	FIELD("ha.enable", ha.enable, 0, "ha.enable or ha.learn"),
+	FIELD("ha.learn", ha.learn, 0, "ha.enable or ha.learn"),
+	FIELD("clients.set_prefix", set_prefix, 1, "clients.set_prefix"),
+	FIELD("clients.state_dir", state_dir, 1, "clients.state_dir"),
+	FIELD("control.socket", ctl_path, 1, "control"),
+	FIELD("control.mode", ctl_mode, 0, "control"),
+	FIELD("control.group", ctl_gid, 0, "control"),
+	FIELD("clients.bind_on_packet", bind_on_packet, 0, NULL),
+	FIELD("keep_on_exit", keep_on_exit, 0, NULL),
+};
+
+static int field_differs(const struct conf *a, const struct conf *b, size_t off,
+			 size_t size, int is_string)
+{
+	const char *pa = (const char *)a + off, *pb = (const char *)b + off;
+
+	return is_string ? strncmp(pa, pb, size) != 0 : memcmp(pa, pb, size) != 0;
+}
+
+const char *conf_restart_change(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_fields) / sizeof(conf_fields[0]); i++)
+		if (conf_fields[i].restart &&
+		    field_differs(a, b, conf_fields[i].off, conf_fields[i].size,
+				  conf_fields[i].is_string))
+			return conf_fields[i].restart;
+	for (i = 0; i < sizeof(conf_ints) / sizeof(conf_ints[0]); i++)
+		if (conf_ints[i].restart &&
+		    field_differs(a, b, conf_ints[i].off, sizeof(uint32_t), 0))
+			return conf_ints[i].restart;
+	return NULL;
+}
 
 /* Every setting a file may hold; anything else is reported. */
 static const char *const conf_known_groups[][20] = {
@@ -526,6 +585,36 @@ static void parse_gateways(struct conf_ctx *x, config_t *cf, struct conf *c)
 }
 
 /* Cross-setting checks, once each setting is known to be sane. */
+void conf_gw_rule(const struct conf *c, unsigned i, enum conf_rule_kind kind,
+		  struct conf_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->mark = r->table = conf_gw_mark(c, i);
+	r->mask = c->mark_mask;
+	if (kind == CONF_RULE_PROBE) {
+		r->prio = c->rule_priority + BALANCE_MAX_GW + i;
+		r->iif_lo = 1;
+	} else {
+		r->prio = c->rule_priority + i;
+		r->from = c->lan_net;
+	}
+}
+
+/* The highest priority slot i's rules use (its probe rule's). */
+static uint32_t highest_prio(const struct conf *c, unsigned i)
+{
+	struct conf_rule r;
+
+	conf_gw_rule(c, i, CONF_RULE_PROBE, &r);
+	return r.prio;
+}
+
+/* Would slot i's rules reach the main table's rule (32766)? */
+static int rule_past_main(const struct conf *c, unsigned i)
+{
+	return highest_prio(c, i) >= 32766;
+}
+
 static void check_marks(struct conf_ctx *x, struct conf *c)
 {
 	uint64_t last = (uint64_t)c->mark_base + (c->ngw ? c->ngw - 1 : 0);
@@ -560,11 +649,10 @@ static void check_marks(struct conf_ctx *x, struct conf *c)
 			break;
 		}
 	}
-	/* LAN rules at rule_priority + n, probe rules BALANCE_MAX_GW above. */
-	if (c->rule_priority + BALANCE_MAX_GW + c->ngw > 32766)
+	if (c->ngw && rule_past_main(c, c->ngw - 1))
 		conf_err(x, "marks.rule_priority = %u: rules %u..%u would reach the main "
 			 "table's rule (32766)", c->rule_priority, c->rule_priority,
-			 c->rule_priority + BALANCE_MAX_GW + c->ngw - 1);
+			 highest_prio(c, c->ngw - 1));
 }
 
 static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
@@ -971,13 +1059,32 @@ int conf_check_gw(const struct conf *c, const char *name, const char *address,
 	return 0;
 }
 
+int conf_gw_find(const struct conf *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->ngw; i++)
+		if (c->gw[i].name[0] && !strcmp(c->gw[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+unsigned conf_gw_count(const struct conf *c)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < c->ngw; i++)
+		n += c->gw[i].name[0] != '\0';
+	return n;
+}
+
 int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen)
 {
 	uint64_t m = (uint64_t)c->mark_base + slot;
 
 	if (slot >= BALANCE_MAX_GW || m > UINT32_MAX || (m & ~(uint64_t)c->mark_mask) ||
 	    (m >= 253 && m <= 255) ||
-	    c->rule_priority + BALANCE_MAX_GW + slot >= 32766) {
+	    rule_past_main(c, slot)) {
 		snprintf(err, errlen, "no room for another gateway: mark 0x%llx would not "
 			 "fit marks.mask 0x%x or would hit a kernel table",
 			 (unsigned long long)m, c->mark_mask);

@@ -121,6 +121,10 @@ int conf_load_string(const char *text, const char *name, struct conf *c,
 int conf_check_gw(const struct conf *c, const char *name, const char *address,
 		  const char *ifname, const char *weight, struct conf_gw *out,
 		  char *err, size_t errlen);
+/* Slot of the gateway called name, or -1 (a removed one leaves an empty slot). */
+int conf_gw_find(const struct conf *c, const char *name);
+/* Gateways configured (empty slots not counted). */
+unsigned conf_gw_count(const struct conf *c);
 /* Can gateway slot n have a mark, a table and a rule?  0 or -1 and err. */
 int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen);
 
@@ -143,5 +147,33 @@ static inline uint32_t conf_gw_mark(const struct conf *c, unsigned i)
 {
 	return c->mark_base + i;
 }
+
+/*
+ * The ip rules of gateway slot i, built in one place (kmirror installs
+ * them, foreign.c recognises them, conf.c checks their priorities):
+ *   LAN:   pref rule_priority + i                 from LAN fwmark M/mask lookup M
+ *   PROBE: pref rule_priority + BALANCE_MAX_GW + i iif lo fwmark M/mask lookup M
+ * Probe rules sit above every LAN rule; both stay below the main
+ * table's rule (32766).
+ */
+enum conf_rule_kind { CONF_RULE_LAN, CONF_RULE_PROBE };
+
+struct conf_rule {
+	uint32_t prio;
+	uint32_t mark, mask;
+	uint32_t table;
+	int iif_lo;			/* "iif lo" (probes) instead of "from" */
+	struct nfqlb_net4 from;		/* LAN rules only */
+};
+
+void conf_gw_rule(const struct conf *c, unsigned i, enum conf_rule_kind kind,
+		  struct conf_rule *r);
+
+/*
+ * The first setting whose change only a restart can apply, as the
+ * reload error names it, or NULL: the "restart" column of conf.c's
+ * settings tables.
+ */
+const char *conf_restart_change(const struct conf *a, const struct conf *b);
 
 #endif

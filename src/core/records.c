@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "daemon/control.h"
+#include "core/proto.h"
 #include "core/records.h"
 
 static void oom(void) __attribute__((noreturn));
@@ -36,7 +36,7 @@ void records_parse(char *line, struct record *rec)
 		if (!eq)
 			continue;
 		*eq = '\0';
-		if (control_unescape(eq + 1))
+		if (proto_unescape(eq + 1))
 			continue;
 		rec->key[rec->n] = w;
 		rec->val[rec->n] = eq + 1;

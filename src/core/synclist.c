@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/control.h"
+#include "core/proto.h"
 #include "core/synclist.h"
 
 static int synclist_value(char *w, const char *key, const char **slot,
@@ -19,7 +19,7 @@ static int synclist_value(char *w, const char *key, const char **slot,
 		snprintf(err, len, "%s given twice", key);
 		return -1;
 	}
-	if (control_unescape(w + kl + 1)) {
+	if (proto_unescape(w + kl + 1)) {
 		snprintf(err, len, "%s: bad %%XX escape in \"%.40s\"", key, w + kl + 1);
 		return -1;
 	}

@@ -25,10 +25,9 @@
 #include <json-c/json.h>
 
 #include "conf/conf.h"
-#include "daemon/control.h"
+#include "core/proto.h"
 #include "core/synclist.h"
 #include "core/utf8.h"
-#include "daemon/nfqlbd.h"
 #include "core/records.h"
 
 enum {
@@ -127,7 +126,7 @@ static void req_kv(struct req *r, const char *key, const char *value)
 
 	if (strlen(value) * 3 >= sizeof(esc))
 		die(EXIT_USAGE, "%s is too long: %.40s...", key, value);
-	control_escape(value, esc, sizeof(esc));
+	proto_escape(value, esc, sizeof(esc));
 	snprintf(w, sizeof(w), "%s=%s", key, esc);
 	req_word(r, w);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * commands.c - the control protocol's verbs (see control.h for the
+ * commands.c - the control protocol's verbs (see core/proto.h for the
  * framing).  Each handler checks its words, does one thing through
- * the nfqlbd_* verbs, and writes the whole answer.
+ * the layers' own verbs (topology_*, bindings_*, failover_*, ...), and
+ * writes the whole answer.  It reads no layer's state directly.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,20 +14,15 @@
 #include <time.h>
 
 #include "core/escape.h"
-#include "daemon/hasync.h"
-#include "kernel/lbset.h"
-#include "util/log.h"
-#include "daemon/nfqlbd.h"
-#include "daemon/portal.h"
+#include "daemon/commands.h"
 #include "kernel/steer.h"
-#include "daemon/sync.h"
-#include "kernel/queue.h"
+#include "util/log.h"
 
 struct command {
 	const char *verb;
 	int min_args, max_args;		/* words after the verb */
 	int privileged;			/* changes state: root or the group */
-	void (*fn)(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
+	void (*fn)(struct commands_env *d, const struct control_req *r, struct obuf *o);
 	const char *usage;
 };
 
@@ -53,7 +49,7 @@ static void err_out(struct obuf *o, const char *kind, const char *fmt, ...)
  * A client address: IPv4, inside the LAN and, to bind (strict), none of
  * its network, broadcast or own addresses.
  */
-static int parse_client(struct nfqlbd *d, const char *s, struct nfqlb_addr *a,
+static int parse_client(struct commands_env *d, const char *s, struct nfqlb_addr *a,
 			int strict, struct obuf *o)
 {
 	char net[INET_ADDRSTRLEN];
@@ -67,24 +63,24 @@ static int parse_client(struct nfqlbd *d, const char *s, struct nfqlb_addr *a,
 		err_out(o, "invalid", "client %s: only IPv4 clients are balanced", s);
 		return -1;
 	}
-	if (!net4_contains(&d->conf.lan_net, a->v4)) {
-		inet_ntop(AF_INET, &d->conf.lan_net.addr, net, sizeof(net));
+	if (!net4_contains(&d->conf->lan_net, a->v4)) {
+		inet_ntop(AF_INET, &d->conf->lan_net.addr, net, sizeof(net));
 		err_out(o, "invalid", "client %s is outside lan.network %s/%u", s,
-			net, d->conf.lan_net.plen);
+			net, d->conf->lan_net.plen);
 		return -1;
 	}
-	if (strict && (why = ownaddr_nonhost(&d->conf.lan_net, &d->own, a->v4))) {
-		inet_ntop(AF_INET, &d->conf.lan_net.addr, net, sizeof(net));
+	if (strict && (why = ownaddr_nonhost(&d->conf->lan_net, bindings_own(d->b), a->v4))) {
+		inet_ntop(AF_INET, &d->conf->lan_net.addr, net, sizeof(net));
 		err_out(o, "invalid", "client %s is %s of lan.network %s/%u, not a client",
-			s, why, net, d->conf.lan_net.plen);
+			s, why, net, d->conf->lan_net.plen);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_gateway(struct nfqlbd *d, const char *s, struct obuf *o)
+static int parse_gateway(struct commands_env *d, const char *s, struct obuf *o)
 {
-	int slot = nfqlbd_gw_find(d, s);
+	int slot = conf_gw_find(d->conf, s);
 
 	if (slot < 0)
 		err_out(o, "notfound", "no gateway named \"%s\"", s);
@@ -116,7 +112,7 @@ static const char *option(const struct control_req *r, int from, const char *key
 	for (i = from; i < r->argc; i++)
 		if (!strncmp(r->argv[i], key, kl) && r->argv[i][kl] == '=') {
 			snprintf(buf, len, "%s", r->argv[i] + kl + 1);
-			return control_unescape(buf) ? NULL : buf;
+			return proto_unescape(buf) ? NULL : buf;
 		}
 	return NULL;
 }
@@ -141,7 +137,7 @@ static int check_options(const struct control_req *r, int from,
 			return -1;
 		}
 		snprintf(tmp, sizeof(tmp), "%s", eq + 1);
-		if (control_unescape(tmp)) {
+		if (proto_unescape(tmp)) {
 			err_out(o, "invalid", "option \"%s\": bad %%XX escape", r->argv[i]);
 			return -1;
 		}
@@ -149,14 +145,14 @@ static int check_options(const struct control_req *r, int from,
 	return 0;
 }
 
-static void binding_record(struct nfqlbd *d, struct obuf *o,
+static void binding_record(struct commands_env *d, struct obuf *o,
 			   const struct nfqlb_addr *a, unsigned gw, uint32_t since)
 {
-	const struct client_meta *m = clientinfo_get(d->info, a->v4);
+	const struct client_meta *m = bindings_meta(d->b, a->v4);
 	char s[NFQLB_ADDRSTRLEN];
 
 	obuf_kv(o, "client", addr_format(a, s, sizeof(s)));
-	obuf_kv(o, "gateway", d->conf.gw[gw].name);
+	obuf_kv(o, "gateway", d->conf->gw[gw].name);
 	obuf_kvu(o, "since", since);
 	obuf_kv(o, "mac", m && m->mac[0] ? m->mac : "-");
 	obuf_kv(o, "user", m && m->user[0] ? m->user : "-");
@@ -164,7 +160,7 @@ static void binding_record(struct nfqlbd *d, struct obuf *o,
 	obuf_printf(o, "\n");
 }
 
-static void cmd_bind(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_bind(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	static const char *const keys[] = { "mac", "user", "session", NULL };
 	struct client_meta m = { 0 };
@@ -188,37 +184,37 @@ static void cmd_bind(struct nfqlbd *d, const struct control_req *r, struct obuf 
 				 "allows %d)", r->argv[1], cut, strlen(m.user),
 				 CLIENTINFO_USER_MAX);
 	}
-	gw = nfqlbd_bind(d, &a, &m, &created, err, sizeof(err));
+	gw = bindings_bind(d->b, &a, &m, &created, err, sizeof(err));
 	if (gw < 0) {
 		err_out(o, "busy", "%s", err);
 		return;
 	}
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "client", r->argv[1]);
-	obuf_kv(o, "gateway", d->conf.gw[gw].name);
-	obuf_printf(o, " mark=0x%x", conf_gw_mark(&d->conf, (unsigned)gw));
+	obuf_kv(o, "gateway", d->conf->gw[gw].name);
+	obuf_printf(o, " mark=0x%x", conf_gw_mark(d->conf, (unsigned)gw));
 	obuf_kvu(o, "new", (unsigned)created);
 	obuf_printf(o, "\n");
 }
 
-static void cmd_release(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_release(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	struct nfqlb_addr a;
 	int gw;
 
 	if (parse_client(d, r->argv[1], &a, 0, o))
 		return;
-	gw = nfqlbd_release(d, &a);
-	portal_hold(d, &a);	/* logged out: its own packets do not bind it */
+	gw = bindings_release(d->b, &a);
+	bindings_hold(d->b, &a);	/* logged out: its own packets do not bind it */
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "client", r->argv[1]);
-	obuf_kv(o, "gateway", gw >= 0 ? d->conf.gw[gw].name : "-");
+	obuf_kv(o, "gateway", gw >= 0 ? d->conf->gw[gw].name : "-");
 	obuf_kvu(o, "released", gw >= 0);
 	obuf_printf(o, "\n");
 }
 
 struct list_ctx {
-	struct nfqlbd *d;
+	struct commands_env *d;
 	struct obuf *o;
 	int gw;			/* -1: all */
 	uint32_t n;
@@ -235,7 +231,7 @@ static int list_cb(const struct balance_binding *bb, void *arg)
 	return 0;
 }
 
-static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_list(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	struct list_ctx l = { .d = d, .gw = -1 };
 	struct obuf body = { 0 };
@@ -252,7 +248,7 @@ static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	if (name && (l.gw = parse_gateway(d, name, o)) < 0)
 		return;
 	l.o = &body;
-	balance_foreach(d->bal, list_cb, &l);
+	balance_foreach(bindings_table(d->b), list_cb, &l);
 	if (body.overflow) {
 		obuf_free(&body);
 		err_out(o, "internal", "the list is larger than %u bytes", CONTROL_MAX_OUTPUT);
@@ -266,14 +262,16 @@ static void cmd_list(struct nfqlbd *d, const struct control_req *r, struct obuf 
 }
 
 /* Health fields: "-" for a gateway without probes. */
-static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
+static void health_fields(struct commands_env *d, struct obuf *o, unsigned i)
 {
-	struct health_info hi;
+	struct failover_gw_info gi;
+	const struct health_info *hi = &gi.health;
 	char num[32];
 
-	obuf_kvu(o, "changes", d->judge[i].changes);
-	obuf_kvu(o, "state_age", (unsigned long long)(time(NULL) - d->gw[i].hsince));
-	if (!d->gw[i].probed || !d->health || health_gw_info(d->health, i, &hi)) {
+	failover_gw_info(d->fo, i, &gi);
+	obuf_kvu(o, "changes", gi.changes);
+	obuf_kvu(o, "state_age", (unsigned long long)(time(NULL) - gi.since));
+	if (!gi.probed) {
 		obuf_kv(o, "health", "-");
 		obuf_kv(o, "rtt_ms", "-");
 		obuf_kv(o, "loss", "-");
@@ -283,39 +281,38 @@ static void health_fields(struct nfqlbd *d, struct obuf *o, unsigned i)
 		return;
 	}
 	/* The prober's own verdict; "state" is the daemon's (judge.h). */
-	obuf_kv(o, "health", health_state_name(d->judge[i].raw));
-	if (hi.has_rtt && hi.last_ok) {
-		snprintf(num, sizeof(num), "%.1f", hi.last_rtt_us / 1000.0);
+	obuf_kv(o, "health", health_state_name(gi.raw));
+	if (hi->has_rtt && hi->last_ok) {
+		snprintf(num, sizeof(num), "%.1f", hi->last_rtt_us / 1000.0);
 		obuf_kv(o, "rtt_ms", num);
 	} else {
 		obuf_kv(o, "rtt_ms", "-");
 	}
-	snprintf(num, sizeof(num), "%u%%", hi.loss_pct);
+	snprintf(num, sizeof(num), "%u%%", hi->loss_pct);
 	obuf_kv(o, "loss", num);
 	/* Over the window (health.window rounds), like loss. */
-	if (hi.quality.nrtt) {
-		snprintf(num, sizeof(num), "%.1f", hi.quality.rtt_avg_us / 1000.0);
+	if (hi->quality.nrtt) {
+		snprintf(num, sizeof(num), "%.1f", hi->quality.rtt_avg_us / 1000.0);
 		obuf_kv(o, "rtt_avg_ms", num);
-		snprintf(num, sizeof(num), "%.1f", hi.quality.rtt_dev_us / 1000.0);
+		snprintf(num, sizeof(num), "%.1f", hi->quality.rtt_dev_us / 1000.0);
 		obuf_kv(o, "rtt_dev_ms", num);
 	} else {
 		obuf_kv(o, "rtt_avg_ms", "-");
 		obuf_kv(o, "rtt_dev_ms", "-");
 	}
-	obuf_kvu(o, "window", hi.quality.rounds);
-	obuf_kvu(o, "penalty", d->judge[i].penalty);
-	obuf_kv(o, "down_reason", d->judge[i].state == JUDGE_DOWN ?
-		health_reason_name(hi.reason) : "-");
-	obuf_kvu(o, "targets", hi.ntargets);
-	obuf_kvu(o, "last_ok", hi.last_ok);
-	obuf_kvu(o, "rounds", hi.rounds);
+	obuf_kvu(o, "window", hi->quality.rounds);
+	obuf_kvu(o, "penalty", gi.penalty);
+	obuf_kv(o, "down_reason", gi.judged_down ? health_reason_name(hi->reason) : "-");
+	obuf_kvu(o, "targets", hi->ntargets);
+	obuf_kvu(o, "last_ok", hi->last_ok);
+	obuf_kvu(o, "rounds", hi->rounds);
 }
 
 /* Forwarded through a gateway, counted by the kernel (traffic.h). */
-static void traffic_fields(struct nfqlbd *d, struct obuf *o,
+static void traffic_fields(struct commands_env *d, struct obuf *o,
 			   const struct traffic_ctr *t)
 {
-	if (!d->traffic_ok) {
+	if (!topology_traffic_ok(d->topo)) {
 		obuf_kv(o, "tx_packets", "-");
 		obuf_kv(o, "tx_bytes", "-");
 		return;
@@ -324,24 +321,32 @@ static void traffic_fields(struct nfqlbd *d, struct obuf *o,
 	obuf_kvu(o, "tx_bytes", t->bytes);
 }
 
-static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static time_t state_since(struct commands_env *d, unsigned i)
 {
-	uint64_t wsum = 0, csum = balance_clients(d->bal);
+	struct failover_gw_info gi;
+
+	failover_gw_info(d->fo, i, &gi);
+	return gi.since;
+}
+
+static void cmd_gateways(struct commands_env *d, const struct control_req *r, struct obuf *o)
+{
+	uint64_t wsum = 0, csum = balance_clients(bindings_table(d->b));
 	unsigned i, n = 0;
 	char num[32];
 
 	(void)r;
-	nfqlbd_traffic_update(d);
-	for (i = 0; i < d->conf.ngw; i++)
-		if (d->conf.gw[i].name[0]) {
+	topology_traffic_update(d->topo);
+	for (i = 0; i < d->conf->ngw; i++)
+		if (d->conf->gw[i].name[0]) {
 			n++;
-			if (balance_gw_available(d->bal, i))
-				wsum += balance_gw_weight(d->bal, i);
+			if (balance_gw_available(bindings_table(d->b), i))
+				wsum += balance_gw_weight(bindings_table(d->b), i);
 		}
 	obuf_printf(o, "OK %u\n", n);
-	for (i = 0; i < d->conf.ngw; i++) {
-		const struct conf_gw *g = &d->conf.gw[i];
-		uint32_t w = balance_gw_weight(d->bal, i), cl = balance_gw_clients(d->bal, i);
+	for (i = 0; i < d->conf->ngw; i++) {
+		const struct conf_gw *g = &d->conf->gw[i];
+		uint32_t w = balance_gw_weight(bindings_table(d->b), i), cl = balance_gw_clients(bindings_table(d->b), i);
 
 		if (!g->name[0])
 			continue;
@@ -349,56 +354,59 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kv(o, "address", inet_ntoa(g->addr));
 		obuf_kv(o, "interface", g->ifname);
 		obuf_kvu(o, "weight", w);
-		obuf_kv(o, "state", failover_state(d, i));
+		obuf_kv(o, "state", failover_state(d->fo, i));
 		obuf_kvu(o, "clients", cl);
 		snprintf(num, sizeof(num), "%.1f", csum ? 100.0 * cl / (double)csum : 0.0);
 		obuf_kv(o, "client_share", num);
-		snprintf(num, sizeof(num), "%.1f", wsum && balance_gw_available(d->bal, i) ?
+		snprintf(num, sizeof(num), "%.1f", wsum && balance_gw_available(bindings_table(d->b), i) ?
 			 100.0 * w / (double)wsum : 0.0);
 		obuf_kv(o, "weight_share", num);
-		obuf_printf(o, " mark=0x%x", conf_gw_mark(&d->conf, i));
-		obuf_kvu(o, "table", conf_gw_mark(&d->conf, i));
-		obuf_kvu(o, "state_since", (unsigned long long)d->gw[i].hsince);
+		obuf_printf(o, " mark=0x%x", conf_gw_mark(d->conf, i));
+		obuf_kvu(o, "table", conf_gw_mark(d->conf, i));
+		obuf_kvu(o, "state_since", (unsigned long long)state_since(d, i));
 		health_fields(d, o, i);
-		traffic_fields(d, o, &d->gw[i].tx);
+		traffic_fields(d, o, topology_gw_traffic(d->topo, i));
 		obuf_printf(o, "\n");
 	}
 }
 
 /* Behind a portal (issue 10): holds, idle releases, unbound packets. */
-static void stats_portal(struct nfqlbd *d, struct obuf *o)
+static void stats_portal(struct commands_env *d, struct obuf *o)
 {
 	unsigned long long pk = 0;
 
-	obuf_kv(o, "bind_on_packet", d->conf.bind_on_packet ? "true" : "false");
-	obuf_kvu(o, "binds_held", d->n.binds_held);
-	obuf_kvu(o, "idle_releases", d->n.idle_releases);
-	obuf_kvu(o, "syncs", d->n.syncs);
-	if (!d->conf.bind_on_packet && !steer_unbound_packets(&pk))
+	obuf_kv(o, "bind_on_packet", d->conf->bind_on_packet ? "true" : "false");
+	obuf_kvu(o, "binds_held", bindings_counters(d->b)->binds_held);
+	obuf_kvu(o, "idle_releases", bindings_counters(d->b)->idle_releases);
+	obuf_kvu(o, "syncs", sync_count(d->sync));
+	if (!d->conf->bind_on_packet && !steer_unbound_packets(&pk))
 		obuf_kvu(o, "packets_unbound", pk);
 }
 
-static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_stats(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	const struct queue_stats *q = queue_stats(d->queue);
 	const struct control_stats *c = control_stats(d->ctl);
+	const struct bindings_counters *bn = bindings_counters(d->b);
+	const struct failover_counters *fn = failover_counters(d->fo);
+	const struct topology_counters *tn = topology_counters(d->topo);
 	struct traffic_ctr tx = { 0 };
 	unsigned i;
 
 	(void)r;
-	nfqlbd_traffic_update(d);
-	for (i = 0; i < d->conf.ngw; i++)
-		if (d->conf.gw[i].name[0]) {
-			tx.packets += d->gw[i].tx.packets;
-			tx.bytes += d->gw[i].tx.bytes;
+	topology_traffic_update(d->topo);
+	for (i = 0; i < d->conf->ngw; i++)
+		if (d->conf->gw[i].name[0]) {
+			tx.packets += topology_gw_traffic(d->topo, i)->packets;
+			tx.bytes += topology_gw_traffic(d->topo, i)->bytes;
 		}
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "version", NFQLB_VERSION);
 	obuf_kvu(o, "uptime", (unsigned long long)(time(NULL) - d->started));
-	obuf_kvu(o, "clients", balance_clients(d->bal));
-	obuf_kvu(o, "max_clients", d->conf.max_clients);
+	obuf_kvu(o, "clients", balance_clients(bindings_table(d->b)));
+	obuf_kvu(o, "max_clients", d->conf->max_clients);
 	/* pin_connections: how the kernel marks a bound client's packets. */
-	obuf_kv(o, "pinning", d->conf.pin_connections ? "connmark" : "off");
+	obuf_kv(o, "pinning", d->conf->pin_connections ? "connmark" : "off");
 	obuf_kvu(o, "packets_queued", q->packets);
 	obuf_kvu(o, "verdicts", q->verdicts);
 	obuf_kvu(o, "verdicts_marked", q->marked);
@@ -407,71 +415,71 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "unassigned", q->unassigned);
 	obuf_kvu(o, "queue_overruns", q->enobufs);
 	obuf_kvu(o, "verdict_errors", q->send_errors);
-	obuf_kvu(o, "binds_packet", d->n.binds_packet);
-	obuf_kvu(o, "binds_hook", d->n.binds_hook);
-	obuf_kvu(o, "releases", d->n.releases);
-	obuf_kvu(o, "rebinds", d->n.rebinds);
-	obuf_kvu(o, "set_errors", d->n.set_errors);
-	obuf_kvu(o, "table_full", d->n.table_full);
-	obuf_kvu(o, "reloads", d->n.reloads);
-	obuf_kvu(o, "reload_errors", d->n.reload_errors);
-	obuf_kvu(o, "failovers", d->n.failovers);
-	obuf_kvu(o, "failbacks", d->n.failbacks);
-	obuf_kvu(o, "rebalanced", d->n.rebalanced);
-	obuf_kvu(o, "conntrack_flushes", d->n.ct_flushes);
-	obuf_kvu(o, "notify_runs", d->n.notify_runs);
-	obuf_kvu(o, "notify_errors", d->n.notify_errors);
+	obuf_kvu(o, "binds_packet", bn->binds_packet);
+	obuf_kvu(o, "binds_hook", bn->binds_hook);
+	obuf_kvu(o, "releases", bn->releases);
+	obuf_kvu(o, "rebinds", bn->rebinds);
+	obuf_kvu(o, "set_errors", kmirror_set_errors(d->km));
+	obuf_kvu(o, "table_full", bn->table_full);
+	obuf_kvu(o, "reloads", tn->reloads);
+	obuf_kvu(o, "reload_errors", tn->reload_errors);
+	obuf_kvu(o, "failovers", fn->failovers);
+	obuf_kvu(o, "failbacks", fn->failbacks);
+	obuf_kvu(o, "rebalanced", bn->rebalanced);
+	obuf_kvu(o, "conntrack_flushes", fn->ct_flushes);
+	obuf_kvu(o, "notify_runs", fn->notify_runs);
+	obuf_kvu(o, "notify_errors", fn->notify_errors);
 	stats_portal(d, o);
 	/* Every gateway's probes failing at once: held, nobody moved. */
-	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d));
-	obuf_kvu(o, "probe_outages", d->n.probe_outages);
-	obuf_kvu(o, "damped", d->n.damped);
-	obuf_kvu(o, "repairs", d->n.repairs);
-	obuf_kvu(o, "repair_errors", d->n.repair_errors);
+	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d->fo));
+	obuf_kvu(o, "probe_outages", fn->probe_outages);
+	obuf_kvu(o, "damped", fn->damped);
+	obuf_kvu(o, "repairs", tn->repairs);
+	obuf_kvu(o, "repair_errors", tn->repair_errors);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_kvu(o, "control_refused", c->refused);
 	obuf_kvu(o, "control_timeouts", c->timeouts + c->deadlines);
-	obuf_kvu(o, "non_host", d->n.non_host);
+	obuf_kvu(o, "non_host", bn->non_host);
 	traffic_fields(d, o, &tx);
-	hasync_stats(d, o);
+	hasync_stats(d->ha, o);
 	obuf_printf(o, "\n");
 }
 
-static void gateway_record(struct nfqlbd *d, struct obuf *o, unsigned slot)
+static void gateway_record(struct commands_env *d, struct obuf *o, unsigned slot)
 {
 	obuf_printf(o, "OK 1\n");
-	obuf_kv(o, "name", d->conf.gw[slot].name);
-	obuf_kvu(o, "weight", balance_gw_weight(d->bal, slot));
-	obuf_kv(o, "state", failover_state(d, slot));
-	obuf_kvu(o, "clients", balance_gw_clients(d->bal, slot));
+	obuf_kv(o, "name", d->conf->gw[slot].name);
+	obuf_kvu(o, "weight", balance_gw_weight(bindings_table(d->b), slot));
+	obuf_kv(o, "state", failover_state(d->fo, slot));
+	obuf_kvu(o, "clients", balance_gw_clients(bindings_table(d->b), slot));
 	obuf_printf(o, "\n");
 }
 
-static void cmd_weight(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_weight(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	uint32_t w;
 	int slot;
 
 	if ((slot = parse_gateway(d, r->argv[1], o)) < 0 || parse_weight(r->argv[2], &w, o))
 		return;
-	nfqlbd_set_weight(d, (unsigned)slot, w);
+	topology_set_weight(d->topo, (unsigned)slot, w);
 	log_info("gateway %s: weight %u", r->argv[1], w);
 	gateway_record(d, o, (unsigned)slot);
 }
 
-static void cmd_drain(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_drain(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	int slot;
 
 	if ((slot = parse_gateway(d, r->argv[1], o)) < 0)
 		return;
-	nfqlbd_set_weight(d, (unsigned)slot, 0);
+	topology_set_weight(d->topo, (unsigned)slot, 0);
 	log_info("gateway %s: drained", r->argv[1]);
 	gateway_record(d, o, (unsigned)slot);
 }
 
-static void cmd_gateway(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_gateway(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	static const char *const keys[] = { "name", "address", "interface", "weight", NULL };
 	char name[64], addr[64], ifn[64], w[64], err[512];
@@ -485,7 +493,7 @@ static void cmd_gateway(struct nfqlbd *d, const struct control_req *r, struct ob
 		}
 		if ((slot = parse_gateway(d, r->argv[2], o)) < 0)
 			return;
-		if (nfqlbd_gw_del(d, (unsigned)slot, err, sizeof(err))) {
+		if (topology_gw_del(d->topo, (unsigned)slot, err, sizeof(err))) {
 			err_out(o, "internal", "%s", err);
 			return;
 		}
@@ -500,14 +508,14 @@ static void cmd_gateway(struct nfqlbd *d, const struct control_req *r, struct ob
 	}
 	if (check_options(r, 2, keys, o))
 		return;
-	if (conf_check_gw(&d->conf, option(r, 2, "name", name, sizeof(name)),
+	if (conf_check_gw(d->conf, option(r, 2, "name", name, sizeof(name)),
 			  option(r, 2, "address", addr, sizeof(addr)),
 			  option(r, 2, "interface", ifn, sizeof(ifn)),
 			  option(r, 2, "weight", w, sizeof(w)), &g, err, sizeof(err))) {
 		err_out(o, "invalid", "%s", err);
 		return;
 	}
-	slot = nfqlbd_gw_add(d, &g, err, sizeof(err));
+	slot = topology_gw_add(d->topo, &g, err, sizeof(err));
 	if (slot < 0) {
 		err_out(o, "invalid", "%s", err);
 		return;
@@ -515,12 +523,12 @@ static void cmd_gateway(struct nfqlbd *d, const struct control_req *r, struct ob
 	gateway_record(d, o, (unsigned)slot);
 }
 
-static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_reload(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	char err[512];
 
 	(void)r;
-	if (nfqlbd_reload(d, err, sizeof(err))) {
+	if (topology_reload(d->topo, err, sizeof(err))) {
 		err_out(o, "invalid", "%s", err);
 		return;
 	}
@@ -530,13 +538,13 @@ static void cmd_reload(struct nfqlbd *d, const struct control_req *r, struct obu
 }
 
 /* For a firewall script, after its own reload: audit and repair now. */
-static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_repair(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	char what[1024], err[512];	/* the answer truncates them */
 	int n;
 
 	(void)r;
-	n = nfqlbd_repair(d, 1, what, sizeof(what), err, sizeof(err));
+	n = topology_repair(d->topo, 1, what, sizeof(what), err, sizeof(err));
 	if (n < 0) {
 		err_out(o, "internal", "%s", err);
 		return;
@@ -547,20 +555,20 @@ static void cmd_repair(struct nfqlbd *d, const struct control_req *r, struct obu
 	obuf_printf(o, "\n");
 }
 
-static void cmd_rebalance(struct nfqlbd *d, const struct control_req *r,
+static void cmd_rebalance(struct commands_env *d, const struct control_req *r,
 			  struct obuf *o)
 {
 	uint32_t moved;
 
 	(void)r;
-	moved = failover_rebalance(d);
+	moved = failover_rebalance(d->fo);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "moved", moved);
-	obuf_kvu(o, "clients", balance_clients(d->bal));
+	obuf_kvu(o, "clients", balance_clients(bindings_table(d->b)));
 	obuf_printf(o, "\n");
 }
 
-static void cmd_version(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void cmd_version(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	(void)d;
 	(void)r;
@@ -568,6 +576,21 @@ static void cmd_version(struct nfqlbd *d, const struct control_req *r, struct ob
 	obuf_kv(o, "version", NFQLB_VERSION);
 	obuf_kvu(o, "protocol", CONTROL_VERSION);
 	obuf_printf(o, "\n");
+}
+
+static void cmd_sync(struct commands_env *d, const struct control_req *r, struct obuf *o)
+{
+	sync_command(d->sync, r, o);
+}
+
+static void cmd_ha(struct commands_env *d, const struct control_req *r, struct obuf *o)
+{
+	hasync_cmd_ha(d->ha, r, o);
+}
+
+static void cmd_adopt(struct commands_env *d, const struct control_req *r, struct obuf *o)
+{
+	hasync_cmd_adopt(d->ha, r, o);
 }
 
 static const struct command commands[] = {
@@ -585,16 +608,16 @@ static const struct command commands[] = {
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "repair", 0, 0, 1, cmd_repair, "repair" },
 	{ "version", 0, 0, 0, cmd_version, "version" },
-	{ "sync", 1, 6, 1, sync_command,
+	{ "sync", 1, 6, 1, cmd_sync,
 	  "sync begin | sync add ID IP [mac=MAC] [user=NAME] [session=ID] | sync end ID" },
-	{ "ha", 1, 1, 1, hasync_cmd_ha, "ha fingerprint | ha status | ha refresh" },
-	{ "adopt-conntrack", 0, 0, 1, hasync_cmd_adopt, "adopt-conntrack" },
+	{ "ha", 1, 1, 1, cmd_ha, "ha fingerprint | ha status | ha refresh" },
+	{ "adopt-conntrack", 0, 0, 1, cmd_adopt, "adopt-conntrack" },
 };
 
 void commands_handle(const struct control_req *req,
 		     const struct control_peer *peer, struct obuf *o, void *arg)
 {
-	struct nfqlbd *d = arg;
+	struct commands_env *d = arg;
 	unsigned i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -609,7 +632,7 @@ void commands_handle(const struct control_req *req,
 		if (c->privileged && !peer->privileged) {
 			err_out(o, "perm", "%s changes state: uid %u is neither root nor "
 				"in group %s", c->verb, (unsigned)peer->uid,
-				d->conf.ctl_group[0] ? d->conf.ctl_group : "(none configured)");
+				d->conf->ctl_group[0] ? d->conf->ctl_group : "(none configured)");
 			return;
 		}
 		c->fn(d, req, o);

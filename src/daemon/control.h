@@ -4,23 +4,7 @@
  * credentials and dispatch.  What the verbs do is the daemon's
  * business; this module only gets requests in and answers out.
  *
- * Protocol (version 1), line oriented so that a shell script can speak
- * it (socat, nc -U):
- *
- *   request:  VERB [ARG ...] NL          one line, at most
- *                                         CONTROL_MAX_LINE bytes, tokens
- *                                         separated by spaces, printable
- *                                         ASCII only
- *   answer:   "OK N" NL, then N record lines, or
- *             "ERR KIND message" NL      KIND: usage, invalid, notfound,
- *                                         perm, busy, internal
- *   record:   key=value key=value ...    values %XX-escaped outside
- *                                         [A-Za-z0-9._:/@+-]
- *
- * Several requests may follow each other on one connection; the
- * answers come in order.  An idle connection is closed after the
- * configured timeout, a line too long is answered with ERR usage and
- * the connection closed.
+ * The protocol itself (framing, escaping, parsing) is core/proto.h.
  *
  * Resource discipline (every peer may be hostile):
  *  - a request must be complete CONTROL_REQUEST_MS after its first
@@ -49,10 +33,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CONTROL_VERSION		1
-#define CONTROL_MAX_LINE	1024
-#define CONTROL_MAX_ARGS	16
-#define CONTROL_MAX_OUTPUT	(64u << 20)	/* per answer, bytes */
+#include "core/proto.h"
+
 #define CONTROL_OUT_HIGH	(64u << 10)	/* unsent, per connection */
 #define CONTROL_OUT_BUDGET	(1u << 20)	/* unsent, unprivileged peers */
 #define CONTROL_READ_BUDGET	16		/* requests per connection per turn */
@@ -62,41 +44,6 @@
 
 /* Slots kept for privileged peers out of max_conns. */
 unsigned control_reserved_slots(unsigned max_conns);
-
-/* A growing output buffer for one answer. */
-struct obuf {
-	char *data;
-	size_t len, cap;
-	int overflow;
-};
-
-void obuf_printf(struct obuf *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Append " key=value" (or "key=value" at a line's start), escaping value. */
-void obuf_kv(struct obuf *o, const char *key, const char *value);
-void obuf_kvu(struct obuf *o, const char *key, unsigned long long v);
-void obuf_reset(struct obuf *o);
-void obuf_free(struct obuf *o);
-
-/* Escape value for a record into buf; returns buf (truncates safely). */
-const char *control_escape(const char *value, char *buf, size_t len);
-/* Undo control_escape in place; -1 on a bad %XX or a NUL. */
-int control_unescape(char *s);
-
-/* A parsed request line. */
-struct control_req {
-	int argc;
-	char *argv[CONTROL_MAX_ARGS];
-	char buf[CONTROL_MAX_LINE + 1];
-};
-
-/*
- * Split one request line (without its NL) into words.  0, or -1 with a
- * message in err: empty line, a NUL or control character, too many
- * words, too long.
- */
-int control_parse(const char *line, size_t len, struct control_req *req,
-		  char *err, size_t errlen);
 
 /* Who is asking, from SO_PEERCRED and SO_PEERGROUPS. */
 struct control_peer {

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/hafp.h"
 #include "kernel/ctlearn.h"
 #include "daemon/hasync.h"
 #include "util/log.h"
-#include "daemon/nfqlbd.h"
 
 /*
  * What this box is, as the notify script's calls tell: `ha refresh`
@@ -31,7 +31,7 @@
  */
 enum hasync_role { ROLE_UNKNOWN, ROLE_BACKUP, ROLE_MASTER };
 
-struct hasync {
+struct ha_state {
 	struct ctlearn *ev;
 	int dump_due;
 	enum hasync_role role;
@@ -41,11 +41,17 @@ struct hasync {
 	struct hasync_counters n;
 };
 
+struct hasync {
+	const struct conf *conf;
+	struct bindings *b;
+	struct ha_state *ha;	/* NULL unless ha.enable */
+};
+
 static const char *const role_names[] = { "unknown", "backup", "master" };
 
-static struct hasync *hs(const struct nfqlbd *d)
+static struct ha_state *hs(const struct hasync *hx)
 {
-	return d->ha;
+	return hx->ha;
 }
 
 static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg);
@@ -53,21 +59,21 @@ static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg);
 /* Events: learned from, except on a master. */
 static void event_cb(struct in_addr src, uint32_t ctmark, void *arg)
 {
-	struct nfqlbd *d = arg;
+	struct hasync *hx = arg;
 
-	if (d->ha->role != ROLE_MASTER)
+	if (hx->ha->role != ROLE_MASTER)
 		learn_cb(src, ctmark, arg);
 }
 
 static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
 {
-	struct nfqlbd *d = arg;
-	struct hasync *h = hs(d);
+	struct hasync *hx = arg;
+	struct ha_state *h = hs(hx);
 	struct nfqlb_addr a = { .family = AF_INET, .v4 = src };
 	char s[NFQLB_ADDRSTRLEN];
 	int slot;
 
-	slot = ha_learn_decide(&d->conf, src, ctmark, balance_lookup(d->bal, &a));
+	slot = hafp_learn_decide(hx->conf, src, ctmark, balance_lookup(bindings_table(hx->b), &a));
 	if (slot == HA_SKIP_NOT_LAN || slot == HA_SKIP_NO_MARK)
 		return;		/* not ours to count: the box's own, other marks */
 	h->n.entries++;
@@ -81,54 +87,73 @@ static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
 	}
 	if (slot < 0)
 		return;
-	if (!balance_gw_available(d->bal, (unsigned)slot)) {
+	if (!balance_gw_available(bindings_table(hx->b), (unsigned)slot)) {
 		h->n.gw_down++;
 		return;
 	}
-	if (nfqlbd_adopt(d, &a, (unsigned)slot)) {
+	if (bindings_adopt(hx->b, &a, (unsigned)slot)) {
 		h->n.errors++;
 		return;
 	}
 	h->n.learned++;
 	log_debug("learned %s on gateway %s from conntrack (mark 0x%x)",
-		  addr_format(&a, s, sizeof(s)), d->conf.gw[slot].name, ctmark);
+		  addr_format(&a, s, sizeof(s)), hx->conf->gw[slot].name, ctmark);
 }
 
-static long dump(struct nfqlbd *d, char *err, size_t len)
+static long dump(struct hasync *hx, char *err, size_t len)
 {
-	long n = ctlearn_dump(learn_cb, d, err, len);
+	long n = ctlearn_dump(learn_cb, hx, err, len);
 
-	hs(d)->n.dumps++;
-	hs(d)->dump_due = 0;
+	hs(hx)->n.dumps++;
+	hs(hx)->dump_due = 0;
 	return n;
 }
 
-int hasync_start(struct nfqlbd *d, char *err, size_t len)
+struct hasync *hasync_new(const struct conf *c, struct bindings *b)
 {
-	struct hasync *h;
+	struct hasync *hx = calloc(1, sizeof(*hx));
+
+	if (!hx)
+		return NULL;
+	hx->conf = c;
+	hx->b = b;
+	return hx;
+}
+
+void hasync_free(struct hasync *hx)
+{
+	if (!hx)
+		return;
+	hasync_stop(hx);
+	free(hx);
+}
+
+int hasync_start(struct hasync *hx, char *err, size_t len)
+{
+	struct ha_state *h;
 	uint64_t before;
 	long n;
 
-	if (!d->conf.ha.enable)
+	if (!hx->conf->ha.enable)
 		return 0;
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		snprintf(err, len, "ha: out of memory");
 		return -1;
 	}
-	d->ha = h;
+	hx->ha = h;
 	/* Subscribe before the dump: an entry made in between is in one of them. */
-	if (d->conf.ha.learn) {
-		h->ev = ctlearn_open(event_cb, d, err, len);
+	if (hx->conf->ha.learn) {
+		h->ev = ctlearn_open(event_cb, hx, err, len);
 		if (!h->ev) {
-			hasync_stop(d);
+			hasync_stop(hx);
 			return -1;
 		}
 	}
 	before = h->n.learned;
-	n = dump(d, err, len);
+	n = dump(hx, err, len);
 	if (n < 0) {
-		hasync_stop(d);
+		hasync_stop(hx);
 		return -1;
 	}
 	log_info("ha: %s conntrack events; %ld entries read, %llu bindings learned",
@@ -137,26 +162,26 @@ int hasync_start(struct nfqlbd *d, char *err, size_t len)
 	return 0;
 }
 
-void hasync_stop(struct nfqlbd *d)
+void hasync_stop(struct hasync *hx)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 
 	if (!h)
 		return;
 	ctlearn_close(h->ev);
 	free(h->unseen);
 	free(h);
-	d->ha = NULL;
+	hx->ha = NULL;
 }
 
-int hasync_fd(const struct nfqlbd *d)
+int hasync_fd(const struct hasync *hx)
 {
-	return hs(d) && hs(d)->ev ? ctlearn_fd(hs(d)->ev) : -1;
+	return hs(hx) && hs(hx)->ev ? ctlearn_fd(hs(hx)->ev) : -1;
 }
 
-void hasync_dispatch(struct nfqlbd *d)
+void hasync_dispatch(struct hasync *hx)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 	int rc;
 
 	if (!h || !h->ev)
@@ -172,7 +197,7 @@ void hasync_dispatch(struct nfqlbd *d)
 }
 
 struct seen {
-	struct nfqlbd *d;
+	struct hasync *hx;
 	uint32_t *a;
 	size_t n, cap;
 	int oom;	/* a client may be missing: release nobody */
@@ -184,8 +209,8 @@ static void seen_cb(struct in_addr src, uint32_t ctmark, void *arg)
 	struct seen *s = arg;
 	uint32_t *na;
 
-	learn_cb(src, ctmark, s->d);
-	if (ha_learn_decide(&s->d->conf, src, ctmark, -1) < 0)
+	learn_cb(src, ctmark, s->hx);
+	if (hafp_learn_decide(s->hx->conf, src, ctmark, -1) < 0)
 		return;
 	if (s->n == s->cap) {
 		na = realloc(s->a, (s->cap ? s->cap * 2 : 1024) * sizeof(*na));
@@ -215,7 +240,7 @@ static int unseen_cb(const struct balance_binding *bb, void *arg)
 	return 0;
 }
 
-static int was_unseen(const struct hasync *h, uint32_t a)
+static int was_unseen(const struct ha_state *h, uint32_t a)
 {
 	return h->unseen &&
 	       bsearch(&a, h->unseen, h->nunseen, sizeof(a), u32_cmp) != NULL;
@@ -228,10 +253,10 @@ static int was_unseen(const struct hasync *h, uint32_t a)
  * counts stay the master's.  One round alone is not enough: a user
  * between two connections is still the master's.
  */
-static void reconcile(struct nfqlbd *d)
+static void reconcile(struct hasync *hx)
 {
-	struct hasync *h = hs(d);
-	struct seen s = { .d = d };
+	struct ha_state *h = hs(hx);
+	struct seen s = { .hx = hx };
 	struct nfqlb_addr a = { .family = AF_INET };
 	uint32_t *na, *cur, gone = 0;
 	size_t n, i, k = 0;
@@ -245,7 +270,7 @@ static void reconcile(struct nfqlbd *d)
 	h->n.dumps++;
 	h->dump_due = 0;
 	n = s.n;
-	na = realloc(s.a, (n + balance_clients(d->bal) + 1) * sizeof(*na));
+	na = realloc(s.a, (n + balance_clients(bindings_table(hx->b)) + 1) * sizeof(*na));
 	if (!na) {
 		free(s.a);
 		return;
@@ -254,7 +279,7 @@ static void reconcile(struct nfqlbd *d)
 	qsort(s.a, n, sizeof(*s.a), u32_cmp);
 	/* unseen_cb appends the bindings not seen after the n seen ones */
 	s.cap = n;
-	balance_foreach(d->bal, unseen_cb, &s);
+	balance_foreach(bindings_table(hx->b), unseen_cb, &s);
 	cur = s.a + n;
 	qsort(cur, s.cap - n, sizeof(*cur), u32_cmp);
 	for (i = 0; i < s.cap - n; i++) {
@@ -263,7 +288,7 @@ static void reconcile(struct nfqlbd *d)
 			continue;
 		}
 		a.v4.s_addr = cur[i];
-		gone += nfqlbd_release(d, &a) >= 0;
+		gone += bindings_release(hx->b, &a) >= 0;
 	}
 	free(h->unseen);
 	h->unseen = malloc((k ? k : 1) * sizeof(*cur));
@@ -276,31 +301,26 @@ static void reconcile(struct nfqlbd *d)
 		log_info("ha: %u bindings released: no connection of theirs is left", gone);
 }
 
-void hasync_tick(struct nfqlbd *d)
+void hasync_tick(struct hasync *hx)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 	time_t now = time(NULL);
 	char err[256];
 
 	if (!h)
 		return;
-	if (h->role == ROLE_BACKUP && d->conf.ha.release_after &&
-	    now - h->last_reconcile >= (time_t)d->conf.ha.release_after) {
+	if (h->role == ROLE_BACKUP && hx->conf->ha.release_after &&
+	    now - h->last_reconcile >= (time_t)hx->conf->ha.release_after) {
 		h->last_reconcile = now;
-		reconcile(d);
+		reconcile(hx);
 		return;
 	}
 	if (!h->dump_due)
 		return;
-	if (dump(d, err, sizeof(err)) < 0)
+	if (dump(hx, err, sizeof(err)) < 0)
 		log_warnx("ha: %s", err);
 	else
 		log_info("ha: conntrack events were lost: table read again");
-}
-
-int hasync_is_pair(const struct nfqlbd *d, struct in_addr a)
-{
-	return ha_is_pair(&d->conf.ha, a);
 }
 
 static void err_out(struct obuf *o, const char *kind, const char *msg)
@@ -309,36 +329,36 @@ static void err_out(struct obuf *o, const char *kind, const char *msg)
 	obuf_printf(o, "ERR %s %s\n", kind, msg);
 }
 
-static void fingerprint_fields(struct nfqlbd *d, struct obuf *o)
+static void fingerprint_fields(struct hasync *hx, struct obuf *o)
 {
 	char fp[HA_FINGERPRINT_LEN];
-	const char *peer = d->conf.ha.peer_fingerprint;
+	const char *peer = hx->conf->ha.peer_fingerprint;
 
-	ha_fingerprint(&d->conf, fp);
+	hafp_fingerprint(hx->conf, fp);
 	obuf_kv(o, "ha_fingerprint", fp);
 	obuf_kv(o, "ha_peer_fingerprint", peer[0] ? peer : "-");
 	obuf_kv(o, "ha_match", !peer[0] ? "unchecked" : strcmp(fp, peer) ? "no" : "yes");
 }
 
-void hasync_stats(struct nfqlbd *d, struct obuf *o)
+void hasync_stats(struct hasync *hx, struct obuf *o)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 	char fp[HA_FINGERPRINT_LEN];
 
 	obuf_kv(o, "ha", h ? "on" : "off");
 	if (!h)
 		return;
-	ha_fingerprint(&d->conf, fp);
+	hafp_fingerprint(hx->conf, fp);
 	obuf_kv(o, "ha_fingerprint", fp);
 	obuf_kvu(o, "ha_learned", h->n.learned);
 }
 
 /* Everything of `ha status`. */
-static void status_fields(struct nfqlbd *d, struct obuf *o)
+static void status_fields(struct hasync *hx, struct obuf *o)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 
-	fingerprint_fields(d, o);
+	fingerprint_fields(hx, o);
 	obuf_kv(o, "ha_role", role_names[h->role]);
 	obuf_kvu(o, "ha_released", h->n.released);
 	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
@@ -369,62 +389,62 @@ static int all_cb(const struct balance_binding *bb, void *arg)
  * events rebuild the table from the master's state alone.  The entries
  * themselves are not deleted here: conntrackd would tell the master.
  */
-static void cmd_refresh(struct nfqlbd *d, struct obuf *o)
+static void cmd_refresh(struct hasync *hx, struct obuf *o)
 {
-	uint32_t n = balance_clients(d->bal), i, gone = 0;
+	uint32_t n = balance_clients(bindings_table(hx->b)), i, gone = 0;
 	struct nfqlb_addr *all = calloc(n ? n : 1, sizeof(*all)), *p = all;
 
 	if (!all) {
 		err_out(o, "internal", "ha refresh: out of memory");
 		return;
 	}
-	balance_foreach(d->bal, all_cb, &p);
+	balance_foreach(bindings_table(hx->b), all_cb, &p);
 	for (i = 0; i < (uint32_t)(p - all); i++)
-		gone += nfqlbd_release(d, &all[i]) >= 0;
+		gone += bindings_release(hx->b, &all[i]) >= 0;
 	free(all);
-	hs(d)->n.refreshes++;
-	hs(d)->role = ROLE_BACKUP;
-	hs(d)->last_reconcile = time(NULL);
-	free(hs(d)->unseen);
-	hs(d)->unseen = NULL;
-	hs(d)->nunseen = 0;
+	hs(hx)->n.refreshes++;
+	hs(hx)->role = ROLE_BACKUP;
+	hs(hx)->last_reconcile = time(NULL);
+	free(hs(hx)->unseen);
+	hs(hx)->unseen = NULL;
+	hs(hx)->nunseen = 0;
 	log_info("ha refresh: %u stale bindings forgotten; role backup", gone);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "released", gone);
 	obuf_printf(o, "\n");
 }
 
-void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+void hasync_cmd_ha(struct hasync *hx, const struct control_req *r, struct obuf *o)
 {
 	const char *sub = r->argv[1];
 	char text[1024];
 
-	if (!hs(d)) {
+	if (!hs(hx)) {
 		err_out(o, "invalid", "ha is off: set ha.enable = true and restart nfqlbd");
 		return;
 	}
 	if (!strcmp(sub, "fingerprint") || !strcmp(sub, "status")) {
 		obuf_printf(o, "OK 1\n");
 		if (!strcmp(sub, "status")) {
-			status_fields(d, o);
+			status_fields(hx, o);
 		} else {
-			fingerprint_fields(d, o);
-			ha_fingerprint_text(&d->conf, text, sizeof(text));
+			fingerprint_fields(hx, o);
+			hafp_text(hx->conf, text, sizeof(text));
 			obuf_kv(o, "text", text);
 		}
 		obuf_printf(o, "\n");
 		return;
 	}
 	if (!strcmp(sub, "refresh")) {
-		cmd_refresh(d, o);
+		cmd_refresh(hx, o);
 		return;
 	}
 	err_out(o, "usage", "usage: ha fingerprint | ha status | ha refresh");
 }
 
-void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+void hasync_cmd_adopt(struct hasync *hx, const struct control_req *r, struct obuf *o)
 {
-	struct hasync *h = hs(d);
+	struct ha_state *h = hs(hx);
 	uint64_t learned, kept;
 	char err[256];
 	long n;
@@ -436,7 +456,7 @@ void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf
 	}
 	learned = h->n.learned;
 	kept = h->n.kept;
-	n = dump(d, err, sizeof(err));
+	n = dump(hx, err, sizeof(err));
 	if (n < 0) {
 		err_out(o, "internal", err);
 		return;
@@ -451,6 +471,6 @@ void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "entries", (unsigned long long)n);
 	obuf_kvu(o, "learned", h->n.learned - learned);
 	obuf_kvu(o, "kept", h->n.kept - kept);
-	obuf_kvu(o, "clients", balance_clients(d->bal));
+	obuf_kvu(o, "clients", balance_clients(bindings_table(hx->b)));
 	obuf_printf(o, "\n");
 }

@@ -10,9 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/control.h"
+#include "conf/conf.h"
+#include "core/proto.h"
+#include "daemon/bindings.h"
 
-struct nfqlbd;
+struct hasync;
 
 struct hasync_counters {
 	uint64_t learned;	/* clients bound from a conntrack entry */
@@ -28,20 +30,20 @@ struct hasync_counters {
 };
 
 /* Start learning (ha.enable and ha.learn), dump once; 0 or -1 and err. */
-int hasync_start(struct nfqlbd *d, char *err, size_t len);
-void hasync_stop(struct nfqlbd *d);
+struct hasync *hasync_new(const struct conf *c, struct bindings *b);
+void hasync_free(struct hasync *h);
+int hasync_start(struct hasync *h, char *err, size_t len);
+void hasync_stop(struct hasync *h);
 /* The event socket, or -1. */
-int hasync_fd(const struct nfqlbd *d);
-void hasync_dispatch(struct nfqlbd *d);
+int hasync_fd(const struct hasync *h);
+void hasync_dispatch(struct hasync *h);
 /* Once a second: a dump after lost events. */
-void hasync_tick(struct nfqlbd *d);
-/* The pair's own addresses never bind (the packet path asks). */
-int hasync_is_pair(const struct nfqlbd *d, struct in_addr a);
+void hasync_tick(struct hasync *h);
 
 /* Control verbs (commands.c's table). */
-void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
-void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
+void hasync_cmd_ha(struct hasync *h, const struct control_req *r, struct obuf *o);
+void hasync_cmd_adopt(struct hasync *h, const struct control_req *r, struct obuf *o);
 /* The `ha` fields of stats. */
-void hasync_stats(struct nfqlbd *d, struct obuf *o);
+void hasync_stats(struct hasync *h, struct obuf *o);
 
 #endif

@@ -15,36 +15,57 @@
  *     With pin_connections, packets of established connections keep
  *     their connection's mark and are not seen: only new connections
  *     count as traffic.
- * Called by nfqlbd.c at bind, release, move, restore and every second.
+ * Owned and called by the bindings layer (bindings.c) at bind, release,
+ * move, restore and every second; it writes set members through the
+ * kernel mirror, and hands back the clients to release.
  */
 #ifndef NFQLB_PORTAL_H
 #define NFQLB_PORTAL_H
 
-#include "daemon/nfqlbd.h"
+#include "conf/conf.h"
+#include "core/balance.h"
+#include "core/clientinfo.h"
+#include "kernel/kmirror.h"
+
+struct portal;
 
 /* Before the sets are read back: open and replay the journal. */
-int portal_start(struct nfqlbd *d);
+struct portal *portal_new(const struct conf *c, const struct balance *bal,
+			  struct clientinfo *info, struct kmirror *km);
+
 /* The since of a restored binding (the journal's, or now). */
-uint32_t portal_restored_since(struct nfqlbd *d, const struct nfqlb_addr *a,
+uint32_t portal_restored_since(struct portal *p, const struct nfqlb_addr *a,
 			       uint32_t now);
 /* After the sets are read back: metadata, idle watch, journal rewrite. */
-void portal_restored(struct nfqlbd *d);
-void portal_stop(struct nfqlbd *d);
+void portal_restored(struct portal *p);
+void portal_free(struct portal *p);
 
 /* Packet path: 1 if a is on a release hold (left unbound, counted). */
-int portal_held(struct nfqlbd *d, const struct nfqlb_addr *a);
-void portal_packet_bound(struct nfqlbd *d, const struct nfqlb_addr *a);
+int portal_held(struct portal *p, const struct nfqlb_addr *a);
+void portal_packet_bound(struct portal *p, const struct nfqlb_addr *a);
 /* A queued packet of a bound client: 1 if it must be put back in the sets. */
-int portal_packet_seen(struct nfqlbd *d, const struct nfqlb_addr *a);
+int portal_packet_seen(struct portal *p, const struct nfqlb_addr *a);
 
 /* Control path: a bind (created or not) with what the portal said. */
-void portal_bound(struct nfqlbd *d, const struct nfqlb_addr *a, int created,
+void portal_bound(struct portal *p, const struct nfqlb_addr *a, int created,
 		  const struct client_meta *m);
-void portal_released(struct nfqlbd *d, const struct nfqlb_addr *a);
+void portal_released(struct portal *p, const struct nfqlb_addr *a);
 /* A release by the control socket: starts the hold. */
-void portal_hold(struct nfqlbd *d, const struct nfqlb_addr *a);
-void portal_moved(struct nfqlbd *d, const struct nfqlb_addr *a);
+void portal_hold(struct portal *p, const struct nfqlb_addr *a);
+void portal_moved(struct portal *p, const struct nfqlb_addr *a);
 
-void portal_tick(struct nfqlbd *d);
+/*
+ * Once a second: holds expire, idle clients leave the sets; returns how
+ * many clients idled out (up to max, into gone): the caller releases them.
+ */
+unsigned portal_tick(struct portal *p, struct nfqlb_addr *gone, unsigned max);
+/* Clients on hold, watched; packets refused by a hold. */
+int portal_holding(const struct portal *p);
+int portal_watching(const struct portal *p);
+uint64_t portal_binds_held(const struct portal *p);
+/* Not on the idle watch: confirmed by a hook or a sync. */
+int portal_confirmed(const struct portal *p, const struct nfqlb_addr *a);
+/* Journal writes batched (a sync), then flushed. */
+void portal_batch(struct portal *p, int on);
 
 #endif

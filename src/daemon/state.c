@@ -38,7 +38,7 @@ static int put_field(char *buf, size_t len, size_t *off, const char *v)
 	char esc[3 * CLIENTINFO_USER_LEN + 1];
 	int n;
 
-	control_escape(v, esc, sizeof(esc));
+	proto_escape(v, esc, sizeof(esc));
 	n = snprintf(buf + *off, len - *off, " =%s", esc);
 	if (n < 0 || (size_t)n >= len - *off)
 		return -1;
@@ -70,7 +70,7 @@ static int get_field(char **save, char *out, size_t len)
 {
 	char *w = strtok_r(NULL, " ", save);
 
-	if (!w || w[0] != '=' || control_unescape(w + 1) || strlen(w + 1) >= len)
+	if (!w || w[0] != '=' || proto_unescape(w + 1) || strlen(w + 1) >= len)
 		return -1;
 	memcpy(out, w + 1, strlen(w + 1) + 1);
 	return 0;

@@ -11,14 +11,20 @@
 
 #include "core/iptab.h"
 #include "util/log.h"
-#include "daemon/portal.h"
-#include "daemon/state.h"
 #include "daemon/sync.h"
 
-struct sync {
+/* One sync under way. */
+struct sync_run {
 	uint32_t id;
 	struct iptab *list;	/* ip -> struct client_meta (or NULL) */
 	uint32_t errors;
+};
+
+struct sync {
+	const struct conf *conf;
+	struct bindings *b;
+	struct sync_run *run;	/* NULL: none under way */
+	uint64_t syncs;		/* runs applied */
 };
 
 static uint32_t sync_next_id;
@@ -37,51 +43,75 @@ static void sync_err(struct obuf *o, const char *kind, const char *fmt, ...)
 	obuf_printf(o, "ERR %s %s\n", kind, msg);
 }
 
-void sync_free(struct nfqlbd *d)
+struct sync *sync_new(const struct conf *c, struct bindings *b)
 {
-	if (!d->sync)
-		return;
-	iptab_free(d->sync->list);
-	free(d->sync);
-	d->sync = NULL;
+	struct sync *s = calloc(1, sizeof(*s));
+
+	if (s) {
+		s->conf = c;
+		s->b = b;
+	}
+	return s;
 }
 
-static void sync_begin(struct nfqlbd *d, struct obuf *o)
+static void run_free(struct sync *d)
 {
-	if (d->sync) {
-		log_warnx("sync %u abandoned: a new sync began", d->sync->id);
-		sync_free(d);
+	if (!d->run)
+		return;
+	iptab_free(d->run->list);
+	free(d->run);
+	d->run = NULL;
+}
+
+void sync_free(struct sync *s)
+{
+	if (!s)
+		return;
+	run_free(s);
+	free(s);
+}
+
+uint64_t sync_count(const struct sync *s)
+{
+	return s->syncs;
+}
+
+static void sync_begin(struct sync *d, struct obuf *o)
+{
+	if (d->run) {
+		log_warnx("sync %u abandoned: a new sync began", d->run->id);
+		run_free(d);
 	}
-	d->sync = calloc(1, sizeof(*d->sync));
-	if (d->sync)
-		d->sync->list = iptab_new(d->conf.max_clients / 2);
-	if (!d->sync || !d->sync->list) {
-		sync_free(d);
+	d->run = calloc(1, sizeof(*d->run));
+	if (d->run)
+		d->run->list = iptab_new(d->conf->max_clients / 2);
+	if (!d->run || !d->run->list) {
+		run_free(d);
 		sync_err(o, "internal", "out of memory");
 		return;
 	}
 	if (!sync_next_id)
 		sync_next_id = (uint32_t)time(NULL) & 0xffff;
-	d->sync->id = ++sync_next_id;
+	d->run->id = ++sync_next_id;
 	obuf_printf(o, "OK 1\n");
-	obuf_kvu(o, "sync", d->sync->id);
+	obuf_kvu(o, "sync", d->run->id);
 	obuf_printf(o, "\n");
 }
 
-static int sync_id_ok(struct nfqlbd *d, const char *w, struct obuf *o)
+static int sync_id_ok(struct sync *d, const char *w, struct obuf *o)
 {
 	char *end;
 	unsigned long id;
 
 	errno = 0;
 	id = strtoul(w, &end, 10);
-	if (*w && !*end && !errno && d->sync && id == d->sync->id)
+	if (*w && !*end && !errno && d->run && id == d->run->id)
 		return 1;
 	sync_err(o, "busy", "no sync \"%.20s\" under way (another began, or none did)", w);
 	return 0;
 }
 
-static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+static void sync_add(struct sync *d, const struct control_req *r, struct obuf *o)
 {
 	struct client_meta *m;
 	struct iptab_ent *e;
@@ -96,17 +126,17 @@ static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	if (!sync_id_ok(d, r->argv[2], o))
 		return;
 	/* Counted before any check: a list with a refused line changes nothing. */
-	d->sync->errors++;
+	d->run->errors++;
 	if (addr_parse(r->argv[3], &a) || a.family != AF_INET ||
-	    !net4_contains(&d->conf.lan_net, a.v4)) {
+	    !net4_contains(&d->conf->lan_net, a.v4)) {
 		sync_err(o, "invalid", "client \"%.64s\" is not an IPv4 address in "
 			 "lan.network", r->argv[3]);
 		return;
 	}
-	if (iptab_count(d->sync->list) >= d->conf.max_clients &&
-	    !iptab_get(d->sync->list, a.v4.s_addr)) {
+	if (iptab_count(d->run->list) >= d->conf->max_clients &&
+	    !iptab_get(d->run->list, a.v4.s_addr)) {
 		sync_err(o, "busy", "the list has more than clients.max = %u clients",
-			 d->conf.max_clients);
+			 d->conf->max_clients);
 		return;
 	}
 	m = calloc(1, sizeof(*m));
@@ -119,7 +149,7 @@ static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf 
 
 		if (!eq)
 			snprintf(err, sizeof(err), "\"%.40s\" is not key=value", w);
-		else if ((*eq = '\0', control_unescape(eq + 1)))
+		else if ((*eq = '\0', proto_unescape(eq + 1)))
 			snprintf(err, sizeof(err), "%.40s: bad %%XX escape", w);
 		else if (!clientinfo_meta_field(m, w, eq + 1, NULL, err, sizeof(err)))
 			continue;
@@ -127,7 +157,7 @@ static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf 
 		free(m);
 		return;
 	}
-	e = iptab_put(d->sync->list, a.v4.s_addr);
+	e = iptab_put(d->run->list, a.v4.s_addr);
 	if (!e) {
 		free(m);
 		sync_err(o, "internal", "out of memory");
@@ -135,12 +165,12 @@ static void sync_add(struct nfqlbd *d, const struct control_req *r, struct obuf 
 	}
 	free(e->p);
 	e->p = m;
-	d->sync->errors--;
+	d->run->errors--;
 	obuf_printf(o, "OK 0\n");
 }
 
 struct sync_apply {
-	struct nfqlbd *d;
+	struct sync *d;
 	uint32_t bound, released, kept, errors;
 	uint32_t ngone, cap;
 	struct nfqlb_addr *gone;
@@ -150,7 +180,7 @@ static int sync_unlisted_cb(const struct balance_binding *bb, void *arg)
 {
 	struct sync_apply *x = arg;
 
-	if (!iptab_get(x->d->sync->list, bb->addr.v4.s_addr) && x->ngone < x->cap)
+	if (!iptab_get(x->d->run->list, bb->addr.v4.s_addr) && x->ngone < x->cap)
 		x->gone[x->ngone++] = bb->addr;
 	return 0;
 }
@@ -174,12 +204,13 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 
 	a.v4.s_addr = e->ip;
 	/* Bound, confirmed and told nothing new: untouched (no journal line). */
-	if (balance_lookup(x->d->bal, &a) >= 0 && !iptab_get(x->d->watch, e->ip) &&
-	    meta_known(clientinfo_get(x->d->info, a.v4), e->p)) {
+	if (balance_lookup(bindings_table(x->d->b), &a) >= 0 &&
+	    bindings_confirmed(x->d->b, &a) &&
+	    meta_known(bindings_meta(x->d->b, a.v4), e->p)) {
 		x->kept++;
 		return 0;
 	}
-	if (nfqlbd_bind(x->d, &a, e->p, &created, err, sizeof(err)) < 0) {
+	if (bindings_bind(x->d->b, &a, e->p, &created, err, sizeof(err)) < 0) {
 		if (!x->errors++)
 			log_warnx("sync: %s", err);
 		return 0;
@@ -191,45 +222,45 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 	return 0;
 }
 
-static void sync_end(struct nfqlbd *d, struct obuf *o)
+static void sync_end(struct sync *d, struct obuf *o)
 {
 	struct sync_apply x = { .d = d };
 	struct timespec t0, t1;
 	uint32_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (d->sync->errors) {
+	if (d->run->errors) {
 		sync_err(o, "invalid", "%u lines of the list were refused: nothing "
-			 "was changed", d->sync->errors);
-		sync_free(d);
+			 "was changed", d->run->errors);
+		run_free(d);
 		return;
 	}
-	x.cap = balance_clients(d->bal);
+	x.cap = balance_clients(bindings_table(d->b));
 	x.gone = calloc(x.cap ? x.cap : 1, sizeof(*x.gone));
 	if (!x.gone) {
 		sync_err(o, "internal", "out of memory");
 		return;
 	}
-	state_batch_begin(d->state);
+	bindings_batch(d->b, 1);
 	/* Releases first: the weighted rule then sees the room they leave. */
-	balance_foreach(d->bal, sync_unlisted_cb, &x);
+	balance_foreach(bindings_table(d->b), sync_unlisted_cb, &x);
 	for (i = 0; i < x.ngone; i++) {
-		if (nfqlbd_release(d, &x.gone[i]) >= 0)
+		if (bindings_release(d->b, &x.gone[i]) >= 0)
 			x.released++;
-		portal_hold(d, &x.gone[i]);
+		bindings_hold(d->b, &x.gone[i]);
 	}
 	free(x.gone);
-	d->defer_sets = 1;
-	iptab_foreach(d->sync->list, sync_listed_cb, &x);
-	nfqlbd_sets_commit(d);
-	state_batch_end(d->state);
-	d->n.syncs++;
+	bindings_defer(d->b);
+	iptab_foreach(d->run->list, sync_listed_cb, &x);
+	bindings_commit(d->b);
+	bindings_batch(d->b, 0);
+	d->syncs++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u "
-		 "(applied in %ld ms)", d->sync->id, iptab_count(d->sync->list), x.bound,
+		 "(applied in %ld ms)", d->run->id, iptab_count(d->run->list), x.bound,
 		 x.released, x.kept, x.errors,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
-	sync_free(d);
+	run_free(d);
 	obuf_printf(o, "OK 1\n");
 	obuf_kvu(o, "bound", x.bound);
 	obuf_kvu(o, "released", x.released);
@@ -238,7 +269,7 @@ static void sync_end(struct nfqlbd *d, struct obuf *o)
 	obuf_printf(o, "\n");
 }
 
-void sync_command(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
+void sync_command(struct sync *d, const struct control_req *r, struct obuf *o)
 {
 	const char *sub = r->argv[1];
 

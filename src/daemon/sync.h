@@ -16,9 +16,17 @@
 #ifndef NFQLB_SYNC_H
 #define NFQLB_SYNC_H
 
-#include "daemon/nfqlbd.h"
+#include "conf/conf.h"
+#include "core/proto.h"
+#include "daemon/bindings.h"
 
-void sync_command(struct nfqlbd *d, const struct control_req *r, struct obuf *o);
-void sync_free(struct nfqlbd *d);
+struct sync;
+
+struct sync *sync_new(const struct conf *c, struct bindings *b);
+/* An unfinished run is abandoned. */
+void sync_free(struct sync *s);
+void sync_command(struct sync *s, const struct control_req *r, struct obuf *o);
+/* Runs applied. */
+uint64_t sync_count(const struct sync *s);
 
 #endif

@@ -17,8 +17,6 @@
 #include "kernel/kmirror.h"
 #include "kernel/kmon.h"
 #include "util/log.h"
-#include "kernel/rtnl.h"
-#include "kernel/steer.h"
 
 struct kmirror_gw {
 	char setname[32];
@@ -32,11 +30,15 @@ struct kmirror_gw {
 #define KMIRROR_TICK_MS		200	/* the quiet check; set existence */
 #define KMIRROR_COUNT_TICKS	5	/* members counted every 5th tick */
 #define KMIRROR_RETRY_MS	5000	/* after a repair that failed */
+#define KMIRROR_WARN_S		10	/* between repeated set warnings */
 
 struct kmirror {
 	const struct conf *conf;
-	struct lbset *sets;
-	struct rtnl *rtnl;
+	const struct kbackend_ops *ops;
+	struct kbackend *kb;
+	int defer;		/* adds recorded until kmirror_commit() */
+	uint64_t set_errors;
+	time_t last_warn;
 	struct kmirror_gw gw[BALANCE_MAX_GW];
 	char mapname[32];	/* "" with pin_connections */
 	int map_seen;
@@ -58,28 +60,36 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The priorities of slot i's rules: probe rules above every LAN rule. */
-static uint32_t lan_prio(const struct conf *c, unsigned i)
+/* Slot i's rule of that kind: add, delete or look for it (kbackend.h). */
+static int gw_rule(const struct kbackend_ops *ops, struct kbackend *kb,
+		   const struct conf *c, unsigned i, enum conf_rule_kind kind,
+		   enum kb_rule_op op)
 {
-	return c->rule_priority + i;
+	struct conf_rule r;
+
+	conf_gw_rule(c, i, kind, &r);
+	return ops->rule(kb, &r, op);
 }
 
-static uint32_t probe_prio(const struct conf *c, unsigned i)
+static uint32_t rule_prio(const struct conf *c, unsigned i, enum conf_rule_kind kind)
 {
-	return c->rule_priority + BALANCE_MAX_GW + i;
+	struct conf_rule r;
+
+	conf_gw_rule(c, i, kind, &r);
+	return r.prio;
 }
 
-struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets)
+struct kmirror *kmirror_open(const struct conf *c, const struct kbackend_ops *ops)
 {
 	struct kmirror *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
 	k->conf = c;
-	k->sets = sets;
+	k->ops = ops;
 	k->ep = k->mon_rtnl = k->mon_nft = k->timer = -1;
-	k->rtnl = rtnl_open();
-	if (!k->rtnl) {
+	k->kb = ops->open();
+	if (!k->kb) {
 		free(k);
 		return NULL;
 	}
@@ -98,7 +108,7 @@ void kmirror_close(struct kmirror *k)
 		close(k->mon_nft);
 	if (k->timer >= 0)
 		close(k->timer);
-	rtnl_close(k->rtnl);
+	k->ops->close(k->kb);
 	free(k);
 }
 
@@ -117,9 +127,9 @@ int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len)
 	const struct conf *c = k->conf;
 
 	conf_set_name(c, i, k->gw[i].setname, sizeof(k->gw[i].setname));
-	if (lbset_create(k->sets, k->gw[i].setname, c->max_clients)) {
+	if (k->ops->set_create(k->kb, k->gw[i].setname, c->max_clients, 0)) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name,
-			 lbset_error(k->sets));
+			 k->ops->error(k->kb));
 		return -1;
 	}
 	k->gw[i].set_seen = 1;	/* ours: not a change for the audit */
@@ -135,13 +145,11 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 
 	g->routed = 1;
 	g->lan_rule = lan_rule;
-	g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
+	g->ifindex = k->ops->ifindex(k->kb, c->gw[i].ifname);
 	if (!g->ifindex ||
-	    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex) ||
-	    (lan_rule &&
-	     rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			   lan_prio(c, i)))) {
-		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+	    k->ops->routes_add(k->kb, mark, c->gw[i].addr, g->ifindex) ||
+	    (lan_rule && gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_ADD))) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 		return -1;
 	}
 	return 0;
@@ -153,11 +161,9 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 	struct kmirror_gw *g = &k->gw[i];
 	uint32_t mark = conf_gw_mark(c, i);
 
-	if (rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			  lan_prio(c, i)) ||
-	    (g->ifindex &&
-	     rtnl_gw_routes_del(k->rtnl, mark, c->gw[i].addr, g->ifindex)))
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+	if (gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_DEL) ||
+	    (g->ifindex && k->ops->routes_del(k->kb, mark, c->gw[i].addr, g->ifindex)))
+		log_warnx("gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 	g->routed = 0;
 	g->lan_rule = 0;
 	g->ifindex = 0;
@@ -166,16 +172,12 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 int kmirror_gw_lan_rule(struct kmirror *k, unsigned i, int add)
 {
 	const struct conf *c = k->conf;
-	uint32_t mark = conf_gw_mark(c, i);
 	int rc;
 
 	k->gw[i].lan_rule = add;
-	rc = add ? rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 lan_prio(c, i)) :
-		   rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				 lan_prio(c, i));
+	rc = gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, add ? KB_RULE_ADD : KB_RULE_DEL);
 	if (rc)
-		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+		log_warnx("gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 	return rc;
 }
 
@@ -183,32 +185,199 @@ int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
 			  char *err, size_t len)
 {
 	const struct conf *c = k->conf;
-	uint32_t mark = conf_gw_mark(c, i);
 	int rc;
 
 	k->gw[i].probe_rule = add;
-	rc = add ? rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
-				       probe_prio(c, i)) :
-		   rtnl_rule_del_local(k->rtnl, mark, c->mark_mask, mark,
-				       probe_prio(c, i));
+	rc = gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, add ? KB_RULE_ADD : KB_RULE_DEL);
 	if (rc)
 		snprintf(err, len, "gateway %s: probe rule: %s", c->gw[i].name,
-			 rtnl_error(k->rtnl));
+			 k->ops->error(k->kb));
 	return rc;
 }
 
 void kmirror_gw_forget(struct kmirror *k, unsigned i)
 {
-	if (k->gw[i].setname[0] && lbset_destroy(k->sets, k->gw[i].setname))
-		log_warnx("%s", lbset_error(k->sets));
+	if (k->gw[i].setname[0] && k->ops->set_destroy(k->kb, k->gw[i].setname))
+		log_warnx("%s", k->ops->error(k->kb));
 	memset(&k->gw[i], 0, sizeof(k->gw[i]));
+}
+
+/* A set add or del the kernel refused: counted, logged (rate-limited). */
+static void set_failed(struct kmirror *k, const char *msg)
+{
+	time_t now = time(NULL);
+
+	k->set_errors++;
+	if (now - k->last_warn < KMIRROR_WARN_S)
+		return;
+	k->last_warn = now;
+	log_warnx("%s", msg);
+}
+
+static void commit_fail_cb(const char *set, const struct nfqlb_addr *a,
+			   const char *msg, void *arg)
+{
+	(void)set;
+	(void)a;
+	set_failed(arg, msg);
+}
+
+static int map_add(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a,
+		   int defer)
+{
+	if (!k->mapname[0])
+		return 0;
+	if (k->ops->member_add(k->kb, k->mapname, a, conf_gw_mark(k->conf, gw),
+			       k->conf->mark_mask, defer)) {
+		set_failed(k, k->ops->error(k->kb));
+		return -1;
+	}
+	return 0;
+}
+
+void kmirror_member_add_defer(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a)
+{
+	if (k->ops->member_add(k->kb, k->gw[gw].setname, a, 0, 0, 1))
+		set_failed(k, k->ops->error(k->kb));
+	map_add(k, gw, a, 1);
+}
+
+int kmirror_member_add(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a,
+		       char *err, size_t len)
+{
+	int rc = 0;
+
+	if (k->defer) {
+		kmirror_member_add_defer(k, gw, a);
+		return 0;
+	}
+	if (k->ops->member_add(k->kb, k->gw[gw].setname, a, 0, 0, 0)) {
+		snprintf(err, len, "%s", k->ops->error(k->kb));
+		set_failed(k, k->ops->error(k->kb));
+		rc = -1;
+	}
+	if (map_add(k, gw, a, 0)) {
+		if (!rc)
+			snprintf(err, len, "%s", k->ops->error(k->kb));
+		rc = -1;
+	}
+	return rc;
+}
+
+void kmirror_member_del(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a)
+{
+	if (k->ops->member_del(k->kb, k->gw[gw].setname, a))
+		set_failed(k, k->ops->error(k->kb));
+}
+
+void kmirror_map_del(struct kmirror *k, const struct nfqlb_addr *a)
+{
+	if (k->mapname[0] && k->ops->member_del(k->kb, k->mapname, a))
+		set_failed(k, k->ops->error(k->kb));
+}
+
+void kmirror_defer(struct kmirror *k, int on)
+{
+	k->defer = on;
+}
+
+unsigned kmirror_pending(const struct kmirror *k)
+{
+	return k->ops->pending(k->kb);
+}
+
+void kmirror_commit(struct kmirror *k)
+{
+	k->defer = 0;
+	if (k->ops->pending(k->kb))
+		k->ops->commit(k->kb, commit_fail_cb, k);
+}
+
+int kmirror_members_list(struct kmirror *k, unsigned gw,
+			 void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg,
+			 char *err, size_t len)
+{
+	if (k->ops->set_list(k->kb, k->gw[gw].setname, cb, arg)) {
+		snprintf(err, len, "gateway %s: %s", k->conf->gw[gw].name,
+			 k->ops->error(k->kb));
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t kmirror_set_errors(const struct kmirror *k)
+{
+	return k->set_errors;
+}
+
+static int map_fill_cb(const struct balance_binding *bb, void *arg)
+{
+	map_add(arg, bb->gw, &bb->addr, 1);
+	return 0;
+}
+
+struct map_stale_ctx {
+	struct kmirror *k;
+	const struct balance *bal;
+	int stale;
+};
+
+static void map_stale_cb(const struct nfqlb_addr *a, void *arg)
+{
+	struct map_stale_ctx *m = arg;
+
+	if (balance_lookup(m->bal, a) >= 0)
+		return;
+	kmirror_map_del(m->k, a);
+	m->stale++;
+}
+
+int kmirror_map_fill(struct kmirror *k, const struct balance *bal, char *err,
+		     size_t len)
+{
+	struct map_stale_ctx m = { .k = k, .bal = bal };
+
+	balance_foreach(bal, map_fill_cb, k);
+	k->ops->commit(k->kb, commit_fail_cb, k);
+	if (k->ops->set_list(k->kb, k->mapname, map_stale_cb, &m)) {
+		snprintf(err, len, "%s", k->ops->error(k->kb));
+		return -1;
+	}
+	return m.stale;
+}
+
+/* The refill of a repair: every binding of slot (KMIRROR_MAP: all) back in. */
+struct refill_ctx {
+	struct kmirror *k;
+	unsigned slot;
+};
+
+static int refill_cb(const struct balance_binding *bb, void *arg)
+{
+	struct refill_ctx *r = arg;
+
+	if (r->slot == KMIRROR_MAP)
+		map_add(r->k, bb->gw, &bb->addr, 1);
+	else if (bb->gw == r->slot &&
+		 r->k->ops->member_add(r->k->kb, r->k->gw[bb->gw].setname, &bb->addr,
+				       0, 0, 1))
+		set_failed(r->k, r->k->ops->error(r->k->kb));
+	return 0;
+}
+
+void kmirror_refill(struct kmirror *k, const struct balance *bal, unsigned slot)
+{
+	struct refill_ctx r = { .k = k, .slot = slot };
+
+	balance_foreach(bal, refill_cb, &r);
+	k->ops->commit(k->kb, commit_fail_cb, k);
 }
 
 int kmirror_map_create(struct kmirror *k, char *err, size_t len)
 {
 	conf_map_set_name(k->conf, k->mapname, sizeof(k->mapname));
-	if (lbset_create_map(k->sets, k->mapname, k->conf->max_clients)) {
-		snprintf(err, len, "%s", lbset_error(k->sets));
+	if (k->ops->set_create(k->kb, k->mapname, k->conf->max_clients, 1)) {
+		snprintf(err, len, "%s", k->ops->error(k->kb));
 		return -1;
 	}
 	k->map_seen = 1;
@@ -220,13 +389,13 @@ void kmirror_map_remove_stale(struct kmirror *k)
 	char name[32];
 
 	conf_map_set_name(k->conf, name, sizeof(name));
-	if (lbset_destroy(k->sets, name))
-		log_warnx("%s", lbset_error(k->sets));
+	if (k->ops->set_destroy(k->kb, name))
+		log_warnx("%s", k->ops->error(k->kb));
 }
 
 int kmirror_steer(struct kmirror *k, char *err, size_t len)
 {
-	if (steer_install(k->conf, err, len))
+	if (k->ops->steer_install(k->kb, k->conf, err, len))
 		return -1;
 	k->steered = 1;
 	return 0;
@@ -248,7 +417,7 @@ static int *set_seen(struct kmirror *k, unsigned i)
 /* Members of name, or -1 on error. */
 static int64_t set_members(struct kmirror *k, const char *name)
 {
-	return lbset_count(k->sets, name);
+	return k->ops->set_count(k->kb, name);
 }
 
 static void note_change(struct kmirror *k, uint64_t now)
@@ -276,7 +445,7 @@ static void sets_audit(struct kmirror *k, int with_counts, uint64_t now)
 		if (!name)
 			continue;
 		seen = set_seen(k, i);
-		e = lbset_exists(k->sets, name);
+		e = k->ops->set_exists(k->kb, name);
 		if (e < 0)
 			continue;
 		if (e != *seen)
@@ -365,8 +534,10 @@ static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
 			if (e->kind == KMON_ROUTE)
 				ours = g->routed;
 			else
-				ours = (g->lan_rule && e->prio == lan_prio(c, i)) ||
-				       (g->probe_rule && e->prio == probe_prio(c, i));
+				ours = (g->lan_rule &&
+					e->prio == rule_prio(c, i, CONF_RULE_LAN)) ||
+				       (g->probe_rule &&
+					e->prio == rule_prio(c, i, CONF_RULE_PROBE));
 		}
 		break;
 	}
@@ -443,17 +614,16 @@ static int repair_sets(struct kmirror *k, char *what, size_t wlen, size_t *off,
 		if (!name)
 			continue;
 		want = k->mem.count ? k->mem.count(i, k->mem.arg) : 0;
-		e = lbset_exists(k->sets, name);
+		e = k->ops->set_exists(k->kb, name);
 		if (e < 0) {
-			errf(err, elen, failed, lbset_error(k->sets));
+			errf(err, elen, failed, k->ops->error(k->kb));
 			continue;
 		}
 		if (!e) {
-			rc = i == KMIRROR_MAP ?
-			     lbset_create_map(k->sets, name, k->conf->max_clients) :
-			     lbset_create(k->sets, name, k->conf->max_clients);
+			rc = k->ops->set_create(k->kb, name, k->conf->max_clients,
+						i == KMIRROR_MAP);
 			if (rc) {
-				errf(err, elen, failed, lbset_error(k->sets));
+				errf(err, elen, failed, k->ops->error(k->kb));
 				continue;
 			}
 			whatf(what, wlen, off, "set %s (%u members)", name, want);
@@ -473,47 +643,45 @@ static int repair_sets(struct kmirror *k, char *what, size_t wlen, size_t *off,
 	return n;
 }
 
+/* Slot i's rule of that kind, if wanted and missing: put back. */
+static int repair_rule(struct kmirror *k, unsigned i, enum conf_rule_kind kind,
+		       char *what, size_t wlen, size_t *off, char *err, size_t elen,
+		       int *failed)
+{
+	const struct conf *c = k->conf;
+	int e = gw_rule(k->ops, k->kb, c, i, kind, KB_RULE_EXISTS);
+
+	if (e != 0)
+		return 0;
+	whatf(what, wlen, off, "%srule %u (gateway %s)",
+	      kind == CONF_RULE_PROBE ? "probe " : "", rule_prio(c, i, kind),
+	      c->gw[i].name);
+	if (gw_rule(k->ops, k->kb, c, i, kind, KB_RULE_ADD))
+		errf(err, elen, failed, k->ops->error(k->kb));
+	return 1;
+}
+
 static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen,
 			  size_t *off, char *err, size_t elen, int *failed)
 {
 	const struct conf *c = k->conf;
 	struct kmirror_gw *g = &k->gw[i];
 	uint32_t mark = conf_gw_mark(c, i);
-	int n = 0, e;
+	int n = 0;
 
-	if (g->routed && rtnl_table_count(k->rtnl, mark) < 2) {
+	if (g->routed && k->ops->table_count(k->kb, mark) < 2) {
 		whatf(what, wlen, off, "the routes of table %u (gateway %s)", mark,
 		      c->gw[i].name);
 		n++;
-		g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
+		g->ifindex = k->ops->ifindex(k->kb, c->gw[i].ifname);
 		if (!g->ifindex ||
-		    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex))
-			errf(err, elen, failed, rtnl_error(k->rtnl));
+		    k->ops->routes_add(k->kb, mark, c->gw[i].addr, g->ifindex))
+			errf(err, elen, failed, k->ops->error(k->kb));
 	}
-	if (g->lan_rule) {
-		e = rtnl_rule_exists(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-				     lan_prio(c, i));
-		if (e == 0) {
-			whatf(what, wlen, off, "rule %u (gateway %s)", lan_prio(c, i),
-			      c->gw[i].name);
-			n++;
-		}
-		if (e == 0 && rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask,
-					    mark, lan_prio(c, i)))
-			errf(err, elen, failed, rtnl_error(k->rtnl));
-	}
-	if (g->probe_rule) {
-		e = rtnl_rule_exists_local(k->rtnl, mark, c->mark_mask, mark,
-					   probe_prio(c, i));
-		if (e == 0) {
-			whatf(what, wlen, off, "probe rule %u (gateway %s)",
-			      probe_prio(c, i), c->gw[i].name);
-			n++;
-		}
-		if (e == 0 && rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
-						  probe_prio(c, i)))
-			errf(err, elen, failed, rtnl_error(k->rtnl));
-	}
+	if (g->lan_rule)
+		n += repair_rule(k, i, CONF_RULE_LAN, what, wlen, off, err, elen, failed);
+	if (g->probe_rule)
+		n += repair_rule(k, i, CONF_RULE_PROBE, what, wlen, off, err, elen, failed);
 	return n;
 }
 
@@ -540,14 +708,14 @@ int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
 	 * nf_tables said something in mangle went, or when asked to.
 	 */
 	m = k->steered && (all || k->mangle_dirty) ?
-	    steer_audit(k->conf, chains, sizeof(chains)) : 0;
+	    k->ops->steer_audit(k->kb, k->conf, chains, sizeof(chains)) : 0;
 	k->mangle_dirty = 0;
 	if (m < 0)
 		errf(err, elen, &failed, "cannot write the steering ruleset");
 	if (m > 0) {
 		whatf(what, wlen, &off, "%s", chains);
 		n += m;
-		if (steer_install(k->conf, serr, sizeof(serr)))
+		if (k->ops->steer_install(k->kb, k->conf, serr, sizeof(serr)))
 			errf(err, elen, &failed, serr);
 	}
 	if (failed) {
@@ -560,61 +728,64 @@ int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
 	return n;
 }
 
-int kmirror_teardown(const struct conf *c, int all)
+/* Slot i's rules and routes out of the kernel (teardown); 0 or -1. */
+static int teardown_gw(const struct kbackend_ops *ops, struct kbackend *kb,
+		       const struct conf *c, unsigned i)
 {
-	char err[512], set[32];
-	struct rtnl *r;
-	struct lbset *s;
+	unsigned ifi = ops->ifindex(kb, c->gw[i].ifname);
+
+	if (gw_rule(ops, kb, c, i, CONF_RULE_LAN, KB_RULE_DEL) ||
+	    gw_rule(ops, kb, c, i, CONF_RULE_PROBE, KB_RULE_DEL) ||
+	    (ifi && ops->routes_del(kb, conf_gw_mark(c, i), c->gw[i].addr, ifi))) {
+		log_warnx("%s", ops->error(kb));
+		return -1;
+	}
+	return 0;
+}
+
+/* The sets of every slot, and the map set, whichever mode made it. */
+static int teardown_sets(const struct kbackend_ops *ops, struct kbackend *kb,
+			 const struct conf *c)
+{
+	char set[32];
 	unsigned i;
 	int rc = 0;
 
-	if (steer_remove(c, err, sizeof(err))) {
+	for (i = 0; i <= c->ngw; i++) {
+		if (i < c->ngw && !c->gw[i].name[0])
+			continue;
+		if (i < c->ngw)
+			conf_set_name(c, i, set, sizeof(set));
+		else
+			conf_map_set_name(c, set, sizeof(set));
+		if (ops->set_destroy(kb, set)) {
+			log_warnx("%s", ops->error(kb));
+			rc = 1;
+		}
+	}
+	return rc;
+}
+
+int kmirror_teardown(const struct kbackend_ops *ops, const struct conf *c, int all)
+{
+	struct kbackend *kb = ops->open();
+	char err[512];
+	unsigned i;
+	int rc = 0;
+
+	if (!kb) {
+		log_warnx("cannot open the kernel backend (%s)", ops->name);
+		return 1;
+	}
+	if (ops->steer_remove(kb, c, err, sizeof(err))) {
 		log_warnx("%s", err);
 		rc = 1;
 	}
-	r = rtnl_open();
-	if (!r) {
-		log_warnx("cannot open an rtnetlink socket");
-		rc = 1;
-	}
-	for (i = 0; r && i < c->ngw; i++) {
-		uint32_t mark = conf_gw_mark(c, i);
-		unsigned ifi;
-
-		if (!c->gw[i].name[0])
-			continue;
-		ifi = rtnl_ifindex(r, c->gw[i].ifname);
-		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
-				  lan_prio(c, i)) ||
-		    rtnl_rule_del_local(r, mark, c->mark_mask, mark, probe_prio(c, i)) ||
-		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
-			log_warnx("%s", rtnl_error(r));
+	for (i = 0; i < c->ngw; i++)
+		if (c->gw[i].name[0] && teardown_gw(ops, kb, c, i))
 			rc = 1;
-		}
-	}
-	rtnl_close(r);
-	if (!all)
-		return rc;
-	s = lbset_open();
-	for (i = 0; s && i < c->ngw; i++) {
-		if (!c->gw[i].name[0])
-			continue;
-		conf_set_name(c, i, set, sizeof(set));
-		if (lbset_destroy(s, set)) {
-			log_warnx("%s", lbset_error(s));
-			rc = 1;
-		}
-	}
-	/* The map set, whichever mode made it (the chain is gone). */
-	conf_map_set_name(c, set, sizeof(set));
-	if (s && lbset_destroy(s, set)) {
-		log_warnx("%s", lbset_error(s));
+	if (all && teardown_sets(ops, kb, c))
 		rc = 1;
-	}
-	if (!s) {
-		log_warnx("cannot open an ipset session");
-		rc = 1;
-	}
-	lbset_close(s);
+	ops->close(kb);
 	return rc;
 }

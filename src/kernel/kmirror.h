@@ -16,9 +16,12 @@
  *   - the mangle chains NFQLB and NFQLB_SAVE and their jumps (steer.c)
  *
  * Install, remove, audit and repair all go through here: start,
- * teardown, reload, gateway add/del, failover and repair.  The members
- * of the sets are the binding layer's (nfqlbd.c): the mirror only
- * names the sets, and asks the caller to refill them on a repair.
+ * teardown, reload, gateway add/del, failover and repair; and every
+ * member added to or removed from a set.  Which clients the sets hold
+ * is the bindings layer's decision (daemon/bindings.c): the mirror
+ * writes them, and asks that layer to count and refill them on a
+ * repair.  The kernel itself is reached through a backend's operations
+ * table (kbackend.h): ipset + iptables + rtnetlink today.
  */
 #ifndef NFQLB_KMIRROR_H
 #define NFQLB_KMIRROR_H
@@ -28,12 +31,12 @@
 
 #include "core/balance.h"
 #include "conf/conf.h"
-#include "kernel/lbset.h"
+#include "kernel/kbackend.h"
 
 struct kmirror;
 
-/* c stays the caller's (the live configuration); sets is shared. */
-struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets);
+/* c stays the caller's (the live configuration); ops is the backend. */
+struct kmirror *kmirror_open(const struct conf *c, const struct kbackend_ops *ops);
 void kmirror_close(struct kmirror *k);
 
 /* The set of slot i ("" for an empty slot), and the map set ("" pinned). */
@@ -54,6 +57,45 @@ int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
 			  char *err, size_t len);
 /* Slot i gone: destroy its set (once the chain no longer names it). */
 void kmirror_gw_forget(struct kmirror *k, unsigned i);
+
+/*
+ * Set members.  member_add puts a into slot gw's set and, unpinned,
+ * into the map set with gw's mark (which replaces the mark of a client
+ * being moved); with deferral on (kmirror_defer(), a sync's binds) or
+ * for member_add_defer (the packet path) it is only recorded, and sent
+ * with the others by kmirror_commit().  member_del takes a out of gw's
+ * set only (a move keeps it in the map); map_del out of the map.  A
+ * failure is counted (kmirror_set_errors()) and logged, rate-limited;
+ * member_add returns -1 with err set.
+ */
+int kmirror_member_add(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a,
+		       char *err, size_t len);
+void kmirror_member_add_defer(struct kmirror *k, unsigned gw,
+			      const struct nfqlb_addr *a);
+void kmirror_member_del(struct kmirror *k, unsigned gw, const struct nfqlb_addr *a);
+void kmirror_map_del(struct kmirror *k, const struct nfqlb_addr *a);
+/* Defer every add until kmirror_commit() (on), or not (off). */
+void kmirror_defer(struct kmirror *k, int on);
+unsigned kmirror_pending(const struct kmirror *k);
+/* Send the recorded adds: a few netlink requests; ends deferral. */
+void kmirror_commit(struct kmirror *k);
+/* The members of slot gw's set, as the kernel holds them (at start). */
+int kmirror_members_list(struct kmirror *k, unsigned gw,
+			 void (*cb)(const struct nfqlb_addr *a, void *arg), void *arg,
+			 char *err, size_t len);
+/* A repair's refill: every binding of slot (KMIRROR_MAP: all) back in. */
+void kmirror_refill(struct kmirror *k, const struct balance *bal, unsigned slot);
+/* Set adds and dels the kernel refused. */
+uint64_t kmirror_set_errors(const struct kmirror *k);
+
+/*
+ * Unpinned: make the map set hold exactly the table's bindings.  Every
+ * binding is (re)added first, which sets its mark in place, and only
+ * then are members without a binding removed, so a bound client never
+ * misses.  Returns the stale members removed, or -1 with err.
+ */
+int kmirror_map_fill(struct kmirror *k, const struct balance *bal, char *err,
+		     size_t len);
 
 /* Unpinned: create the map set.  Pinned: destroy one a previous run left. */
 int kmirror_map_create(struct kmirror *k, char *err, size_t len);
@@ -111,6 +153,6 @@ int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
  * (--cleanup) the sets too.  Needs no mirror: a crashed run's leftovers
  * are found by the configuration alone.  Returns 0 or 1 (errors logged).
  */
-int kmirror_teardown(const struct conf *c, int all);
+int kmirror_teardown(const struct kbackend_ops *ops, const struct conf *c, int all);
 
 #endif

@@ -31,8 +31,7 @@
 #include <microhttpd.h>
 
 #include "conf/conf.h"
-#include "daemon/control.h"
-#include "daemon/nfqlbd.h"
+#include "core/proto.h"
 #include "core/records.h"
 #include "web/webcore.h"
 

@@ -42,12 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ownaddr_nonhost(&n, NULL, n.addr);
 	}
 	clientinfo_parse_mac(s, mac);
-	control_escape(s, buf, sizeof(buf));
+	proto_escape(s, buf, sizeof(buf));
 	snprintf(back, sizeof(back), "%s", buf);
-	if (control_unescape(back) || strcmp(back, s))
+	if (proto_unescape(back) || strcmp(back, s))
 		abort();
 	snprintf(back, sizeof(back), "%s", s);
-	control_unescape(back);
+	proto_unescape(back);
 	escape_mem((const char *)data, size, line, sizeof(line));
 	for (p = line; *p; p++)
 		if (*p < 0x20 || *p >= 0x7f)

@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		if (control_parse(p, (size_t)(nl - p), &req, err, sizeof(err)) == 0) {
+		if (proto_parse(p, (size_t)(nl - p), &req, err, sizeof(err)) == 0) {
 			commands_handle(&req, &peer, &o, &d);
 			if (!o.overflow)
 				framing(o.data, o.len);

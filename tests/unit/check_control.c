@@ -29,7 +29,7 @@ static char err[256];
 
 static int parse(const char *s, size_t len)
 {
-	return control_parse(s, len, &req, err, sizeof(err));
+	return proto_parse(s, len, &req, err, sizeof(err));
 }
 
 START_TEST(test_parse_words)
@@ -76,21 +76,21 @@ START_TEST(test_escape)
 	const char *samples[] = { "jean dupont", "a=b%c", "\xc3\xa9t\xc3\xa9", "x\ty\nz", "", NULL };
 
 	for (int i = 0; samples[i]; i++) {
-		control_escape(samples[i], buf, sizeof(buf));
+		proto_escape(samples[i], buf, sizeof(buf));
 		ck_assert_ptr_null(strchr(buf, ' '));
 		ck_assert_ptr_null(strchr(buf, '\n'));
 		snprintf(back, sizeof(back), "%s", buf);
-		ck_assert_int_eq(control_unescape(back), 0);
+		ck_assert_int_eq(proto_unescape(back), 0);
 		ck_assert_str_eq(back, samples[i]);
 	}
 	strcpy(back, "bad%4");
-	ck_assert_int_eq(control_unescape(back), -1);
+	ck_assert_int_eq(proto_unescape(back), -1);
 	strcpy(back, "bad%zz");
-	ck_assert_int_eq(control_unescape(back), -1);
+	ck_assert_int_eq(proto_unescape(back), -1);
 	strcpy(back, "nul%00");
-	ck_assert_int_eq(control_unescape(back), -1);
+	ck_assert_int_eq(proto_unescape(back), -1);
 	/* Truncation never splits an escape nor overflows. */
-	control_escape("          ", buf, 8);
+	proto_escape("          ", buf, 8);
 	ck_assert_str_eq(buf, "%20%20");
 }
 END_TEST

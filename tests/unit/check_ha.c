@@ -12,6 +12,7 @@
 
 #include "conf/conf.h"
 #include "core/ha.h"
+#include "conf/hafp.h"
 
 #define LAN "lan = { interface = \"eth1\"; network = \"192.168.182.0/24\"; };\n"
 #define GW(n, a, w) "{ name = \"" n "\"; address = \"" a "\"; interface = \"eth0\"; weight = " #w "; }"
@@ -48,7 +49,7 @@ static struct in_addr ip(const char *s)
 static void fp_of(const char *text, char out[HA_FINGERPRINT_LEN])
 {
 	ck_assert_msg(load(text) == 0, "config: %s", e.count ? e.msg[0] : "");
-	ha_fingerprint(&c, out);
+	hafp_fingerprint(&c, out);
 }
 
 START_TEST(test_off_by_default)
@@ -133,15 +134,15 @@ START_TEST(test_fingerprint_text)
 	char t[512];
 
 	ck_assert_int_eq(load(LAN GWS), 0);
-	ha_fingerprint_text(&c, t, sizeof(t));
+	hafp_text(&c, t, sizeof(t));
 	ck_assert_str_eq(t, "lan=192.168.182.0/24 base=200 mask=0xff prefix=nfqlb- "
 			 "0:a:0xc8:200 1:b:0xc9:201 2:c:0xca:202");
 	/* A removed gateway leaves its slot: still part of the meaning. */
 	c.gw[1].name[0] = '\0';
-	ha_fingerprint_text(&c, t, sizeof(t));
+	hafp_text(&c, t, sizeof(t));
 	ck_assert(strstr(t, " 1:-:0xc9:201 "));
 	/* Too small a buffer: truncated, NUL-terminated, full length told. */
-	ck_assert_uint_gt(ha_fingerprint_text(&c, t, 10), 10);
+	ck_assert_uint_gt(hafp_text(&c, t, 10), 10);
 	ck_assert_uint_eq(strlen(t), 9);
 }
 END_TEST
@@ -150,25 +151,25 @@ START_TEST(test_learn_decide)
 {
 	ck_assert_int_eq(load(LAN GWS HA), 0);
 	/* gateway n's mark binds to n; other mark bits are ignored */
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 200, -1), 0);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 202, -1), 2);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 0x7700 | 201, -1), 1);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 200, -1), 0);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 202, -1), 2);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 0x7700 | 201, -1), 1);
 	/* bound here: never moved, whatever the entry says */
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 202, 0), HA_SKIP_BOUND);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 200, 0), HA_SKIP_BOUND);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 202, 0), HA_SKIP_BOUND);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 200, 0), HA_SKIP_BOUND);
 	/* no gateway's mark */
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 0, -1), HA_SKIP_NO_MARK);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 199, -1), HA_SKIP_NO_MARK);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 203, -1), HA_SKIP_NO_MARK);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 0x100, -1), HA_SKIP_NO_MARK);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 0, -1), HA_SKIP_NO_MARK);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 199, -1), HA_SKIP_NO_MARK);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 203, -1), HA_SKIP_NO_MARK);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 0x100, -1), HA_SKIP_NO_MARK);
 	/* not a LAN client: a WAN-side or the box's own connection */
-	ck_assert_int_eq(ha_learn_decide(&c, ip("10.0.0.9"), 200, -1), HA_SKIP_NOT_LAN);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("10.0.0.9"), 200, -1), HA_SKIP_NOT_LAN);
 	/* the pair itself, inside lan.network */
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.2"), 200, -1), HA_SKIP_PAIR);
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.3"), 201, -1), HA_SKIP_PAIR);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.2"), 200, -1), HA_SKIP_PAIR);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.3"), 201, -1), HA_SKIP_PAIR);
 	/* a removed gateway's slot */
 	c.gw[1].name[0] = '\0';
-	ck_assert_int_eq(ha_learn_decide(&c, ip("192.168.182.50"), 201, -1), HA_SKIP_NO_GW);
+	ck_assert_int_eq(hafp_learn_decide(&c, ip("192.168.182.50"), 201, -1), HA_SKIP_NO_GW);
 	ck_assert_str_eq(ha_skip_name(HA_SKIP_PAIR), "an address of the HA pair");
 }
 END_TEST
