@@ -222,6 +222,7 @@ integration: all
 # build with -Werror, unit tests, integration tests, then the same again
 # under ASan/UBSan.
 check:
+	$(MAKE) layers
 	$(MAKE) WERROR=1 unit integration
 	$(MAKE) package-check
 	$(MAKE) WERROR=1 SANITIZE=1 unit integration
@@ -232,6 +233,12 @@ check:
 # devscripts).
 package-check:
 	tests/package/t_deb.sh || [ $$? -eq 77 ]
+
+# src/'s shape (src/LAYERS, src/README): no include circle, no include up
+# the layers, every module with its header, few long functions, a small
+# main; then the checker's own tests.
+layers:
+	scripts/check-layers.sh && tests/layers/run.sh
 
 # Hunt flakes: the whole suite SOAK_RUNS times, every other run under
 # stress-ng; prints how often each failing check failed.  Not for CI.
@@ -321,5 +328,5 @@ dist:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps unit integration check soak demo bench bench-login install dist package-check clean \
+.PHONY: all deps unit integration check layers soak demo bench bench-login install dist package-check clean \
 	fuzz fuzz-build

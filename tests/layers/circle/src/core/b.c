@@ -1,0 +1,3 @@
+#include "core/b.h"
+
+#include "core/c.h"

@@ -1,0 +1,2 @@
+#include "core/c.h"
+#include "core/a.h"

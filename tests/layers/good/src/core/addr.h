@@ -1,0 +1,2 @@
+#include "util/log.h"
+int addr_ok(int a);

@@ -1,0 +1,2 @@
+#include "core/addr.h"
+int balance_pick(int n);

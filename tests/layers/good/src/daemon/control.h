@@ -1,0 +1,1 @@
+int control_open(void);

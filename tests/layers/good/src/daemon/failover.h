@@ -1,0 +1,1 @@
+int failover_tick(void);

@@ -1,0 +1,1 @@
+int notify_spawn(void);

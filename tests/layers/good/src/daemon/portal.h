@@ -1,0 +1,2 @@
+#include "daemon/control.h"
+int portal_hold(void);

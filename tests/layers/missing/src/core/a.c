@@ -1,0 +1,4 @@
+#include "core/a.h"
+#include "core/nope.h"
+#include "a.h"
+#include <stdio.h>

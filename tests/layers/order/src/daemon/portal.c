@@ -1,0 +1,2 @@
+#include "daemon/portal.h"
+#include "daemon/failover.h"

@@ -1,0 +1,1 @@
+#define PROTO_VERSION 1

@@ -1,0 +1,2 @@
+#include "core/proto.h"
+#include "daemon/state.h"

@@ -1,0 +1,2 @@
+#include "core/ha.h"
+#include "conf/conf.h"
