@@ -53,7 +53,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 # A module's source, wherever its layer keeps it: $(call src,balance addr)
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
-DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto \
+DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance \
 	       queue lbset rtnl steer kmirror kmon \
 	       conf log health ct \
 	       failover portal state sync iptab \

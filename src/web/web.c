@@ -79,16 +79,13 @@ static int read_only_verb(const char *req)
  * One request, its whole answer parsed into records; -1 with a.err set
  * (nfqlbd down, ERR answer, timeout).
  */
-static int query(const char *req, struct answer *a)
+/* Connected to nfqlbd, req sent: the socket, or -1 with a->err set. */
+static int request_send(const char *req, struct answer *a)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t len = 0, cap = 65536;
-	long want = -1, got;
-	char line[CONTROL_MAX_LINE + 2], *s, *nl, *save = NULL;
-	struct timespec t0, t;
+	char line[CONTROL_MAX_LINE + 2];
 	int fd, n;
 
-	memset(a, 0, sizeof(*a));
 	if (!read_only_verb(req) || strlen(req) > CONTROL_MAX_LINE) {
 		snprintf(a->err, sizeof(a->err), "refused request");
 		return -1;
@@ -109,6 +106,21 @@ static int query(const char *req, struct answer *a)
 		return -1;
 	}
 	shutdown(fd, SHUT_WR);
+	return fd;
+}
+
+static int query(const char *req, struct answer *a)
+{
+	size_t len = 0, cap = 65536;
+	long want = -1, got;
+	char *s, *nl, *save = NULL;
+	struct timespec t0, t;
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	fd = request_send(req, a);
+	if (fd < 0)
+		return -1;
 	a->buf = malloc(cap);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
