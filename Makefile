@@ -67,7 +67,7 @@ DAEMON_OBJS := $(DAEMON_MODS:%=$(B)/%.o)
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
-	      $(B)/check_ha $(B)/check_kmon
+	      $(B)/check_ha $(B)/check_kmon $(B)/check_daemon
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -136,6 +136,15 @@ $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 $(B)/check_judge: tests/unit/check_judge.c $(B)/judge.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
+# The daemon's layers for real over the fake kernel backend (tests/fake).
+STACK_OBJS := $(filter-out $(B)/nfqlbd.o,$(DAEMON_OBJS)) $(B)/fake_kbackend.o $(B)/stack.o
+
+$(B)/fake_kbackend.o $(B)/stack.o: $(B)/%.o: tests/fake/%.c $(wildcard tests/fake/*.h) $(HDRS) | $(B)
+	$(CC) $(ALL_CFLAGS) -Itests/fake $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/check_daemon: tests/unit/check_daemon.c $(STACK_OBJS)
+	$(CC) $(ALL_CFLAGS) -Itests/fake $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+
 $(B)/check_kmon: tests/unit/check_kmon.c $(B)/kmon.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
@@ -167,17 +176,18 @@ $(B)/bench_balance: bench/bench_balance.c $(CORE_OBJS)
 FUZZ_CC	?= clang
 FUZZ_TIME ?= 600
 FB	:= build-fuzz
-FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc -Itests/fuzz -D_GNU_SOURCE \
+FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc -Itests/fuzz -Itests/fake -D_GNU_SOURCE \
 	      -DNFQLB_VERSION='"$(VERSION)"' \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
 FUZZERS	:= fuzz_conf fuzz_control fuzz_queue fuzz_addr
 FUZZ_conf_SRCS := $(call src,conf log addr)
-FUZZ_control_SRCS := $(call src,commands control clientinfo conf log escape ownaddr balance addr sync iptab utf8) tests/fuzz/fake_nfqlbd.c
+FUZZ_control_SRCS := $(call src,$(filter-out nfqlbd,$(DAEMON_MODS))) tests/fake/fake_kbackend.c \
+		     tests/fake/stack.c
 FUZZ_queue_SRCS := $(call src,queue log)
 FUZZ_addr_SRCS := $(call src,addr clientinfo control log utf8 escape ownaddr)
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(HDRS) $(wildcard tests/fuzz/*.h src/*/*.c tests/fuzz/*.c)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(HDRS) $(wildcard tests/fuzz/*.h src/*/*.c tests/fuzz/*.c tests/fake/*)
 	@mkdir -p $(FB)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_$*_SRCS) $(PKG_LIBS)

@@ -433,8 +433,11 @@ void bindings_gw_remove(struct bindings *b, unsigned gw)
 	gw_forget_clients(b, gw);
 }
 
+static void members_register(struct bindings *b);
+
 int bindings_start(struct bindings *b)
 {
+	members_register(b);
 	b->portal = portal_new(b->conf, b->bal, b->info, b->km);
 	return b->portal ? 0 : -1;
 }
@@ -517,11 +520,14 @@ static void members_refill_cb(unsigned slot, void *arg)
 	kmirror_refill(b->km, b->bal, slot);
 }
 
-void bindings_members(struct bindings *b, struct kmirror_members *m)
+/* The mirror's audit counts, and its repair refills, from the table. */
+static void members_register(struct bindings *b)
 {
-	m->count = members_count_cb;
-	m->refill = members_refill_cb;
-	m->arg = b;
+	const struct kmirror_members m = {
+		.count = members_count_cb, .refill = members_refill_cb, .arg = b,
+	};
+
+	kmirror_members(b->km, &m);
 }
 
 int bindings_confirmed(const struct bindings *b, const struct nfqlb_addr *a)

@@ -80,7 +80,10 @@ void bindings_gw_available(struct bindings *b, unsigned slot, int available);
 /* Slot gw removed: its clients moved if they can be, else unbound. */
 void bindings_gw_remove(struct bindings *b, unsigned gw);
 
-/* At start: journal open; each slot's members read back from its set. */
+/*
+ * At start: the journal open, the mirror told how to count and refill
+ * the sets; then each slot's members read back from its set.
+ */
 int bindings_start(struct bindings *b);
 int bindings_restore_gw(struct bindings *b, unsigned slot, unsigned *restored,
 			char *err, size_t len);
@@ -88,8 +91,6 @@ int bindings_restore_gw(struct bindings *b, unsigned slot, unsigned *restored,
 void bindings_restored(struct bindings *b);
 /* Unpinned: the map set made to hold exactly the table. */
 int bindings_map_setup(struct bindings *b, char *err, size_t len);
-/* The counts and refill kmirror's self-repair asks for. */
-void bindings_members(struct bindings *b, struct kmirror_members *m);
 
 /* Confirmed by a hook or a sync (not a packet binding on the idle watch). */
 int bindings_confirmed(const struct bindings *b, const struct nfqlb_addr *a);

@@ -295,6 +295,11 @@ static void on_change(unsigned slot, enum health_state from,
 	f->judge[slot].raw = to;
 }
 
+void failover_verdict(struct failover *f, unsigned slot, enum health_state to)
+{
+	on_change(slot, HEALTH_PROBING, to, f);
+}
+
 static int prober_new(struct failover *f, char *err, size_t len)
 {
 	if (f->health)

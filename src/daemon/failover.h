@@ -61,6 +61,12 @@ int failover_reload(struct failover *f, const struct conf *nc, char *err, size_t
 int failover_fd(const struct failover *f);
 unsigned failover_health_gen(const struct failover *f);
 void failover_dispatch(struct failover *f);
+/*
+ * The prober's verdict on slot, as its callback records it during a
+ * dispatch; judged with the others of the same turn by the next
+ * dispatch or tick (the entry of the unit tests).
+ */
+void failover_verdict(struct failover *f, unsigned slot, enum health_state to);
 /* Once a second: the judge's timers, notify scripts reaped or killed. */
 void failover_tick(struct failover *f);
 /* Move just enough clients to restore the weighted shares; how many moved. */

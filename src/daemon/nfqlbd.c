@@ -280,7 +280,6 @@ static void commands_env_fill(struct nfqlbd *d)
 /* Everything in the kernel, probes running, HA learning: 0, or 1 and torn down. */
 static int layers_start(struct nfqlbd *d)
 {
-	struct kmirror_members members;
 	char err[512];
 
 	if (topology_start(d->topo, err, sizeof(err)))
@@ -298,8 +297,7 @@ static int layers_start(struct nfqlbd *d)
 	if (hasync_start(d->ha, err, sizeof(err)))
 		fatalx("%s", err);
 	err[0] = '\0';
-	bindings_members(d->b, &members);
-	if (kmirror_watch(d->km, &members, err, sizeof(err)) < 0)
+	if (kmirror_watch(d->km, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 	else if (err[0])
 		log_warnx("%s", err);

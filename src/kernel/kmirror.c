@@ -459,8 +459,12 @@ static void sets_audit(struct kmirror *k, int with_counts, uint64_t now)
 	}
 }
 
-int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
-		  char *err, size_t len)
+void kmirror_members(struct kmirror *k, const struct kmirror_members *m)
+{
+	k->mem = *m;
+}
+
+int kmirror_watch(struct kmirror *k, char *err, size_t len)
 {
 	struct itimerspec its = {
 		.it_interval = { 0, KMIRROR_TICK_MS * 1000000L },
@@ -469,7 +473,6 @@ int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
 	struct epoll_event ev = { .events = EPOLLIN };
 	int rc = 0;
 
-	k->mem = *m;
 	k->ep = epoll_create1(EPOLL_CLOEXEC);
 	k->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (k->ep < 0 || k->timer < 0 || timerfd_settime(k->timer, 0, &its, NULL)) {

@@ -117,6 +117,9 @@ struct kmirror_members {
 	void *arg;
 };
 
+/* The bindings layer's count and refill, for the audit and the repair. */
+void kmirror_members(struct kmirror *k, const struct kmirror_members *m);
+
 /* How long the box must have been quiet after a change before a repair. */
 #define KMIRROR_QUIET_MS	1000
 
@@ -129,8 +132,7 @@ struct kmirror_members {
  * so that a script flushing the chains and then destroying the sets is
  * never stopped by a repair that references them again in between.
  */
-int kmirror_watch(struct kmirror *k, const struct kmirror_members *m,
-		  char *err, size_t len);
+int kmirror_watch(struct kmirror *k, char *err, size_t len);
 int kmirror_fd(const struct kmirror *k);
 int kmirror_dispatch(struct kmirror *k);
 

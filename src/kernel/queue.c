@@ -256,7 +256,10 @@ int queue_fd(const struct queue *q)
 
 const struct queue_stats *queue_stats(const struct queue *q)
 {
-	return &q->st;
+	static const struct queue_stats none;
+
+	/* No queue (not open yet, or a test's daemon): nothing counted. */
+	return q ? &q->st : &none;
 }
 
 static void queue_add_verdict(struct queue *q, uint32_t id, int set_mark,

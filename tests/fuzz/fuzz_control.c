@@ -2,8 +2,9 @@
 /*
  * fuzz_control.c - the control protocol through command dispatch: the
  * input is what a peer sends, split into lines as control.c does, each
- * parsed (control_parse) and answered by the real verbs (commands.c)
- * over a daemon whose kernel-facing calls are fakes (fake_nfqlbd.c).
+ * parsed (proto_parse) and answered by the real verbs (commands.c)
+ * over the daemon's real layers, whose kernel is the fake backend
+ * (tests/fake: stack.c, fake_kbackend.c).
  * Besides the sanitizers, every answer must be well-framed: "ERR ..."
  * on exactly one line, or "OK N" and exactly N records, printable
  * ASCII only.
@@ -14,13 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fake_nfqlbd.h"
+#include "stack.h"
 
-static struct nfqlbd d;
+static struct stack d;
 
 static const char conf_text[] =
 	"lan = { interface = \"eth1\"; network = \"172.28.3.0/24\"; };\n"
-	"clients = { max = 256; };\n"
+	"clients = { max = 256; state_dir = \"@DIR@\"; };\n"
 	"gateways = ( { name = \"wan1\"; address = \"10.0.1.1\"; interface = \"eth0\"; },\n"
 	"  { name = \"wan2\"; address = \"10.0.2.1\"; interface = \"eth2\"; weight = 2; } );\n";
 
@@ -52,17 +53,20 @@ static void framing(const char *a, size_t len)
 		abort();
 }
 
+/* The stack's directory (journal, socket) goes with the process. */
+static void stack_done(void)
+{
+	stack_free(&d);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char sock[108];
-
 	(void)argc;
 	(void)argv;
-	snprintf(sock, sizeof(sock), "/tmp/nfqlb-fuzz-%d.sock", (int)getpid());
-	if (fake_nfqlbd_init(&d, conf_text, sock))
+	if (stack_init(&d, conf_text))
 		abort();
-	unlink(sock);	/* never connected to: only the stats are used */
+	atexit(stack_done);
 	return 0;
 }
 
@@ -84,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!nl)
 			nl = end;
 		if (proto_parse(p, (size_t)(nl - p), &req, err, sizeof(err)) == 0) {
-			commands_handle(&req, &peer, &o, &d);
+			commands_handle(&req, &peer, &o, &d.cmd);
 			if (!o.overflow)
 				framing(o.data, o.len);
 		}
