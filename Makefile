@@ -53,7 +53,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 # A module's source, wherever its layer keeps it: $(call src,balance addr)
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
-DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance \
+DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
 	       queue lbset rtnl steer kmirror kmon \
 	       conf log health ct \
 	       failover portal state sync iptab \
@@ -130,7 +130,7 @@ $(B)/check_traffic: tests/unit/check_traffic.c $(B)/traffic.o
 $(B)/check_ha: tests/unit/check_ha.c $(B)/ha.o $(B)/hafp.o $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
-$(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
+$(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/prober.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_judge: tests/unit/check_judge.c $(B)/judge.o
@@ -154,7 +154,7 @@ $(B)/check_queue: tests/unit/check_queue.c $(B)/queue.o $(B)/log.o
 $(B)/check_log: tests/unit/check_log.c $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
-$(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
+$(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/prober.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
 
 $(B)/udpgen: tests/tools/udpgen.c | $(B)

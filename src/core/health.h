@@ -17,7 +17,7 @@
  *    LAN rules do not match the box's own traffic).  Everything is
  *    non-blocking and driven by one epoll fd the module owns (a
  *    timerfd and the probe sockets inside it); the daemon adds
- *    health_fd() to its own epoll set and calls health_dispatch() when
+ *    prober_fd() to its own epoll set and calls prober_dispatch() when
  *    it is readable.  No thread, no fork.
  *
  * Rounds.  A round starts every interval_ms; it sends one probe per
@@ -129,7 +129,7 @@ void health_params_default(struct health_params *p);
 /*
  * NULL if p is usable, else a message naming the bad field (static
  * storage), e.g. for the configuration's validation.  min_ok against
- * a gateway's target count is health_gw_add()'s check.
+ * a gateway's target count is prober_gw_add()'s check.
  */
 const char *health_params_check(const struct health_params *p);
 
@@ -220,75 +220,5 @@ void health_sm_quality(const struct health_sm *sm,
 /* Lost probes / sent probes over the last p->window rounds, 0..100. */
 unsigned health_sm_loss_pct(const struct health_sm *sm,
 			    const struct health_params *p);
-
-/* ---- the prober ---- */
-
-struct health;
-
-/*
- * Called from health_dispatch() when a gateway's state changes, after
- * all the I/O of that call: it may call health_gw_info(),
- * health_gw_del() and health_gw_add() (any slot).
- */
-typedef void health_change_cb(unsigned slot, enum health_state from,
-			      enum health_state to, void *arg);
-/*
- * Microseconds on a monotonic clock; NULL: CLOCK_MONOTONIC.  The
- * timerfd is armed relative to it, so a fake clock only has to move
- * forward between health_dispatch() calls.
- */
-typedef uint64_t health_clock_fn(void *arg);
-
-/*
- * A prober with no gateway yet.  p is copied (checked: EINVAL); arg is
- * passed to on_change (may be NULL) and clock.  NULL with errno set.
- */
-struct health *health_new(const struct health_params *p,
-			  health_change_cb *on_change, health_clock_fn *clock,
-			  void *arg);
-/* Closes every socket; the caller removes health_fd() from its epoll first. */
-void health_free(struct health *h);
-
-/*
- * Probe targets[0..n) through the gateway of slot (0..HEALTH_MAX_GW)
- * with mark on every probe socket; src, unless INADDR_ANY, is bound as
- * the probes' source address (the kernel otherwise picks it from the
- * route, i.e. the address of the gateway's interface).  The first
- * round starts at the next health_dispatch().  0, or -1 with errno:
- * EINVAL (slot, n outside 1..HEALTH_MAX_TARGETS, n < min_ok, a TCP
- * port 0), EEXIST (slot in use), or the socket's error (EPERM without
- * CAP_NET_RAW for ICMP / CAP_NET_ADMIN for a mark).
- */
-int health_gw_add(struct health *h, unsigned slot, uint32_t mark,
-		  struct in_addr src, const struct health_target *targets,
-		  unsigned n);
-/* Stop probing slot; 0, or -1 errno ENOENT/EINVAL.  No callback. */
-int health_gw_del(struct health *h, unsigned slot);
-
-struct health_info {
-	enum health_state state;
-	unsigned ntargets;
-	unsigned good, bad;		/* consecutive good / failed rounds */
-	uint64_t rounds;		/* rounds judged since added */
-	unsigned last_ok;		/* targets answered in the last round */
-	unsigned in_flight;		/* probes of the open round not settled */
-	int has_rtt;
-	uint32_t last_rtt_us;
-	unsigned loss_pct;		/* over the window (= quality.loss_pct) */
-	struct health_quality quality;
-	enum health_reason reason;	/* of the last DOWN */
-};
-/* 0, or -1 errno EINVAL (bad slot) / ENOENT (not probed). */
-int health_gw_info(const struct health *h, unsigned slot,
-		   struct health_info *info);
-
-/* The epoll fd to watch for EPOLLIN (level-triggered). */
-int health_fd(const struct health *h);
-/*
- * Handle whatever is ready (without blocking): answers, round ends,
- * round starts; then the state change callbacks.  0, or -1 with errno
- * if the module's own epoll or timer failed (impossible in practice).
- */
-int health_dispatch(struct health *h);
 
 #endif

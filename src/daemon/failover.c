@@ -64,7 +64,7 @@ struct failover {
 	struct conf *conf;	/* the live one; failover_reload writes its health part */
 	struct bindings *b;
 	struct kmirror *km;
-	struct health *health;	/* NULL: no gateway has probe targets */
+	struct prober *health;	/* NULL: no gateway has probe targets */
 	unsigned health_gen;	/* bumped when the prober (its fd) is new */
 	struct judge_gw judge[BALANCE_MAX_GW];	/* verdicts, judged together */
 	struct failover_gw gw[BALANCE_MAX_GW];
@@ -135,7 +135,7 @@ static void quality_str(const struct failover *f, unsigned slot, char *loss,
 
 	snprintf(loss, len, "-");
 	snprintf(rtt, len, "-");
-	if (!f->gw[slot].probed || !f->health || health_gw_info(f->health, slot, &hi))
+	if (!f->gw[slot].probed || !f->health || prober_gw_info(f->health, slot, &hi))
 		return;
 	snprintf(loss, len, "%u", hi.quality.loss_pct);
 	if (hi.quality.nrtt)
@@ -203,7 +203,7 @@ static void log_change(struct failover *f, unsigned slot, enum judge_state from)
 	const char *why = "";
 
 	quality_str(f, slot, loss, rtt, sizeof(loss));
-	if (j->state == JUDGE_DOWN && f->health && !health_gw_info(f->health, slot, &hi))
+	if (j->state == JUDGE_DOWN && f->health && !prober_gw_info(f->health, slot, &hi))
 		why = health_reason_name(hi.reason);
 	if (j->state == JUDGE_DOWN || j->state == JUDGE_HELD)
 		log_warnx("gateway %s: %s -> %s%s%s (loss %s%%, rtt %s ms)",
@@ -238,7 +238,7 @@ static void judge_apply(struct failover *f)
 
 		old[i] = f->judge[i].state;
 		f->judge[i].answering = f->judge[i].failing = 0;
-		if (!f->judge[i].used || !f->health || health_gw_info(f->health, i, &hi))
+		if (!f->judge[i].used || !f->health || prober_gw_info(f->health, i, &hi))
 			continue;
 		f->judge[i].answering = hi.good >= f->conf->health.rise;
 		f->judge[i].failing = hi.bad >= f->conf->health.fall;
@@ -300,11 +300,11 @@ void failover_verdict(struct failover *f, unsigned slot, enum health_state to)
 	on_change(slot, HEALTH_PROBING, to, f);
 }
 
-static int prober_new(struct failover *f, char *err, size_t len)
+static int probes_open(struct failover *f, char *err, size_t len)
 {
 	if (f->health)
 		return 0;
-	f->health = health_new(&f->conf->health, on_change, NULL, f);
+	f->health = prober_new(&f->conf->health, on_change, NULL, f);
 	if (!f->health) {
 		snprintf(err, len, "health: cannot start the prober: %s", strerror(errno));
 		return -1;
@@ -343,11 +343,11 @@ static int gw_probe_add(struct failover *f, unsigned i, int fresh, char *err,
 	f->judge[i].raw = HEALTH_PROBING;
 	f->judge[i].used = 1;
 	sync_state(f, i);
-	if (prober_new(f, err, len))
+	if (probes_open(f, err, len))
 		return -1;
 	if (kmirror_gw_probe_rule(f->km, i, 1, err, len))
 		return -1;
-	if (health_gw_add(f->health, i, mark, any, t, n)) {
+	if (prober_gw_add(f->health, i, mark, any, t, n)) {
 		snprintf(err, len, "gateway %s: health probes: %s", c->gw[i].name,
 			 errno == EINVAL ? "health.min_ok exceeds its probe targets" :
 			 strerror(errno));
@@ -372,7 +372,7 @@ void failover_gw_del(struct failover *f, unsigned i)
 		return;
 	f->gw[i].probed = 0;
 	if (f->health)
-		health_gw_del(f->health, i);
+		prober_gw_del(f->health, i);
 	if (kmirror_gw_probe_rule(f->km, i, 0, err, sizeof(err)))
 		log_warnx("%s", err);
 }
@@ -418,7 +418,7 @@ static void prober_stop(struct failover *f)
 
 	for (i = 0; i < f->conf->ngw; i++)
 		failover_gw_del(f, i);
-	health_free(f->health);
+	prober_free(f->health);
 	f->health = NULL;
 }
 
@@ -500,12 +500,12 @@ int failover_reload(struct failover *f, const struct conf *nc, char *err, size_t
 
 int failover_fd(const struct failover *f)
 {
-	return f->health ? health_fd(f->health) : -1;
+	return f->health ? prober_fd(f->health) : -1;
 }
 
 void failover_dispatch(struct failover *f)
 {
-	if (f->health && health_dispatch(f->health))
+	if (f->health && prober_dispatch(f->health))
 		log_warn("health probes");
 	judge_apply(f);
 }
@@ -553,7 +553,7 @@ void failover_gw_info(const struct failover *f, unsigned i, struct failover_gw_i
 	gi->raw = j->raw;
 	gi->judged_down = j->state == JUDGE_DOWN;
 	gi->probed = f->gw[i].probed && f->health &&
-		     !health_gw_info(f->health, i, &gi->health);
+		     !prober_gw_info(f->health, i, &gi->health);
 }
 
 unsigned failover_health_gen(const struct failover *f)

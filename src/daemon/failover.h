@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "conf/conf.h"
-#include "core/health.h"
+#include "kernel/prober.h"
 #include "core/judge.h"
 #include "daemon/bindings.h"
 #include "kernel/kmirror.h"

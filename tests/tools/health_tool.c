@@ -30,11 +30,11 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 
-#include "core/health.h"
+#include "kernel/prober.h"
 #include "util/log.h"
 
 struct tool {
-	struct health *h;
+	struct prober *h;
 	uint64_t start_us;
 	unsigned ngw;
 	uint64_t printed[HEALTH_MAX_GW];	/* rounds already printed */
@@ -89,7 +89,7 @@ static void change_cb(unsigned slot, enum health_state from,
 	struct tool *t = arg;
 	struct health_info in;
 
-	if (health_gw_info(t->h, slot, &in))
+	if (prober_gw_info(t->h, slot, &in))
 		return;
 	printf("%lu change %u %s -> %s round %llu good %u bad %u\n",
 	       elapsed_ms(t), slot, health_state_name(from),
@@ -103,7 +103,7 @@ static void print_rounds(struct tool *t)
 	unsigned i;
 
 	for (i = 0; i < t->ngw; i++) {
-		if (health_gw_info(t->h, i, &in) || in.rounds == t->printed[i])
+		if (prober_gw_info(t->h, i, &in) || in.rounds == t->printed[i])
 			continue;
 		t->printed[i] = in.rounds;
 		printf("%lu round %u %llu ok %u/%u rtt_us %ld loss %u good %u "
@@ -164,7 +164,7 @@ static void add_gateways(struct tool *t, int argc, char **argv)
 					t->ngw);
 				usage();
 			}
-			if (health_gw_add(t->h, t->ngw, mark, src, tg, n)) {
+			if (prober_gw_add(t->h, t->ngw, mark, src, tg, n)) {
 				fprintf(stderr, "health_tool: gateway %u: %s\n",
 					t->ngw, strerror(errno));
 				exit(1);
@@ -216,7 +216,7 @@ static int all_done(const struct tool *t, unsigned long rounds)
 	unsigned i;
 
 	for (i = 0; i < t->ngw; i++)
-		if (health_gw_info(t->h, i, &in) == 0 && in.rounds < rounds)
+		if (prober_gw_info(t->h, i, &in) == 0 && in.rounds < rounds)
 			return 0;
 	return 1;
 }
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&t, 0, sizeof(t));
 	t.start_us = mono_us();
-	t.h = health_new(&p, change_cb, NULL, &t);
+	t.h = prober_new(&p, change_cb, NULL, &t);
 	if (!t.h) {
 		fprintf(stderr, "health_tool: %s\n", strerror(errno));
 		return 1;
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 
 	/* The daemon's way: the module's fd inside our own epoll set. */
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, health_fd(t.h), &ev)) {
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, prober_fd(t.h), &ev)) {
 		fprintf(stderr, "health_tool: epoll: %s\n", strerror(errno));
 		return 1;
 	}
@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
-		if (n > 0 && health_dispatch(t.h)) {
+		if (n > 0 && prober_dispatch(t.h)) {
 			fprintf(stderr, "health_tool: dispatch: %s\n",
 				strerror(errno));
 			return 1;
@@ -294,6 +294,6 @@ int main(int argc, char **argv)
 		print_rounds(&t);
 	}
 	close(ep);
-	health_free(t.h);
+	prober_free(t.h);
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "core/health.h"
+#include "kernel/prober.h"
 
 #define MS	1000ull		/* µs per ms */
 
@@ -749,7 +749,7 @@ struct fake {
 	uint64_t now;
 	unsigned changes;
 	enum health_state from[16], to[16];
-	struct health *h;
+	struct prober *h;
 	int del_on_down;
 };
 
@@ -770,26 +770,26 @@ static void fake_change(unsigned slot, enum health_state from,
 	}
 	f->changes++;
 	/* the callback may look, and may delete */
-	ck_assert_int_eq(health_gw_info(f->h, slot, &info), 0);
+	ck_assert_int_eq(prober_gw_info(f->h, slot, &info), 0);
 	ck_assert_int_eq(info.state, to);
 	if (to == HEALTH_DOWN && f->del_on_down)
-		ck_assert_int_eq(health_gw_del(f->h, slot), 0);
+		ck_assert_int_eq(prober_gw_del(f->h, slot), 0);
 }
 
 /* Let the real probes of the open round settle (bounded: 5 s). */
 static void settle(struct fake *f, unsigned slot, uint64_t answer_at)
 {
-	struct pollfd pfd = { .fd = health_fd(f->h), .events = POLLIN };
+	struct pollfd pfd = { .fd = prober_fd(f->h), .events = POLLIN };
 	struct health_info info;
 	int i;
 
 	for (i = 0; i < 50; i++) {
 		/* gone: a callback deleted it */
-		if (health_gw_info(f->h, slot, &info) || info.in_flight == 0)
+		if (prober_gw_info(f->h, slot, &info) || info.in_flight == 0)
 			return;
 		if (poll(&pfd, 1, 100) > 0) {
 			f->now = answer_at;
-			ck_assert_int_eq(health_dispatch(f->h), 0);
+			ck_assert_int_eq(prober_dispatch(f->h), 0);
 		}
 	}
 	ck_abort_msg("probes still in flight after 5 s");
@@ -805,13 +805,13 @@ static void io_round(struct fake *f, unsigned slot, uint64_t t0,
 	struct health_info info;
 
 	f->now = t0;
-	ck_assert_int_eq(health_dispatch(f->h), 0);
-	if (health_gw_info(f->h, slot, &info) == 0 && info.in_flight)
+	ck_assert_int_eq(prober_dispatch(f->h), 0);
+	if (prober_gw_info(f->h, slot, &info) == 0 && info.in_flight)
 		settle(f, slot, t0 + answer_ms * MS);
 	/* the fake clock never goes back */
 	if (f->now < t0 + p->timeout_ms * MS)
 		f->now = t0 + p->timeout_ms * MS;
-	ck_assert_int_eq(health_dispatch(f->h), 0);
+	ck_assert_int_eq(prober_dispatch(f->h), 0);
 }
 
 /* A listening socket, and a bound one that refuses, on 127.0.0.1. */
@@ -839,56 +839,56 @@ START_TEST(test_io_api)
 	struct health_target two[2];
 	struct health_info info;
 	struct fake f = { .now = 1 };
-	struct health *h;
+	struct prober *h;
 
 	t.addr.s_addr = htonl(INADDR_LOOPBACK);
 	p.timeout_ms = p.interval_ms + 1;
 	errno = 0;
-	ck_assert_ptr_null(health_new(&p, NULL, fake_clock, &f));
+	ck_assert_ptr_null(prober_new(&p, NULL, fake_clock, &f));
 	ck_assert_int_eq(errno, EINVAL);
 	p.timeout_ms = 1000;
-	h = health_new(&p, NULL, fake_clock, &f);
+	h = prober_new(&p, NULL, fake_clock, &f);
 	ck_assert_ptr_nonnull(h);
-	ck_assert_int_ge(health_fd(h), 0);
+	ck_assert_int_ge(prober_fd(h), 0);
 
 	/* n < min_ok, no targets, too many, bad slot, port 0, bad kind */
 	errno = 0;
-	ck_assert_int_eq(health_gw_add(h, 0, 0, any, &t, 1), -1);
+	ck_assert_int_eq(prober_gw_add(h, 0, 0, any, &t, 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	two[0] = t;
 	two[1] = t;
-	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 0), -1);
-	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, HEALTH_MAX_TARGETS + 1), -1);
-	ck_assert_int_eq(health_gw_add(h, HEALTH_MAX_GW, 0, any, two, 2), -1);
+	ck_assert_int_eq(prober_gw_add(h, 0, 0, any, two, 0), -1);
+	ck_assert_int_eq(prober_gw_add(h, 0, 0, any, two, HEALTH_MAX_TARGETS + 1), -1);
+	ck_assert_int_eq(prober_gw_add(h, HEALTH_MAX_GW, 0, any, two, 2), -1);
 	two[1].port = 0;
-	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 2), -1);
+	ck_assert_int_eq(prober_gw_add(h, 0, 0, any, two, 2), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	two[1].port = 9;
 	two[1].kind = (enum health_kind)7;
-	ck_assert_int_eq(health_gw_add(h, 0, 0, any, two, 2), -1);
+	ck_assert_int_eq(prober_gw_add(h, 0, 0, any, two, 2), -1);
 	two[1].kind = HEALTH_TCP;
 
-	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), 0);
+	ck_assert_int_eq(prober_gw_add(h, 5, 0, any, two, 2), 0);
 	errno = 0;
-	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), -1);
+	ck_assert_int_eq(prober_gw_add(h, 5, 0, any, two, 2), -1);
 	ck_assert_int_eq(errno, EEXIST);
-	ck_assert_int_eq(health_gw_info(h, 5, &info), 0);
+	ck_assert_int_eq(prober_gw_info(h, 5, &info), 0);
 	ck_assert_int_eq(info.state, HEALTH_PROBING);
 	ck_assert_uint_eq(info.ntargets, 2);
 	ck_assert_uint_eq(info.rounds, 0);
 	errno = 0;
-	ck_assert_int_eq(health_gw_info(h, 4, &info), -1);
+	ck_assert_int_eq(prober_gw_info(h, 4, &info), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(health_gw_info(h, HEALTH_MAX_GW, &info), -1);
+	ck_assert_int_eq(prober_gw_info(h, HEALTH_MAX_GW, &info), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(health_gw_del(h, 5), 0);
+	ck_assert_int_eq(prober_gw_del(h, 5), 0);
 	errno = 0;
-	ck_assert_int_eq(health_gw_del(h, 5), -1);
+	ck_assert_int_eq(prober_gw_del(h, 5), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	/* a deleted slot can be added again */
-	ck_assert_int_eq(health_gw_add(h, 5, 0, any, two, 2), 0);
-	health_free(h);
-	health_free(NULL);
+	ck_assert_int_eq(prober_gw_add(h, 5, 0, any, two, 2), 0);
+	prober_free(h);
+	prober_free(NULL);
 }
 END_TEST
 
@@ -919,14 +919,14 @@ START_TEST(test_io_tcp)
 	t[0].addr.s_addr = t[1].addr.s_addr = htonl(INADDR_LOOPBACK);
 	t[0].port = port_open;
 	t[1].port = port_closed;
-	f.h = health_new(&p, fake_change, fake_clock, &f);
+	f.h = prober_new(&p, fake_change, fake_clock, &f);
 	ck_assert_ptr_nonnull(f.h);
-	ck_assert_int_eq(health_gw_add(f.h, 3, 0, any, t, 2), 0);
+	ck_assert_int_eq(prober_gw_add(f.h, 3, 0, any, t, 2), 0);
 
 	t0 = f.now;
 	for (r = 0; r < 2; r++)
 		io_round(&f, 3, t0 + r * p.interval_ms * MS, 7, &p);
-	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_int_eq(prober_gw_info(f.h, 3, &info), 0);
 	ck_assert_uint_eq(info.rounds, 2);
 	ck_assert_uint_eq(info.last_ok, 2);
 	ck_assert_int_eq(info.state, HEALTH_UP);
@@ -941,7 +941,7 @@ START_TEST(test_io_tcp)
 	for (; r < 4; r++)
 		io_round(&f, 3, t0 + r * p.interval_ms * MS,
 			 p.timeout_ms + 1, &p);
-	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_int_eq(prober_gw_info(f.h, 3, &info), 0);
 	ck_assert_uint_eq(info.rounds, 4);
 	ck_assert_uint_eq(info.last_ok, 0);
 	ck_assert_int_eq(info.state, HEALTH_DOWN);
@@ -952,11 +952,11 @@ START_TEST(test_io_tcp)
 
 	/* a round skipped: the clock jumped 3 intervals, one round runs */
 	io_round(&f, 3, t0 + 7 * p.interval_ms * MS, 1, &p);
-	ck_assert_int_eq(health_gw_info(f.h, 3, &info), 0);
+	ck_assert_int_eq(prober_gw_info(f.h, 3, &info), 0);
 	ck_assert_uint_eq(info.rounds, 5);
 	ck_assert_uint_eq(info.good, 1);
 
-	health_free(f.h);
+	prober_free(f.h);
 	close(lfd);
 	close(cfd);
 }
@@ -984,19 +984,19 @@ START_TEST(test_io_icmp)
 	t[1].kind = HEALTH_TCP;
 	t[1].addr.s_addr = htonl(INADDR_LOOPBACK);
 	t[1].port = port_closed;
-	f.h = health_new(&p, fake_change, fake_clock, &f);
+	f.h = prober_new(&p, fake_change, fake_clock, &f);
 	ck_assert_ptr_nonnull(f.h);
-	if (health_gw_add(f.h, 0, 0, any, t, 2)) {
+	if (prober_gw_add(f.h, 0, 0, any, t, 2)) {
 		ck_assert_int_eq(errno, EPERM);
 		fprintf(stderr, "check_health: no raw sockets here, ICMP I/O test skipped\n");
-		health_free(f.h);
+		prober_free(f.h);
 		close(cfd);
 		return;
 	}
 	t0 = f.now;
 	io_round(&f, 0, t0, 3, &p);
 	io_round(&f, 0, t0 + p.interval_ms * MS, 3, &p);
-	ck_assert_int_eq(health_gw_info(f.h, 0, &info), 0);
+	ck_assert_int_eq(prober_gw_info(f.h, 0, &info), 0);
 	ck_assert_uint_eq(info.last_ok, 2);
 	ck_assert_int_eq(info.state, HEALTH_UP);
 	ck_assert_uint_eq(info.last_rtt_us, 3 * MS);
@@ -1006,13 +1006,13 @@ START_TEST(test_io_icmp)
 	ck_assert_uint_eq(f.changes, 2);
 	ck_assert_int_eq(f.to[1], HEALTH_DOWN);
 	errno = 0;
-	ck_assert_int_eq(health_gw_info(f.h, 0, &info), -1);
+	ck_assert_int_eq(prober_gw_info(f.h, 0, &info), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	/* nothing left to do; dispatch is harmless */
 	f.now += 10 * p.interval_ms * MS;
-	ck_assert_int_eq(health_dispatch(f.h), 0);
+	ck_assert_int_eq(prober_dispatch(f.h), 0);
 	ck_assert_uint_eq(f.changes, 2);
-	health_free(f.h);
+	prober_free(f.h);
 	close(cfd);
 }
 END_TEST
