@@ -28,7 +28,9 @@
 # with the known clients bound first as in the full run; needs only
 # nfqlbd and pktgen; about 30 s), BENCH_ONLY=realm (the fast path with
 # and without the gateway routes' traffic realms, alternated pairs,
-# pinned and unpinned; about 40 s).
+# pinned and unpinned; about 40 s), BENCH_ONLY=ab BENCH_BASE=DIR (this
+# build's nfqlbd against DIR/nfqlbd, another commit's, paired run by
+# run: queue drains, new clients, fast path; about 2 minutes).
 # Methods and results: bench/RESULTS.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
@@ -150,7 +152,7 @@ write_conf() {
 daemon_start() {
 	local t
 	write_conf "$DIR/nfqlb.conf" "$@"
-	taskset -c "$CPU_BOX" ip netns exec "$GW" "$BUILD/nfqlbd" -f -c "$DIR/nfqlb.conf" \
+	taskset -c "$CPU_BOX" ip netns exec "$GW" "${NFQLBD_BIN:-$BUILD/nfqlbd}" -f -c "$DIR/nfqlb.conf" \
 		>> "$DIR/nfqlbd.log" 2>&1 &
 	echo $! > "$DIR/nfqlbd.pid"
 	for ((t = 0; t < 100; t++)); do
@@ -595,6 +597,63 @@ new_paced() {
 		"$r80" -u -s NEW2_K -n 262144
 }
 
+# BENCH_ONLY=ab BENCH_BASE=DIR: this build's nfqlbd against the one in
+# DIR (another commit's build), in one lab, run by run: QRUNS pairs,
+# each the baseline daemon then this one, each measured the same way:
+# the known clients' queue drain (lookup + verdict), a new-client drain
+# (lookup + assign + set add + verdict, fresh sources every run), and
+# the kernel fast path with the daemon's chain.  Pairs' ratios, median.
+ab_one() {	# TAG BIN K
+	local tag=$1 k=$3
+	NFQLBD_BIN=$2 daemon_start $DRAIN_CONF
+	qall "--queue-num 0"; warm_known
+	drain_one "q-$tag" "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
+	qall off
+	in_gw conntrack -F 2> /dev/null
+	AB_NEW=$((AB_NEW + 1))
+	drain_one "new-$tag" "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$NEW_N" -u \
+		-s "10.$((80 + AB_NEW)).0.0" -n "$NEW_N"
+	kernel_window "fast-$tag"
+	printf '  %-14s run %d: %8s pps\n' "fast-$tag" "$k" "$R_RATE"
+	daemon_stop
+}
+
+main_ab() {
+	local k base=${BENCH_BASE:?BENCH_ONLY=ab needs BENCH_BASE=BUILD_DIR of the baseline}
+	[ "$(id -u)" = 0 ] || die "needs root (namespaces)"
+	[ -x "$base/nfqlbd" ] || die "missing $base/nfqlbd"
+	echo "== nfqlb packet benchmark: this nfqlbd against $base/nfqlbd (BENCH_ONLY=ab)"
+	machine
+	lab_up
+	DRAIN_N=${BENCH_DRAIN:-50000}
+	NEW_N=${BENCH_NEW:-20000}
+	DRAIN_CONF="maxlen=131072 sockbuf=268435456"
+	AB_NEW=0
+	NFQLBD_BIN=$base/nfqlbd daemon_start $DRAIN_CONF
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+	note "bound $(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')" \
+		"of $NCLI known clients first (kept across the daemons' restarts)"
+	daemon_stop
+	DESC_OF[q-base]="queue, known clients: the baseline daemon"
+	DESC_OF[q-this]="queue, known clients: this daemon, paired with q-base"
+	DESC_OF[new-base]="new clients drain: the baseline daemon"
+	DESC_OF[new-this]="new clients drain: this daemon, paired with new-base"
+	DESC_OF[fast-base]="fast path with the baseline daemon's chain"
+	DESC_OF[fast-this]="fast path with this daemon's chain, paired with fast-base"
+	for ((k = 1; k <= QRUNS; k++)); do
+		ab_one base "$base/nfqlbd" "$k"
+		ab_one this "$BUILD/nfqlbd" "$k"
+	done
+	echo
+	echo "== this daemon / the baseline (paired run by run)"
+	paired q-this q-base
+	paired new-this new-base
+	paired fast-this fast-base
+	echo
+	note "took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # BENCH_ONLY=new: the new-client runs alone, in the same state as in
 # the full run (the known clients bound beforehand).
 main_new() {
@@ -866,6 +925,7 @@ if [ "${BENCH_LIB:-0}" != 1 ]; then
 	'') main ;;
 	new) main_new ;;
 	realm) main_realm ;;
-	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new' and 'realm' are known" ;;
+	ab) main_ab ;;
+	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new', 'realm' and 'ab' are known" ;;
 	esac
 fi
