@@ -55,7 +55,7 @@ src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
 DAEMON_MODS := nfqlbd commands control clientinfo \
 	       queue lbset rtnl steer kmirror kmon \
-	       conf log health ct \
+	       conf log spawn health ct \
 	       failover portal state sync iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync \
@@ -151,7 +151,7 @@ $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
-$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/lbset.o $(B)/addr.o
+$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/lbset.o $(B)/addr.o $(B)/spawn.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o $(B)/traffic.o

@@ -833,7 +833,7 @@ static char *conf_widen_ints(struct conf_ctx *x, const char *t)
 /* The whole file, NUL-terminated; NULL with errno. */
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	size_t len = 0, cap = 4096, n;
 	char *buf = NULL, *p;
 

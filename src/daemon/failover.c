@@ -39,7 +39,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +48,9 @@
 
 #include "kernel/ct.h"
 #include "util/log.h"
+#include "util/spawn.h"
 #include "daemon/nfqlbd.h"
 #include "kernel/kmirror.h"
-
-extern char **environ;
 
 static void judge_apply(struct nfqlbd *d);
 
@@ -72,10 +70,9 @@ static void notify_run(struct nfqlbd *d, const char *gw, const char *from,
 	const char *path = d->conf.notify;
 	char *argv[] = { (char *)path, (char *)gw, (char *)from, (char *)to,
 			 (char *)loss, (char *)rtt, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
+	struct spawn_opts so = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+				 .own_pgroup = true };
 	struct nfqlbd_child *c = NULL;
-	sigset_t none, def;
 	unsigned i;
 	pid_t pid;
 	int rc;
@@ -93,24 +90,10 @@ static void notify_run(struct nfqlbd *d, const char *gw, const char *from,
 		return;
 	}
 	/*
-	 * The daemon blocks its signals (signalfd) and ignores SIGPIPE:
-	 * the script gets a clean mask and default dispositions, its own
-	 * process group (killed whole on timeout) and /dev/null as stdin.
+	 * Its own process group (killed whole on timeout), /dev/null as
+	 * stdin, nothing of the daemon's but stdout and stderr (spawn.h).
 	 */
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-				 POSIX_SPAWN_SETPGROUP);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&pid, path, &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	rc = spawn_child(&pid, argv, &so);
 	d->n.notify_runs++;
 	if (rc) {
 		d->n.notify_errors++;
