@@ -56,7 +56,7 @@ CORE_MODS := balance addr
 DAEMON_MODS := nfqlbd commands control clientinfo \
 	       queue lbset rtnl steer kmirror kmon \
 	       conf log spawn health ct \
-	       failover portal state sync iptab \
+	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync \
 	       $(CORE_MODS)
@@ -87,7 +87,7 @@ JSON_LIBS   := $(shell pkg-config --libs json-c)
 $(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o $(B)/synclist.o \
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/control.o $(B)/log.o $(B)/synclist.o $(B)/addr.o \
 		$(B)/utf8.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
@@ -173,7 +173,7 @@ FUZZ_FLAGS := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc -Itests/fuz
 	      -fno-omit-frame-pointer
 FUZZERS	:= fuzz_conf fuzz_control fuzz_queue fuzz_addr
 FUZZ_conf_SRCS := $(call src,conf log addr)
-FUZZ_control_SRCS := $(call src,commands control clientinfo conf log escape ownaddr balance addr sync iptab utf8) tests/fuzz/fake_nfqlbd.c
+FUZZ_control_SRCS := $(call src,commands control clientinfo conf log escape ownaddr balance addr sync synclist iptab utf8) tests/fuzz/fake_nfqlbd.c
 FUZZ_queue_SRCS := $(call src,queue log)
 FUZZ_addr_SRCS := $(call src,addr clientinfo control log utf8 escape ownaddr)
 

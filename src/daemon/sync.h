@@ -5,13 +5,20 @@
  *
  *   sync begin                       -> OK 1 / sync=ID
  *   sync add ID IP [mac=] [user=] [session=]   (one per client) -> OK 0
- *   sync end ID                      -> OK 1 / bound= released= kept= errors=
+ *   sync skip ID WORD   (a line nfqlbctl refused; WORD its first word,
+ *                        "-" if none)  -> OK 0
+ *   sync end ID         -> OK 1 / bound= released= kept= errors= withheld=
  *
  * At the end the table is made to match the list: listed clients not
  * bound are bound (the weighted rule), bound clients not listed are
  * released (and held, as by a release), listed and bound ones keep
- * their gateway and get the metadata given.  One sync at a time: a new
- * begin abandons an unfinished one.  The set adds are batched.
+ * their gateway and get the metadata given.  A refused line (an add
+ * the daemon refuses, or a skip) is counted in errors and changes
+ * nobody by mistake (synclist_who): the client it names is left as it
+ * is; one that names nobody readable stops every release of this sync
+ * (withheld counts the unlisted clients kept for that reason).  One
+ * sync at a time: a new begin abandons an unfinished one.  The set
+ * adds are batched.
  */
 #ifndef NFQLB_SYNC_H
 #define NFQLB_SYNC_H
