@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/iptab.h"
 #include "kernel/ctlearn.h"
 #include "daemon/hasync.h"
 #include "util/log.h"
@@ -28,6 +29,15 @@
  * hooks bind, and a user it released must not be bound again by the
  * events of its lingering connections.  A backup follows the master:
  * it learns, and releases the users of whom no connection is left.
+ *
+ * A binding learned from conntrack is the master's, not this box's
+ * portal's: after a takeover the new master's chilli lists none of its
+ * users until they log in again.  It stays "learned" (h->learned)
+ * until the portal confirms it (a bind hook, a sync listing it) or it
+ * is released: a sync does not release it for not being listed
+ * (hasync_unconfirmed), and a master releases it when its traffic
+ * stops, by the backup's rule: no marked connection of its user seen
+ * in two reconciles ha.release_after apart.
  */
 enum hasync_role { ROLE_UNKNOWN, ROLE_BACKUP, ROLE_MASTER };
 
@@ -38,6 +48,7 @@ struct hasync {
 	time_t last_reconcile;
 	uint32_t *unseen;	/* sorted: bindings the last reconcile missed */
 	size_t nunseen;
+	struct iptab *learned;	/* learned here, not confirmed by the portal since */
 	struct hasync_counters n;
 };
 
@@ -89,6 +100,9 @@ static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
 		h->n.errors++;
 		return;
 	}
+	/* Without memory it counts as confirmed: a sync may release it. */
+	if (!iptab_put(h->learned, src.s_addr))
+		log_warn("ha: noting %s as learned", addr_format(&a, s, sizeof(s)));
 	h->n.learned++;
 	log_debug("learned %s on gateway %s from conntrack (mark 0x%x)",
 		  addr_format(&a, s, sizeof(s)), d->conf.gw[slot].name, ctmark);
@@ -117,6 +131,12 @@ int hasync_start(struct nfqlbd *d, char *err, size_t len)
 		return -1;
 	}
 	d->ha = h;
+	h->learned = iptab_new(d->conf.max_clients / 4);
+	if (!h->learned) {
+		snprintf(err, len, "ha: out of memory");
+		hasync_stop(d);
+		return -1;
+	}
 	/* Subscribe before the dump: an entry made in between is in one of them. */
 	if (d->conf.ha.learn) {
 		h->ev = ctlearn_open(event_cb, d, err, len);
@@ -145,6 +165,7 @@ void hasync_stop(struct nfqlbd *d)
 		return;
 	ctlearn_close(h->ev);
 	free(h->unseen);
+	iptab_free(h->learned);
 	free(h);
 	d->ha = NULL;
 }
@@ -176,15 +197,20 @@ struct seen {
 	uint32_t *a;
 	size_t n, cap;
 	int oom;	/* a client may be missing: release nobody */
+	int master;	/* learn nothing; judge only the learned bindings */
 };
 
-/* A reconciling dump: learn, and note every client with a marked entry. */
+/*
+ * A reconciling dump: learn (a backup only), and note every client
+ * with a marked entry.
+ */
 static void seen_cb(struct in_addr src, uint32_t ctmark, void *arg)
 {
 	struct seen *s = arg;
 	uint32_t *na;
 
-	learn_cb(src, ctmark, s->d);
+	if (!s->master)
+		learn_cb(src, ctmark, s->d);
 	if (ha_learn_decide(&s->d->conf, src, ctmark, -1) < 0)
 		return;
 	if (s->n == s->cap) {
@@ -210,6 +236,9 @@ static int unseen_cb(const struct balance_binding *bb, void *arg)
 {
 	struct seen *s = arg;
 
+	/* A master's own bindings (hooks, packets) are the portal's to end. */
+	if (s->master && !iptab_get(hs(s->d)->learned, bb->addr.v4.s_addr))
+		return 0;
 	if (!bsearch(&bb->addr.v4.s_addr, s->a, s->n, sizeof(*s->a), u32_cmp))
 		s->a[s->cap++] = bb->addr.v4.s_addr;	/* after the seen ones */
 	return 0;
@@ -226,12 +255,14 @@ static int was_unseen(const struct hasync *h, uint32_t a)
  * marked connection has been seen in two reconciles in a row (released
  * on the master, or idle that long) is released here too, so that the
  * counts stay the master's.  One round alone is not enough: a user
- * between two connections is still the master's.
+ * between two connections is still the master's.  A master applies
+ * the same rule to the bindings it learned and the portal has not
+ * confirmed since: their traffic has stopped.
  */
 static void reconcile(struct nfqlbd *d)
 {
 	struct hasync *h = hs(d);
-	struct seen s = { .d = d };
+	struct seen s = { .d = d, .master = h->role == ROLE_MASTER };
 	struct nfqlb_addr a = { .family = AF_INET };
 	uint32_t *na, *cur, gone = 0;
 	size_t n, i, k = 0;
@@ -273,7 +304,8 @@ static void reconcile(struct nfqlbd *d)
 	free(s.a);
 	h->n.released += gone;
 	if (gone)
-		log_info("ha: %u bindings released: no connection of theirs is left", gone);
+		log_info("ha: %u %sbindings released: no connection of theirs is left",
+			 gone, s.master ? "learned, unconfirmed " : "");
 }
 
 void hasync_tick(struct nfqlbd *d)
@@ -284,7 +316,9 @@ void hasync_tick(struct nfqlbd *d)
 
 	if (!h)
 		return;
-	if (h->role == ROLE_BACKUP && d->conf.ha.release_after &&
+	if ((h->role == ROLE_BACKUP ||
+	     (h->role == ROLE_MASTER && iptab_count(h->learned))) &&
+	    d->conf.ha.release_after &&
 	    now - h->last_reconcile >= (time_t)d->conf.ha.release_after) {
 		h->last_reconcile = now;
 		reconcile(d);
@@ -301,6 +335,18 @@ void hasync_tick(struct nfqlbd *d)
 int hasync_is_pair(const struct nfqlbd *d, struct in_addr a)
 {
 	return ha_is_pair(&d->conf.ha, a);
+}
+
+int hasync_unconfirmed(const struct nfqlbd *d, const struct nfqlb_addr *a)
+{
+	return hs(d) && a->family == AF_INET &&
+	       iptab_get(hs(d)->learned, a->v4.s_addr) != NULL;
+}
+
+void hasync_forget(struct nfqlbd *d, const struct nfqlb_addr *a)
+{
+	if (hs(d) && a->family == AF_INET)
+		iptab_del(hs(d)->learned, a->v4.s_addr);
 }
 
 static void err_out(struct obuf *o, const char *kind, const char *msg)
@@ -343,6 +389,7 @@ static void status_fields(struct nfqlbd *d, struct obuf *o)
 	obuf_kvu(o, "ha_released", h->n.released);
 	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
 	obuf_kvu(o, "ha_learned", h->n.learned);
+	obuf_kvu(o, "ha_unconfirmed", iptab_count(h->learned));
 	obuf_kvu(o, "ha_entries", h->n.entries);
 	obuf_kvu(o, "ha_kept", h->n.kept);
 	obuf_kvu(o, "ha_pair_skipped", h->n.pair);
@@ -442,6 +489,8 @@ void hasync_cmd_adopt(struct nfqlbd *d, const struct control_req *r, struct obuf
 		return;
 	}
 	h->role = ROLE_MASTER;
+	/* Its learned users' traffic is judged from now on, not before. */
+	h->last_reconcile = time(NULL);
 	free(h->unseen);
 	h->unseen = NULL;
 	h->nunseen = 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
 #include "daemon/control.h"
 
 struct nfqlbd;
@@ -37,6 +38,14 @@ void hasync_dispatch(struct nfqlbd *d);
 void hasync_tick(struct nfqlbd *d);
 /* The pair's own addresses never bind (the packet path asks). */
 int hasync_is_pair(const struct nfqlbd *d, struct in_addr a);
+/*
+ * 1 if a's binding was learned from conntrack and the portal has not
+ * confirmed it since: a sync must not release it for not being listed
+ * (after a takeover the new master's portal lists nobody yet).
+ */
+int hasync_unconfirmed(const struct nfqlbd *d, const struct nfqlb_addr *a);
+/* The portal confirmed a's binding, or a was released: no longer learned. */
+void hasync_forget(struct nfqlbd *d, const struct nfqlb_addr *a);
 
 /* Control verbs (commands.c's table). */
 void hasync_cmd_ha(struct nfqlbd *d, const struct control_req *r, struct obuf *o);

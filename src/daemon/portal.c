@@ -9,6 +9,7 @@
 
 #include "core/iptab.h"
 #include "util/log.h"
+#include "daemon/hasync.h"
 #include "daemon/portal.h"
 #include "daemon/state.h"
 #include "daemon/sync.h"
@@ -159,6 +160,7 @@ void portal_bound(struct nfqlbd *d, const struct nfqlb_addr *a, int created,
 	}
 	iptab_del(d->watch, a->v4.s_addr);
 	iptab_del(d->hold, a->v4.s_addr);
+	hasync_forget(d, a);
 	if (cur)
 		r.m = *cur;
 	else if (m)
@@ -169,6 +171,7 @@ void portal_bound(struct nfqlbd *d, const struct nfqlb_addr *a, int created,
 void portal_released(struct nfqlbd *d, const struct nfqlb_addr *a)
 {
 	iptab_del(d->watch, a->v4.s_addr);
+	hasync_forget(d, a);
 	state_release(d->state, a->v4);
 }
 

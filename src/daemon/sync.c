@@ -13,6 +13,7 @@
 #include "core/iptab.h"
 #include "core/synclist.h"
 #include "util/log.h"
+#include "daemon/hasync.h"
 #include "daemon/portal.h"
 #include "daemon/state.h"
 #include "daemon/sync.h"
@@ -213,7 +214,8 @@ static int sync_unlisted_cb(const struct balance_binding *bb, void *arg)
 
 	if (iptab_get(x->d->sync->list, bb->addr.v4.s_addr))
 		return 0;
-	if (!x->release)
+	/* The HA peer's user, not yet back at this portal: kept (hasync.h). */
+	if (!x->release || hasync_unconfirmed(x->d, &bb->addr))
 		x->withheld++;
 	else if (x->ngone < x->cap)
 		x->gone[x->ngone++] = bb->addr;
@@ -242,6 +244,7 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 		return 0;
 	/* Bound, confirmed and told nothing new: untouched (no journal line). */
 	if (balance_lookup(x->d->bal, &a) >= 0 && !iptab_get(x->d->watch, e->ip) &&
+	    !hasync_unconfirmed(x->d, &a) &&
 	    meta_known(clientinfo_get(x->d->info, a.v4), e->p)) {
 		x->kept++;
 		return 0;
@@ -261,8 +264,10 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 /*
  * Every line that was not refused is applied; the refused ones are in
  * errors (nfqlbctl named each).  A refused line that named nobody
- * readable may have meant any bound client: then nobody is released
- * (withheld: how many unlisted clients stayed bound for that reason).
+ * readable may have meant any bound client: then nobody is released.
+ * A binding learned from the HA peer and not yet confirmed by this
+ * portal is never released for not being listed (hasync.h).  withheld:
+ * how many unlisted clients stayed bound for either reason.
  */
 static void sync_end(struct nfqlbd *d, struct obuf *o)
 {

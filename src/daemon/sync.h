@@ -15,8 +15,11 @@
  * their gateway and get the metadata given.  A refused line (an add
  * the daemon refuses, or a skip) is counted in errors and changes
  * nobody by mistake (synclist_who): the client it names is left as it
- * is; one that names nobody readable stops every release of this sync
- * (withheld counts the unlisted clients kept for that reason).  One
+ * is; one that names nobody readable stops every release of this sync.
+ * A binding learned from the HA peer's conntrack and not confirmed by
+ * this portal since is not released for being unlisted (a new master's
+ * chilli lists nobody yet).  withheld counts the unlisted clients kept
+ * for either reason.  One
  * sync at a time: a new begin abandons an unfinished one.  The set
  * adds are batched.
  */

@@ -215,6 +215,14 @@ void hasync_stats(struct nfqlbd *d, struct obuf *o)
 	(void)o;
 }
 
+/* HA off: nothing is ever learned. */
+int hasync_unconfirmed(const struct nfqlbd *d, const struct nfqlb_addr *a)
+{
+	(void)d;
+	(void)a;
+	return 0;
+}
+
 /* Self-repair: nothing of the kernel's here, so nothing is missing. */
 int nfqlbd_repair(struct nfqlbd *d, int all, char *what, size_t wlen,
 		  char *err, size_t elen)
