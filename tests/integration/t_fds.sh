@@ -79,7 +79,9 @@ leaks=""
 n=0
 for f in /proc/"$pid"/fdinfo/*; do
 	fd=${f##*/}
-	[[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt 2 ] || continue
+	if ! [[ $fd =~ ^[0-9]+$ ]] || [ "$fd" -le 2 ]; then
+		continue
+	fi
 	fl=$(awk '$1 == "flags:" { print $2 }' "$f" 2>/dev/null) || continue
 	[ -n "$fl" ] || continue
 	n=$((n + 1))
