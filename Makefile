@@ -55,8 +55,8 @@ src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
 DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
 	       queue lbset rtnl steer kmirror kmon \
-	       conf log health ct \
-	       failover portal state sync iptab \
+	       conf log spawn health ct \
+	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync \
 	       $(CORE_MODS)
@@ -87,7 +87,7 @@ JSON_LIBS   := $(shell pkg-config --libs json-c)
 $(B)/nfqlbctl.o $(B)/records.o: $(B)/%.o: %.c $(HDRS) VERSION | $(B)
 	$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -c -o $@ $<
 
-$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/proto.o $(B)/log.o $(B)/synclist.o \
+$(B)/nfqlbctl: $(B)/nfqlbctl.o $(B)/records.o $(B)/proto.o $(B)/log.o $(B)/synclist.o $(B)/addr.o \
 		$(B)/utf8.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
@@ -160,7 +160,7 @@ $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/prober.o $(B)/log
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
-$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/lbset.o $(B)/addr.o
+$(B)/lbset_tool: tests/tools/lbset_tool.c $(B)/lbset.o $(B)/addr.o $(B)/spawn.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/rtnl_tool: tests/tools/rtnl_tool.c $(B)/rtnl.o $(B)/addr.o $(B)/traffic.o

@@ -44,6 +44,11 @@ list=$(awk '
 	}' "$tmp")
 out=$(printf '%s\n' "$list" | timeout -k 1 "$TIMEOUT" "$NFQLBCTL" -t "$TIMEOUT" sync 2>&1)
 rc=$?
+if [ $rc -eq 6 ]; then
+	# Some lines refused (each named in $out): the others were applied.
+	log "nfqlbctl sync: some lines refused, the others applied: $(echo "$out" | tr '\n' ' ')"
+	exit $rc
+fi
 if [ $rc -ne 0 ]; then
 	[ $rc -eq 124 ] && out="no answer within ${TIMEOUT}s"
 	log "nfqlbctl sync failed ($rc): $out"

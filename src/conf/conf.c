@@ -44,6 +44,20 @@ conf_err(struct conf_ctx *x, const char *fmt, ...)
 	x->e->count++;
 }
 
+/*
+ * The line of setting path, or else of fallback (its group, say): a
+ * check across settings names the line of the one it names first.  0
+ * if neither is in the file (a default is wrong with another setting).
+ */
+static int line_of(config_t *cf, const char *path, const char *fallback)
+{
+	config_setting_t *s = config_lookup(cf, path);
+
+	if (!s && fallback)
+		s = config_lookup(cf, fallback);
+	return s ? config_setting_source_line(s) : 0;
+}
+
 /* Integer settings: path, where it goes, range, default. */
 struct conf_int {
 	const char *path;
@@ -338,7 +352,9 @@ static void parse_lan(struct conf_ctx *x, config_t *cf, struct conf *c)
 	const char *s;
 
 	if (!grp) {
-		conf_err(x, "lan { interface; network; } is required");
+		/* Nothing in the file to point at. */
+		conf_err(x, "lan { interface; network; } is required: the file has "
+			 "no lan group");
 		return;
 	}
 	if (config_setting_type(grp) != CONFIG_TYPE_GROUP)
@@ -346,18 +362,22 @@ static void parse_lan(struct conf_ctx *x, config_t *cf, struct conf *c)
 	s = get_str(x, config_setting_get_member(grp, "interface"),
 		    "lan.interface", 1, line);
 	if (s && !ifname_ok(s))
-		conf_err(x, "lan.interface = \"%s\" is not a valid interface name", s);
+		conf_err(x, "line %d: lan.interface = \"%s\" is not a valid interface "
+			 "name (1 to %d bytes, no '/', ':' or blank)",
+			 line_of(cf, "lan.interface", "lan"), s, IF_NAMESIZE - 1);
 	else if (s)
 		snprintf(c->lan_if, sizeof(c->lan_if), "%s", s);
 	s = get_str(x, config_setting_get_member(grp, "network"),
 		    "lan.network", 1, line);
 	if (s && net4_parse(s, &c->lan_net))
-		conf_err(x, "lan.network = \"%s\" is not an IPv4 network "
-			 "(a.b.c.d/len with the host bits zero)", s);
+		conf_err(x, "line %d: lan.network = \"%s\" is not an IPv4 network "
+			 "(a.b.c.d/len, len 0 to 32, with the host bits zero)",
+			 line_of(cf, "lan.network", "lan"), s);
 	else if (s && c->lan_net.plen < CONF_LAN_MIN_PLEN)
 		/* It would take in the gateways, the Internet, multicast. */
-		conf_err(x, "lan.network = \"%s\" is too wide: a LAN is /%d or "
-			 "longer", s, CONF_LAN_MIN_PLEN);
+		conf_err(x, "line %d: lan.network = \"%s\" is too wide: a LAN is /%d "
+			 "or longer", line_of(cf, "lan.network", "lan"), s,
+			 CONF_LAN_MIN_PLEN);
 }
 
 int conf_parse_target(const char *s, struct health_target *t)
@@ -449,23 +469,32 @@ static void parse_health(struct conf_ctx *x, config_t *cf, struct conf *c)
 	else if (v)
 		snprintf(c->notify, sizeof(c->notify), "%s", v);
 	if (c->health.timeout_ms > c->health.interval_ms)
-		conf_err(x, "health.timeout = %u must not exceed health.interval = %u",
+		conf_err(x, "line %d: health.timeout = %u must not exceed "
+			 "health.interval = %u",
+			 line_of(cf, "health.timeout", "health.interval"),
 			 c->health.timeout_ms, c->health.interval_ms);
 	if (c->health.loss_up > c->health.loss_down)
-		conf_err(x, "health.loss_up = %u must not exceed health.loss_down = %u "
-			 "(the way back up is the harder one)", c->health.loss_up,
-			 c->health.loss_down);
+		conf_err(x, "line %d: health.loss_up = %u must not exceed "
+			 "health.loss_down = %u (the way back up is the harder one)",
+			 line_of(cf, "health.loss_up", "health.loss_down"),
+			 c->health.loss_up, c->health.loss_down);
 	if (c->health.rtt_down_ms && (!c->health.rtt_up_ms ||
 				      c->health.rtt_up_ms > c->health.rtt_down_ms))
-		conf_err(x, "health.rtt_up = %u must be 1..health.rtt_down = %u ms",
+		conf_err(x, "line %d: health.rtt_up = %u must be 1..health.rtt_down "
+			 "= %u ms", line_of(cf, "health.rtt_up", "health.rtt_down"),
 			 c->health.rtt_up_ms, c->health.rtt_down_ms);
 	for (i = 0; i < c->ngw; i++) {
 		unsigned n;
+		char path[64];
 
 		conf_gw_targets(c, i, &n);
+		snprintf(path, sizeof(path), "gateways.[%u].targets", i);
 		if (n && c->health.min_ok > n)
-			conf_err(x, "health.min_ok = %u but gateway %u (%s) has only %u "
-				 "probe targets", c->health.min_ok, i + 1, c->gw[i].name, n);
+			conf_err(x, "line %d: health.min_ok = %u but gateway %u (%s) has "
+				 "only %u probe targets",
+				 line_of(cf, "health.min_ok", c->gw[i].ntargets ?
+					 path : "health.targets"),
+				 c->health.min_ok, i + 1, c->gw[i].name, n);
 	}
 }
 
@@ -555,7 +584,9 @@ static void parse_gateways(struct conf_ctx *x, config_t *cf, struct conf *c)
 	unsigned i, n, live = 0;
 
 	if (!l) {
-		conf_err(x, "gateways = ( { name; address; interface; weight; }, ... ) is required");
+		/* Nothing in the file to point at. */
+		conf_err(x, "gateways = ( { name; address; interface; weight; }, ... ) "
+			 "is required: the file has no gateways list");
 		return;
 	}
 	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
@@ -581,7 +612,8 @@ static void parse_gateways(struct conf_ctx *x, config_t *cf, struct conf *c)
 	}
 	c->ngw = n;
 	if (!live)
-		conf_err(x, "every gateway has weight 0: at least one must take clients");
+		conf_err(x, "line %d: every gateway has weight 0: at least one must "
+			 "take clients", config_setting_source_line(l));
 }
 
 /* Cross-setting checks, once each setting is known to be sane. */
@@ -615,25 +647,29 @@ static int rule_past_main(const struct conf *c, unsigned i)
 	return highest_prio(c, i) >= 32766;
 }
 
-static void check_marks(struct conf_ctx *x, struct conf *c)
+static void check_marks(struct conf_ctx *x, config_t *cf, struct conf *c)
 {
 	uint64_t last = (uint64_t)c->mark_base + (c->ngw ? c->ngw - 1 : 0);
+	/* The defaults fit any number of gateways: a bad one is in the file. */
+	int base = line_of(cf, "marks.base", "marks.mask");
 	unsigned i;
 
 	if (!c->ngw)
 		return;
+	if (!base)
+		base = line_of(cf, "marks", "gateways");
 	if (last > UINT32_MAX) {
-		conf_err(x, "marks.base = %u: gateway marks %u..%" PRIu64 " overflow 32 bits",
-			 c->mark_base, c->mark_base, last);
+		conf_err(x, "line %d: marks.base = %u: gateway marks %u..%" PRIu64
+			 " overflow 32 bits", base, c->mark_base, c->mark_base, last);
 		return;
 	}
 	for (i = 0; i < c->ngw; i++) {
 		uint32_t m = c->mark_base + i;
 
 		if (m & ~c->mark_mask) {
-			conf_err(x, "marks.base = %u: gateway %u's mark 0x%x does not fit in "
-				 "marks.mask = 0x%x (marks %u..%" PRIu64 " must all fit)",
-				 c->mark_base, i + 1, m, c->mark_mask, c->mark_base, last);
+			conf_err(x, "line %d: marks.base = %u: gateway %u's mark 0x%x does "
+				 "not fit in marks.mask = 0x%x (marks %u..%" PRIu64
+				 " must all fit)", base, c->mark_base, i + 1, m, c->mark_mask, c->mark_base, last);
 			break;
 		}
 	}
@@ -642,17 +678,18 @@ static void check_marks(struct conf_ctx *x, struct conf *c)
 
 		/* 253..255 are the kernel's default, main and local tables. */
 		if (t >= 253 && t <= 255) {
-			conf_err(x, "marks.base = %u: gateway %u would use routing table %u, "
-				 "which is the kernel's %s table",
+			conf_err(x, "line %d: marks.base = %u: gateway %u would use routing "
+				 "table %u, which is the kernel's %s table", base,
 				 c->mark_base, i + 1, t,
 				 t == 253 ? "default" : t == 254 ? "main" : "local");
 			break;
 		}
 	}
-	if (c->ngw && rule_past_main(c, c->ngw - 1))
-		conf_err(x, "marks.rule_priority = %u: rules %u..%u would reach the main "
-			 "table's rule (32766)", c->rule_priority, c->rule_priority,
-			 highest_prio(c, c->ngw - 1));
+	if (rule_past_main(c, c->ngw - 1))
+		conf_err(x, "line %d: marks.rule_priority = %u: rules %u..%u would reach "
+			 "the main table's rule (32766)",
+			 line_of(cf, "marks.rule_priority", "marks"), c->rule_priority,
+			 c->rule_priority, highest_prio(c, c->ngw - 1));
 }
 
 static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
@@ -785,7 +822,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	parse_health(x, cf, c);
 	parse_ha(x, cf, c);
 	if (!x->e->count)
-		check_marks(x, c);
+		check_marks(x, cf, c);
 	return (int)x->e->count;
 }
 
@@ -921,7 +958,7 @@ static char *conf_widen_ints(struct conf_ctx *x, const char *t)
 /* The whole file, NUL-terminated; NULL with errno. */
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	size_t len = 0, cap = 4096, n;
 	char *buf = NULL, *p;
 

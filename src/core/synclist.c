@@ -41,6 +41,7 @@ int synclist_parse(char *line, struct synclist_ent *e, char *err, size_t len)
 		snprintf(err, len, "the line starts with \"%.40s\", not an address", w);
 		return -1;
 	}
+	/* Set first: a refused line still tells whom it named. */
 	e->ip = w;
 	while ((w = strtok_r(NULL, blanks, &save))) {
 		r = synclist_value(w, "mac", &e->mac, err, len);
@@ -56,4 +57,17 @@ int synclist_parse(char *line, struct synclist_ent *e, char *err, size_t len)
 		}
 	}
 	return 1;
+}
+
+enum synclist_who synclist_who(const char *word, const struct nfqlb_net4 *lan,
+			       struct in_addr *ip)
+{
+	struct nfqlb_addr a;
+
+	if (!word || addr_parse(word, &a))
+		return SYNCLIST_UNREADABLE;
+	if (a.family != AF_INET || !net4_contains(lan, a.v4))
+		return SYNCLIST_NOBODY;
+	*ip = a.v4;
+	return SYNCLIST_CLIENT;
 }

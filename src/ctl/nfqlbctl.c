@@ -109,26 +109,43 @@ struct req {
 	size_t len;
 };
 
-static void req_word(struct req *r, const char *w)
+/* -1 (r unchanged) if w does not fit in one request. */
+static int req_try_word(struct req *r, const char *w)
 {
 	int n;
 
 	n = snprintf(r->line + r->len, sizeof(r->line) - r->len, "%s%s",
 		     r->len ? " " : "", w);
-	if (n < 0 || (size_t)n >= sizeof(r->line) - r->len)
-		die(EXIT_USAGE, "request longer than %d bytes", CONTROL_MAX_LINE);
+	if (n < 0 || (size_t)n >= sizeof(r->line) - r->len) {
+		r->line[r->len] = '\0';
+		return -1;
+	}
 	r->len += (size_t)n;
+	return 0;
 }
 
-static void req_kv(struct req *r, const char *key, const char *value)
+static void req_word(struct req *r, const char *w)
+{
+	if (req_try_word(r, w))
+		die(EXIT_USAGE, "request longer than %d bytes", CONTROL_MAX_LINE);
+}
+
+/* -1 if the escaped value does not fit in one request. */
+static int req_try_kv(struct req *r, const char *key, const char *value)
 {
 	char esc[CONTROL_MAX_LINE + 1], w[2 * CONTROL_MAX_LINE];
 
 	if (strlen(value) * 3 >= sizeof(esc))
-		die(EXIT_USAGE, "%s is too long: %.40s...", key, value);
+		return -1;
 	proto_escape(value, esc, sizeof(esc));
 	snprintf(w, sizeof(w), "%s=%s", key, esc);
-	req_word(r, w);
+	return req_try_word(r, w);
+}
+
+static void req_kv(struct req *r, const char *key, const char *value)
+{
+	if (req_try_kv(r, key, value))
+		die(EXIT_USAGE, "%s is too long: %.40s...", key, value);
 }
 
 /* Plain words of the command line must not smuggle in a second request. */
@@ -449,7 +466,7 @@ static const char *const list_cols[] = {
 	"client", "gateway", "since", "mac", "user", "session", NULL
 };
 
-static void req_user(struct req *r, const char *user, const char *ip);
+static int req_user(struct req *r, const char *user, const char *ip);
 
 /* Build the request for argv; *as_list and *cols tell how to print it. */
 static void build(int argc, char **argv, struct req *r, int *as_list,
@@ -491,9 +508,11 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 					die(EXIT_USAGE, "%s needs a value", k);
 				if (!*argv[i + 1])	/* chilli may give an empty one */
 					;
-				else if (!strcmp(k, "--user"))
-					req_user(r, argv[i + 1], argv[1]);
-				else
+				else if (!strcmp(k, "--user")) {
+					if (req_user(r, argv[i + 1], argv[1]))
+						die(EXIT_USAGE, "user is too long: %.40s...",
+						    argv[i + 1]);
+				} else
 					req_kv(r, k + 2, argv[i + 1]);
 				i++;
 			} else {
@@ -575,7 +594,7 @@ static char *read_stdin(size_t *len)
 }
 
 /* A user name longer than RADIUS's 253 bytes is cut (and said so). */
-static void req_user(struct req *r, const char *user, const char *ip)
+static int req_user(struct req *r, const char *user, const char *ip)
 {
 	char cut[CONTROL_MAX_LINE + 1];
 	size_t l = strlen(user), k = utf8_cut(user, l, 253);
@@ -586,7 +605,7 @@ static void req_user(struct req *r, const char *user, const char *ip)
 		snprintf(cut, sizeof(cut), "%.*s", (int)k, user);
 		user = cut;
 	}
-	req_kv(r, "user", user);
+	return req_try_kv(r, "user", user);
 }
 
 /* Everything the daemon sends until it closes (bounded by the timeout). */
@@ -639,10 +658,77 @@ static char *exchange(int fd, const char *out, size_t len)
 	die(EXIT_ERROR, "out of memory");
 }
 
+/* A word the protocol can carry as one argument (no blank, no control). */
+static int sync_word_ok(const char *w)
+{
+	const char *p;
+
+	if (!w || !*w || strlen(w) > NFQLB_ADDRSTRLEN)
+		return 0;
+	for (p = w; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
 /*
- * sync begin, then every line of stdin as "sync add" and "sync end",
- * pipelined on one connection (the daemon never blocks on its answers),
- * so that a list of 50,000 clients takes a fraction of a second.
+ * One line of the list as a request in r: "sync add ID IP ..." or, for
+ * a line refused here, "sync skip ID WORD" (err says why): the daemon
+ * then counts it and keeps the client it names as it is (synclist.h).
+ * 1: an add; 0: a skip; -1: a line to ignore (blank, comment).
+ */
+static int sync_line_req(struct req *r, char *line, const char *id,
+			 char *err, size_t errlen)
+{
+	struct synclist_ent e;
+	int rc = synclist_parse(line, &e, err, errlen);
+
+	if (!rc)
+		return -1;
+	r->len = 0;
+	if (rc > 0 && !sync_word_ok(e.ip)) {
+		snprintf(err, errlen, "\"%.40s\" is not an address", e.ip);
+		rc = -1;
+	}
+	if (rc > 0) {
+		req_word(r, "sync add");
+		req_word(r, id);
+		req_word(r, e.ip);
+		if ((e.mac && *e.mac && req_try_kv(r, "mac", e.mac)) ||
+		    (e.user && *e.user && req_user(r, e.user, e.ip)) ||
+		    (e.session && *e.session && req_try_kv(r, "session", e.session))) {
+			snprintf(err, errlen, "longer than one request (%d bytes)",
+				 CONTROL_MAX_LINE);
+			rc = -1;
+			r->len = 0;
+		}
+	}
+	if (rc < 0) {
+		req_word(r, "sync skip");
+		req_word(r, id);
+		req_word(r, sync_word_ok(e.ip) ? e.ip : "-");
+	}
+	r->line[r->len++] = '\n';
+	return rc > 0;
+}
+
+/* The errors= of the end's answer "OK 1\nkey=v key=v ...\n" (0: none). */
+static unsigned long sync_errors(const char *ans)
+{
+	const char *p = strstr(ans, " errors=");
+
+	if (!p)
+		p = strstr(ans, "\nerrors=");
+	return p ? strtoul(p + 8, NULL, 10) : 0;
+}
+
+/*
+ * sync begin, then every line of stdin as "sync add" (or "sync skip"
+ * for a line refused here) and "sync end", pipelined on one connection
+ * (the daemon never blocks on its answers), so that a list of 50,000
+ * clients takes a fraction of a second.  Every line that is not refused
+ * is applied; each refused one is named on stderr, and then the exit
+ * status is EXIT_INVALID.
  */
 static int cmd_sync(void)
 {
@@ -650,7 +736,7 @@ static int cmd_sync(void)
 	size_t inlen, len, out_len = 0, out_cap = 1 << 16;
 	char *in, *line, *next, *ans, *out, *p, err[160], id[32];
 	unsigned *lineno, nadd = 0, cap = 1024, n = 0, i;
-	struct synclist_ent e;
+	unsigned long errors = 0;
 	int fd, rc;
 
 	in = read_stdin(&inlen);
@@ -669,22 +755,16 @@ static int cmd_sync(void)
 		if (next)
 			*next++ = '\0';
 		n++;
-		rc = synclist_parse(line, &e, err, sizeof(err));
+		rc = sync_line_req(&r, line, id, err, sizeof(err));
 		if (rc < 0)
-			die(EXIT_INVALID, "stdin line %u: %s (nothing was changed)", n, err);
-		if (!rc)
 			continue;
-		r.len = 0;
-		req_word(&r, "sync add");
-		req_word(&r, id);
-		req_arg(&r, e.ip);
-		if (e.mac && *e.mac)
-			req_kv(&r, "mac", e.mac);
-		if (e.user && *e.user)
-			req_user(&r, e.user, e.ip);
-		if (e.session && *e.session)
-			req_kv(&r, "session", e.session);
-		r.line[r.len++] = '\n';
+		if (!rc) {
+			char *esc = term_escape(err);
+
+			fprintf(stderr, "nfqlbctl: stdin line %u: %s (line refused)\n",
+				n, esc);
+			free(esc);
+		}
 		if (out_len + r.len > out_cap) {
 			out_cap *= 2;
 			out = realloc(out, out_cap);
@@ -717,9 +797,16 @@ static int cmd_sync(void)
 		if (p)
 			p++;
 	}
+	if (p && *p)
+		errors = sync_errors(p);
 	rc = p && *p ? show(p, 0, NULL) : EXIT_ERROR;
 	if (!p || !*p)
 		fprintf(stderr, "nfqlbctl: nfqlbd closed the connection mid-answer\n");
+	else if (!rc && errors) {
+		fprintf(stderr, "nfqlbctl: %lu lines refused or not applied; the "
+			"others were applied\n", errors);
+		rc = EXIT_INVALID;
+	}
 	free(ans);
 	free(out);
 	free(lineno);

@@ -28,6 +28,9 @@ struct bindings {
 	struct ownaddr own;	/* this host's LAN addresses: never clients */
 	time_t last_warn;
 	struct bindings_counters n;
+	/* A layer above told when the portal confirms or ends a binding. */
+	bindings_confirm_cb on_confirm;
+	void *on_confirm_arg;
 };
 
 struct bindings *bindings_new(const struct conf *c, struct kmirror *km)
@@ -81,6 +84,18 @@ const struct bindings_counters *bindings_counters(const struct bindings *b)
 	/* The portal counts refused packets itself; a snapshot here. */
 	w->n.binds_held = b->portal ? portal_binds_held(b->portal) : 0;
 	return &b->n;
+}
+
+void bindings_on_confirm(struct bindings *b, bindings_confirm_cb cb, void *arg)
+{
+	b->on_confirm = cb;
+	b->on_confirm_arg = arg;
+}
+
+static void confirmed(struct bindings *b, const struct nfqlb_addr *a)
+{
+	if (b->on_confirm)
+		b->on_confirm(a, b->on_confirm_arg);
 }
 
 /* Rate-limited warnings for what can happen once per packet. */
@@ -238,6 +253,7 @@ int bindings_bind(struct bindings *b, const struct nfqlb_addr *a,
 	if (m && clientinfo_set(b->info, a->v4, m))
 		log_warn("storing hook details of %s", addr_format(a, s, sizeof(s)));
 	portal_bound(b->portal, a, *created, m);
+	confirmed(b, a);
 	if (failed) {
 		/* Kept (a repair puts it back), but not reported as in place. */
 		snprintf(err, len, "%s is bound to gateway %s but not in the kernel's "
@@ -267,6 +283,7 @@ int bindings_release(struct bindings *b, const struct nfqlb_addr *a)
 	if (gw < 0)
 		return -1;
 	portal_released(b->portal, a);
+	confirmed(b, a);
 	b->n.releases++;
 	members_out(b, (unsigned)gw, a);
 	return gw;
@@ -418,6 +435,7 @@ static void gw_forget_clients(struct bindings *b, unsigned gw)
 		balance_release(b->bal, &cc.a[i]);
 		clientinfo_del(b->info, cc.a[i].v4);
 		portal_released(b->portal, &cc.a[i]);
+		confirmed(b, &cc.a[i]);
 		kmirror_map_del(b->km, &cc.a[i]);
 	}
 	if (cc.n)

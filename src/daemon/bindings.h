@@ -37,9 +37,17 @@ struct bindings_counters {
 	uint64_t non_host;	/* packets from a network, broadcast or own address */
 };
 
+/*
+ * What the portal says of a binding, for a layer above (HA): a hook or
+ * a sync confirmed a, or a's binding ended.
+ */
+typedef void (*bindings_confirm_cb)(const struct nfqlb_addr *a, void *arg);
+
 /* c stays the caller's (the live configuration), km the mirror. */
 struct bindings *bindings_new(const struct conf *c, struct kmirror *km);
 void bindings_free(struct bindings *b);
+/* One listener; it is told after the table and the portal are. */
+void bindings_on_confirm(struct bindings *b, bindings_confirm_cb cb, void *arg);
 
 /* Read-only views for the layers above (status, HA learning). */
 const struct balance *bindings_table(const struct bindings *b);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/iptab.h"
 #include "conf/hafp.h"
 #include "kernel/ctlearn.h"
 #include "daemon/hasync.h"
@@ -28,6 +29,15 @@
  * hooks bind, and a user it released must not be bound again by the
  * events of its lingering connections.  A backup follows the master:
  * it learns, and releases the users of whom no connection is left.
+ *
+ * A binding learned from conntrack is the master's, not this box's
+ * portal's: after a takeover the new master's chilli lists none of its
+ * users until they log in again.  It stays "learned" (h->learned)
+ * until the portal confirms it (a bind hook, a sync listing it) or it
+ * is released: a sync does not release it for not being listed
+ * (hasync_unconfirmed), and a master releases it when its traffic
+ * stops, by the backup's rule: no marked connection of its user seen
+ * in two reconciles ha.release_after apart.
  */
 enum hasync_role { ROLE_UNKNOWN, ROLE_BACKUP, ROLE_MASTER };
 
@@ -38,6 +48,7 @@ struct ha_state {
 	time_t last_reconcile;
 	uint32_t *unseen;	/* sorted: bindings the last reconcile missed */
 	size_t nunseen;
+	struct iptab *learned;	/* learned here, not confirmed by the portal since */
 	struct hasync_counters n;
 };
 
@@ -95,6 +106,9 @@ static void learn_cb(struct in_addr src, uint32_t ctmark, void *arg)
 		h->n.errors++;
 		return;
 	}
+	/* Without memory it counts as confirmed: a sync may release it. */
+	if (!iptab_put(h->learned, src.s_addr))
+		log_warn("ha: noting %s as learned", addr_format(&a, s, sizeof(s)));
 	h->n.learned++;
 	log_debug("learned %s on gateway %s from conntrack (mark 0x%x)",
 		  addr_format(&a, s, sizeof(s)), hx->conf->gw[slot].name, ctmark);
@@ -109,6 +123,14 @@ static long dump(struct hasync *hx, char *err, size_t len)
 	return n;
 }
 
+static void hasync_forget(struct hasync *hx, const struct nfqlb_addr *a);
+
+/* The bindings layer's news: the portal confirmed a binding, or it ended. */
+static void forget_cb(const struct nfqlb_addr *a, void *arg)
+{
+	hasync_forget(arg, a);
+}
+
 struct hasync *hasync_new(const struct conf *c, struct bindings *b)
 {
 	struct hasync *hx = calloc(1, sizeof(*hx));
@@ -117,6 +139,7 @@ struct hasync *hasync_new(const struct conf *c, struct bindings *b)
 		return NULL;
 	hx->conf = c;
 	hx->b = b;
+	bindings_on_confirm(b, forget_cb, hx);
 	return hx;
 }
 
@@ -142,6 +165,12 @@ int hasync_start(struct hasync *hx, char *err, size_t len)
 		return -1;
 	}
 	hx->ha = h;
+	h->learned = iptab_new(hx->conf->max_clients / 4);
+	if (!h->learned) {
+		snprintf(err, len, "ha: out of memory");
+		hasync_stop(hx);
+		return -1;
+	}
 	/* Subscribe before the dump: an entry made in between is in one of them. */
 	if (hx->conf->ha.learn) {
 		h->ev = ctlearn_open(event_cb, hx, err, len);
@@ -170,6 +199,7 @@ void hasync_stop(struct hasync *hx)
 		return;
 	ctlearn_close(h->ev);
 	free(h->unseen);
+	iptab_free(h->learned);
 	free(h);
 	hx->ha = NULL;
 }
@@ -201,15 +231,20 @@ struct seen {
 	uint32_t *a;
 	size_t n, cap;
 	int oom;	/* a client may be missing: release nobody */
+	int master;	/* learn nothing; judge only the learned bindings */
 };
 
-/* A reconciling dump: learn, and note every client with a marked entry. */
+/*
+ * A reconciling dump: learn (a backup only), and note every client
+ * with a marked entry.
+ */
 static void seen_cb(struct in_addr src, uint32_t ctmark, void *arg)
 {
 	struct seen *s = arg;
 	uint32_t *na;
 
-	learn_cb(src, ctmark, s->hx);
+	if (!s->master)
+		learn_cb(src, ctmark, s->hx);
 	if (hafp_learn_decide(s->hx->conf, src, ctmark, -1) < 0)
 		return;
 	if (s->n == s->cap) {
@@ -235,6 +270,9 @@ static int unseen_cb(const struct balance_binding *bb, void *arg)
 {
 	struct seen *s = arg;
 
+	/* A master's own bindings (hooks, packets) are the portal's to end. */
+	if (s->master && !iptab_get(hs(s->hx)->learned, bb->addr.v4.s_addr))
+		return 0;
 	if (!bsearch(&bb->addr.v4.s_addr, s->a, s->n, sizeof(*s->a), u32_cmp))
 		s->a[s->cap++] = bb->addr.v4.s_addr;	/* after the seen ones */
 	return 0;
@@ -251,12 +289,14 @@ static int was_unseen(const struct ha_state *h, uint32_t a)
  * marked connection has been seen in two reconciles in a row (released
  * on the master, or idle that long) is released here too, so that the
  * counts stay the master's.  One round alone is not enough: a user
- * between two connections is still the master's.
+ * between two connections is still the master's.  A master applies
+ * the same rule to the bindings it learned and the portal has not
+ * confirmed since: their traffic has stopped.
  */
 static void reconcile(struct hasync *hx)
 {
 	struct ha_state *h = hs(hx);
-	struct seen s = { .hx = hx };
+	struct seen s = { .hx = hx, .master = h->role == ROLE_MASTER };
 	struct nfqlb_addr a = { .family = AF_INET };
 	uint32_t *na, *cur, gone = 0;
 	size_t n, i, k = 0;
@@ -298,7 +338,8 @@ static void reconcile(struct hasync *hx)
 	free(s.a);
 	h->n.released += gone;
 	if (gone)
-		log_info("ha: %u bindings released: no connection of theirs is left", gone);
+		log_info("ha: %u %sbindings released: no connection of theirs is left",
+			 gone, s.master ? "learned, unconfirmed " : "");
 }
 
 void hasync_tick(struct hasync *hx)
@@ -309,7 +350,9 @@ void hasync_tick(struct hasync *hx)
 
 	if (!h)
 		return;
-	if (h->role == ROLE_BACKUP && hx->conf->ha.release_after &&
+	if ((h->role == ROLE_BACKUP ||
+	     (h->role == ROLE_MASTER && iptab_count(h->learned))) &&
+	    hx->conf->ha.release_after &&
 	    now - h->last_reconcile >= (time_t)hx->conf->ha.release_after) {
 		h->last_reconcile = now;
 		reconcile(hx);
@@ -321,6 +364,19 @@ void hasync_tick(struct hasync *hx)
 		log_warnx("ha: %s", err);
 	else
 		log_info("ha: conntrack events were lost: table read again");
+}
+
+int hasync_unconfirmed(const struct hasync *hx, const struct nfqlb_addr *a)
+{
+	return hs(hx) && a->family == AF_INET &&
+	       iptab_get(hs(hx)->learned, a->v4.s_addr) != NULL;
+}
+
+/* The portal confirmed a's binding, or a was released: no longer learned. */
+static void hasync_forget(struct hasync *hx, const struct nfqlb_addr *a)
+{
+	if (hs(hx) && a->family == AF_INET)
+		iptab_del(hs(hx)->learned, a->v4.s_addr);
 }
 
 static void err_out(struct obuf *o, const char *kind, const char *msg)
@@ -363,6 +419,7 @@ static void status_fields(struct hasync *hx, struct obuf *o)
 	obuf_kvu(o, "ha_released", h->n.released);
 	obuf_kv(o, "ha_events", h->ev ? "on" : "off");
 	obuf_kvu(o, "ha_learned", h->n.learned);
+	obuf_kvu(o, "ha_unconfirmed", iptab_count(h->learned));
 	obuf_kvu(o, "ha_entries", h->n.entries);
 	obuf_kvu(o, "ha_kept", h->n.kept);
 	obuf_kvu(o, "ha_pair_skipped", h->n.pair);
@@ -462,6 +519,8 @@ void hasync_cmd_adopt(struct hasync *hx, const struct control_req *r, struct obu
 		return;
 	}
 	h->role = ROLE_MASTER;
+	/* Its learned users' traffic is judged from now on, not before. */
+	h->last_reconcile = time(NULL);
 	free(h->unseen);
 	h->unseen = NULL;
 	h->nunseen = 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "core/addr.h"
 #include "core/proto.h"
 #include "daemon/bindings.h"
 
@@ -30,6 +31,10 @@ struct hasync_counters {
 };
 
 /* Start learning (ha.enable and ha.learn), dump once; 0 or -1 and err. */
+/*
+ * The HA layer over the bindings (it follows the portal's confirmations
+ * through bindings_on_confirm).  Nothing runs before hasync_start.
+ */
 struct hasync *hasync_new(const struct conf *c, struct bindings *b);
 void hasync_free(struct hasync *h);
 int hasync_start(struct hasync *h, char *err, size_t len);
@@ -39,6 +44,12 @@ int hasync_fd(const struct hasync *h);
 void hasync_dispatch(struct hasync *h);
 /* Once a second: a dump after lost events. */
 void hasync_tick(struct hasync *h);
+/*
+ * 1 if a's binding was learned from conntrack and the portal has not
+ * confirmed it since: a sync must not release it for not being listed
+ * (after a takeover the new master's portal lists nobody yet).
+ */
+int hasync_unconfirmed(const struct hasync *h, const struct nfqlb_addr *a);
 
 /* Control verbs (commands.c's table). */
 void hasync_cmd_ha(struct hasync *h, const struct control_req *r, struct obuf *o);

@@ -245,7 +245,7 @@ static void layers_new(struct nfqlbd *d)
 		fatal("allocating the table for %u clients", c->max_clients);
 	d->fo = failover_new(c, d->b, d->km);
 	d->ha = hasync_new(c, d->b);
-	d->sync = sync_new(c, d->b);
+	d->sync = sync_new(c, d->b, d->ha);
 	d->topo = topology_new(c, d->conf_path, d->km, d->b, d->fo);
 	if (!d->fo || !d->ha || !d->sync || !d->topo)
 		fatal("allocating the daemon's layers");

@@ -3,9 +3,7 @@
  * notify.c - health.notify's children (see notify.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +13,7 @@
 
 #include "daemon/notify.h"
 #include "util/log.h"
-
-extern char **environ;
+#include "util/spawn.h"
 
 struct notify_child {
 	pid_t pid;		/* 0: free */
@@ -64,10 +61,9 @@ void notify_run(struct notify *n, const char *gw, const char *from, const char *
 	const char *path = n->conf->notify;
 	char *argv[] = { (char *)path, (char *)gw, (char *)from, (char *)to,
 			 (char *)loss, (char *)rtt, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
+	struct spawn_opts so = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+				 .own_pgroup = true };
 	struct notify_child *c = NULL;
-	sigset_t none, def;
 	unsigned i;
 	pid_t pid;
 	int rc;
@@ -85,24 +81,10 @@ void notify_run(struct notify *n, const char *gw, const char *from, const char *
 		return;
 	}
 	/*
-	 * The daemon blocks its signals (signalfd) and ignores SIGPIPE:
-	 * the script gets a clean mask and default dispositions, its own
-	 * process group (killed whole on timeout) and /dev/null as stdin.
+	 * Its own process group (killed whole on timeout), /dev/null as
+	 * stdin, nothing of the daemon's but stdout and stderr (spawn.h).
 	 */
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-				 POSIX_SPAWN_SETPGROUP);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&pid, path, &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	rc = spawn_child(&pid, argv, &so);
 	n->runs++;
 	if (rc) {
 		n->errors++;

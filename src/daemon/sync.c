@@ -4,25 +4,36 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/iptab.h"
+#include "core/synclist.h"
 #include "util/log.h"
 #include "daemon/sync.h"
+
+/*
+ * A list entry's flag: a refused line named this client.  It is left
+ * exactly as it is at the end (synclist_who): neither released nor
+ * bound, its details unchanged.
+ */
+#define SYNC_UNTOUCHED	1
 
 /* One sync under way. */
 struct sync_run {
 	uint32_t id;
 	struct iptab *list;	/* ip -> struct client_meta (or NULL) */
-	uint32_t errors;
+	uint32_t errors;	/* refused lines */
+	uint32_t unreadable;	/* refused lines that named nobody readable */
 };
 
 struct sync {
 	const struct conf *conf;
 	struct bindings *b;
+	struct hasync *ha;	/* bindings learned from the HA peer */
 	struct sync_run *run;	/* NULL: none under way */
 	uint64_t syncs;		/* runs applied */
 };
@@ -43,13 +54,14 @@ static void sync_err(struct obuf *o, const char *kind, const char *fmt, ...)
 	obuf_printf(o, "ERR %s %s\n", kind, msg);
 }
 
-struct sync *sync_new(const struct conf *c, struct bindings *b)
+struct sync *sync_new(const struct conf *c, struct bindings *b, struct hasync *ha)
 {
 	struct sync *s = calloc(1, sizeof(*s));
 
 	if (s) {
 		s->conf = c;
 		s->b = b;
+		s->ha = ha;
 	}
 	return s;
 }
@@ -111,6 +123,45 @@ static int sync_id_ok(struct sync *d, const char *w, struct obuf *o)
 	return 0;
 }
 
+/*
+ * A refused line: counted, and whom it named is protected from the
+ * end's decisions (synclist.h).  Never fails: the list goes on.
+ */
+static void sync_refuse(struct sync *d, const char *word)
+{
+	struct iptab_ent *e;
+	struct in_addr ip;
+
+	d->run->errors++;
+	switch (synclist_who(word, &d->conf->lan_net, &ip)) {
+	case SYNCLIST_CLIENT:
+		e = iptab_put(d->run->list, ip.s_addr);
+		if (e) {
+			free(e->p);
+			e->p = NULL;
+			e->flag = SYNC_UNTOUCHED;
+			return;
+		}
+		/* No memory to remember it: release nobody instead. */
+		d->run->unreadable++;
+		return;
+	case SYNCLIST_UNREADABLE:
+		d->run->unreadable++;
+		return;
+	case SYNCLIST_NOBODY:
+		return;
+	}
+}
+
+/* sync skip ID WORD: nfqlbctl refused a line whose first word is WORD. */
+static void sync_skip(struct sync *d, const struct control_req *r, struct obuf *o)
+{
+	if (!sync_id_ok(d, r->argv[2], o))
+		return;
+	sync_refuse(d, r->argv[3]);
+	obuf_printf(o, "OK 0\n");
+}
+
 static void sync_add(struct sync *d, const struct control_req *r, struct obuf *o)
 {
 	struct client_meta *m;
@@ -125,22 +176,31 @@ static void sync_add(struct sync *d, const struct control_req *r, struct obuf *o
 	}
 	if (!sync_id_ok(d, r->argv[2], o))
 		return;
-	/* Counted before any check: a list with a refused line changes nothing. */
-	d->run->errors++;
 	if (addr_parse(r->argv[3], &a) || a.family != AF_INET ||
 	    !net4_contains(&d->conf->lan_net, a.v4)) {
+		sync_refuse(d, r->argv[3]);
 		sync_err(o, "invalid", "client \"%.64s\" is not an IPv4 address in "
 			 "lan.network", r->argv[3]);
 		return;
 	}
-	if (iptab_count(d->run->list) >= d->conf->max_clients &&
-	    !iptab_get(d->run->list, a.v4.s_addr)) {
+	e = iptab_get(d->run->list, a.v4.s_addr);
+	if (e && e->flag == SYNC_UNTOUCHED) {
+		/* Another line named it and was refused: it stays untouched. */
+		obuf_printf(o, "OK 0\n");
+		return;
+	}
+	if (iptab_count(d->run->list) >= d->conf->max_clients && !e) {
+		/* Not remembered, so it would be released: release nobody. */
+		d->run->errors++;
+		d->run->unreadable++;
 		sync_err(o, "busy", "the list has more than clients.max = %u clients",
 			 d->conf->max_clients);
 		return;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
+		d->run->errors++;
+		d->run->unreadable++;
 		sync_err(o, "internal", "out of memory");
 		return;
 	}
@@ -155,23 +215,26 @@ static void sync_add(struct sync *d, const struct control_req *r, struct obuf *o
 			continue;
 		sync_err(o, "invalid", "client %s: %s", r->argv[3], err);
 		free(m);
+		sync_refuse(d, r->argv[3]);
 		return;
 	}
 	e = iptab_put(d->run->list, a.v4.s_addr);
 	if (!e) {
 		free(m);
+		d->run->errors++;
+		d->run->unreadable++;
 		sync_err(o, "internal", "out of memory");
 		return;
 	}
 	free(e->p);
 	e->p = m;
-	d->run->errors--;
 	obuf_printf(o, "OK 0\n");
 }
 
 struct sync_apply {
 	struct sync *d;
-	uint32_t bound, released, kept, errors;
+	uint32_t bound, released, kept, errors, withheld;
+	bool release;		/* no refused line named nobody readable */
 	uint32_t ngone, cap;
 	struct nfqlb_addr *gone;
 };
@@ -180,7 +243,12 @@ static int sync_unlisted_cb(const struct balance_binding *bb, void *arg)
 {
 	struct sync_apply *x = arg;
 
-	if (!iptab_get(x->d->run->list, bb->addr.v4.s_addr) && x->ngone < x->cap)
+	if (iptab_get(x->d->run->list, bb->addr.v4.s_addr))
+		return 0;
+	/* The HA peer's user, not yet back at this portal: kept (hasync.h). */
+	if (!x->release || hasync_unconfirmed(x->d->ha, &bb->addr))
+		x->withheld++;
+	else if (x->ngone < x->cap)
 		x->gone[x->ngone++] = bb->addr;
 	return 0;
 }
@@ -203,9 +271,11 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 	int created = 0;
 
 	a.v4.s_addr = e->ip;
+	if (e->flag == SYNC_UNTOUCHED)
+		return 0;
 	/* Bound, confirmed and told nothing new: untouched (no journal line). */
 	if (balance_lookup(bindings_table(x->d->b), &a) >= 0 &&
-	    bindings_confirmed(x->d->b, &a) &&
+	    bindings_confirmed(x->d->b, &a) && !hasync_unconfirmed(x->d->ha, &a) &&
 	    meta_known(bindings_meta(x->d->b, a.v4), e->p)) {
 		x->kept++;
 		return 0;
@@ -222,19 +292,21 @@ static int sync_listed_cb(struct iptab_ent *e, void *arg)
 	return 0;
 }
 
+/*
+ * Every line that was not refused is applied; the refused ones are in
+ * errors (nfqlbctl named each).  A refused line that named nobody
+ * readable may have meant any bound client: then nobody is released.
+ * A binding learned from the HA peer and not yet confirmed by this
+ * portal is never released for not being listed (hasync.h).  withheld:
+ * how many unlisted clients stayed bound for either reason.
+ */
 static void sync_end(struct sync *d, struct obuf *o)
 {
-	struct sync_apply x = { .d = d };
+	struct sync_apply x = { .d = d, .release = !d->run->unreadable };
 	struct timespec t0, t1;
 	uint32_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (d->run->errors) {
-		sync_err(o, "invalid", "%u lines of the list were refused: nothing "
-			 "was changed", d->run->errors);
-		run_free(d);
-		return;
-	}
 	x.cap = balance_clients(bindings_table(d->b));
 	x.gone = calloc(x.cap ? x.cap : 1, sizeof(*x.gone));
 	if (!x.gone) {
@@ -256,9 +328,15 @@ static void sync_end(struct sync *d, struct obuf *o)
 	bindings_batch(d->b, 0);
 	d->syncs++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u "
-		 "(applied in %ld ms)", d->run->id, iptab_count(d->run->list), x.bound,
-		 x.released, x.kept, x.errors,
+	x.errors += d->run->errors;
+	if (d->run->errors)
+		log_warnx("sync %u: %u lines refused%s", d->run->id, d->run->errors,
+			  x.release ? "" : "; some named nobody readable, so nobody "
+			  "was released");
+	log_info("sync %u: %u listed, bound %u, released %u, kept %u, errors %u, "
+		 "withheld %u (applied in %ld ms)", d->run->id,
+		 iptab_count(d->run->list), x.bound, x.released, x.kept, x.errors,
+		 x.withheld,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	run_free(d);
 	obuf_printf(o, "OK 1\n");
@@ -266,6 +344,7 @@ static void sync_end(struct sync *d, struct obuf *o)
 	obuf_kvu(o, "released", x.released);
 	obuf_kvu(o, "kept", x.kept);
 	obuf_kvu(o, "errors", x.errors);
+	obuf_kvu(o, "withheld", x.withheld);
 	obuf_printf(o, "\n");
 }
 
@@ -277,10 +356,12 @@ void sync_command(struct sync *d, const struct control_req *r, struct obuf *o)
 		sync_begin(d, o);
 	else if (!strcmp(sub, "add"))
 		sync_add(d, r, o);
+	else if (!strcmp(sub, "skip") && r->argc == 4)
+		sync_skip(d, r, o);
 	else if (!strcmp(sub, "end") && r->argc == 3) {
 		if (sync_id_ok(d, r->argv[2], o))
 			sync_end(d, o);
 	} else
 		sync_err(o, "usage", "usage: sync begin | sync add ID IP [mac=MAC] "
-			 "[user=NAME] [session=ID] | sync end ID");
+			 "[user=NAME] [session=ID] | sync skip ID WORD | sync end ID");
 }

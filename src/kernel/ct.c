@@ -24,7 +24,7 @@ int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
 	uint32_t seq = (uint32_t)time(NULL), portid;
 	int n, rc = -1;
 
-	nl = mnl_socket_open(NETLINK_NETFILTER);
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
 		snprintf(err, len, "conntrack: netlink socket: %s", strerror(errno));
 		goto out;

@@ -30,6 +30,7 @@
 #include <libipset/types.h>
 
 #include "kernel/lbset.h"
+#include "util/spawn.h"
 
 #define LBSET_TYPE		"hash:ip"
 #define LBSET_HASHSIZE_MIN	64u
@@ -84,7 +85,31 @@ struct lbset {
 	size_t npending, cappending;
 	char report[IPSET_ERRORBUFLEN];	/* scratch for lbset_report() */
 	char err[LBSET_ERRLEN];
+	bool cloexec;			/* libipset's socket marked close-on-exec */
 };
+
+/*
+ * libipset opens its netlink socket at the session's first command,
+ * without SOCK_CLOEXEC, and gives no way to reach it: once it is open,
+ * every descriptor still without the flag gets it (spawn.h).  Children
+ * close it anyway; this keeps the rule "every descriptor of nfqlbd is
+ * close-on-exec" true for whatever else may exec.
+ */
+static void lbset_cloexec(struct lbset *s)
+{
+	if (s->cloexec)
+		return;
+	s->cloexec = true;
+	spawn_cloexec_from(3);
+}
+
+static int lbset_cmd(struct lbset *s, enum ipset_cmd cmd, uint32_t lineno)
+{
+	int ret = ipset_cmd(s->session, cmd, lineno);
+
+	lbset_cloexec(s);
+	return ret;
+}
 
 static int __attribute__((format(printf, 2, 3)))
 lbset_fail(struct lbset *s, const char *fmt, ...)
@@ -300,6 +325,7 @@ struct lbset *lbset_open(void)
 	 * IPSET_FLAG_EXIST.)
 	 */
 	ipset_envopt_set(s->session, IPSET_ENV_EXIST);
+
 	ipset_session_output(s->session, IPSET_LIST_PLAIN);
 	return s;
 }
@@ -360,7 +386,7 @@ static int lbset_create_type(struct lbset *s, const char *name,
 	    ipset_session_data_set(ss, IPSET_OPT_MAXELEM, &maxelem) < 0 ||
 	    (skbinfo && ipset_session_data_set(ss, IPSET_OPT_SKBINFO, &on) < 0))
 		return lbset_fail_session(s, "create", name);
-	if (ipset_cmd(ss, IPSET_CMD_CREATE, 0) < 0) {
+	if (lbset_cmd(s, IPSET_CMD_CREATE, 0) < 0) {
 		/*
 		 * With -exist the kernel only refuses an existing set that
 		 * differs from ours: say so, as its message reads as if
@@ -396,7 +422,7 @@ int lbset_destroy(struct lbset *s, const char *name)
 
 	if (lbset_begin(s, "destroy", name))
 		return -1;
-	ret = ipset_cmd(s->session, IPSET_CMD_DESTROY, 0);
+	ret = lbset_cmd(s, IPSET_CMD_DESTROY, 0);
 	/*
 	 * libipset drops the name from its type cache only when it did
 	 * the destroy itself; if someone else did, the entry is stale.
@@ -419,7 +445,7 @@ int lbset_exists(struct lbset *s, const char *name)
 	if (lbset_begin(s, "exists", name))
 		return -1;
 	/* HEADER fetches the set's type only: cheap whatever its size. */
-	ret = ipset_cmd(s->session, IPSET_CMD_HEADER, 0);
+	ret = lbset_cmd(s, IPSET_CMD_HEADER, 0);
 	ipset_data_reset(ipset_session_data(s->session));
 	if (ret == 0)
 		return 1;
@@ -493,7 +519,7 @@ static int lbset_adt(struct lbset *s, enum ipset_cmd cmd, const char *name,
 {
 	if (lbset_adt_prepare(s, cmd, name, a, skbmark))
 		return -1;
-	if (ipset_cmd(s->session, cmd, 0) < 0) {
+	if (lbset_cmd(s, cmd, 0) < 0) {
 		/*
 		 * The set may have been destroyed or replaced behind our
 		 * back: forget its cached type so the next try asks the
@@ -618,7 +644,7 @@ static unsigned lbset_commit_set(struct lbset *s, size_t first,
 			continue;
 		if (lbset_adt_prepare(s, IPSET_CMD_ADD, name, &p->a,
 				      p->marked ? &p->skbmark : NULL) ||
-		    ipset_cmd(ss, IPSET_CMD_ADD, ++lineno) < 0)
+		    lbset_cmd(s, IPSET_CMD_ADD, ++lineno) < 0)
 			bad = true;
 	}
 	/*
@@ -627,6 +653,7 @@ static unsigned lbset_commit_set(struct lbset *s, size_t first,
 	 */
 	if (ipset_commit(ss) < 0)
 		bad = true;
+	lbset_cloexec(s);
 	/* Back to one request per call, and no "Error in line" prefix. */
 	ipset_session_lineno(ss, 0);
 	ipset_session_report_reset(ss);
@@ -665,7 +692,7 @@ int lbset_flush(struct lbset *s, const char *name)
 {
 	if (lbset_begin(s, "flush", name))
 		return -1;
-	if (ipset_cmd(s->session, IPSET_CMD_FLUSH, 0) < 0)
+	if (lbset_cmd(s, IPSET_CMD_FLUSH, 0) < 0)
 		return lbset_fail_session(s, "flush", name);
 	return 0;
 }
@@ -687,7 +714,7 @@ int lbset_list(struct lbset *s, const char *name,
 	 */
 	ipset_session_output(s->session, IPSET_LIST_PLAIN);
 	s->capture = c;
-	ret = ipset_cmd(s->session, IPSET_CMD_LIST, 0);
+	ret = lbset_cmd(s, IPSET_CMD_LIST, 0);
 	if (c->len)
 		lbset_capture_line(c);
 	s->capture = NULL;
@@ -739,7 +766,7 @@ int64_t lbset_count(struct lbset *s, const char *name)
 	ipset_session_output(s->session, IPSET_LIST_PLAIN);
 	ipset_envopt_set(s->session, IPSET_ENV_LIST_HEADER);
 	s->capture = c;
-	ret = ipset_cmd(s->session, IPSET_CMD_LIST, 0);
+	ret = lbset_cmd(s, IPSET_CMD_LIST, 0);
 	if (c->len)
 		lbset_capture_line(c);
 	s->capture = NULL;

@@ -203,7 +203,7 @@ struct queue *queue_open(const struct queue_params *p, uint32_t mark_mask,
 	q->batch = p->batch < 1 ? 1 : p->batch > QUEUE_MAX_BATCH ? QUEUE_MAX_BATCH : p->batch;
 	q->msgsize = p->copy_range + QUEUE_MSG_OVERHEAD;
 	q->rxbuf = malloc(q->batch * q->msgsize);
-	q->nl = mnl_socket_open(NETLINK_NETFILTER);
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!q->rxbuf || !q->nl) {
 		snprintf(err, errlen, "opening netfilter netlink socket: %s",
 			 strerror(errno));

@@ -103,7 +103,7 @@ struct rtnl *rtnl_open(void)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->nl = mnl_socket_open(NETLINK_ROUTE);
+	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!r->nl)
 		goto fail;
 	/*

@@ -5,8 +5,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,25 +13,22 @@
 #include <unistd.h>
 
 #include "kernel/steer.h"
-
-extern char **environ;
+#include "util/spawn.h"
 
 #define STEER_MAX_JUMP_DELETES	64
 
 /*
- * Run argv with input on stdin; stderr is collected into out.
- * Returns the exit status, or -1 if it could not run.  Children get an
- * empty signal mask: the daemon blocks its signals for signalfd.
+ * Run argv with input on stdin; stdout and stderr are collected into
+ * out.  Returns the exit status, or -1 if it could not run.  The child
+ * inherits no descriptor but these three (spawn.h).
  */
 static int steer_run(char *const argv[], const char *input, char *out,
 		     size_t outlen)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
+	struct spawn_opts so = { .search_path = true };
 	int in[2] = { -1, -1 }, er[2] = { -1, -1 }, st = -1;
 	size_t got = 0;
 	char chunk[1024];
-	sigset_t none;
 	pid_t pid;
 	ssize_t n;
 
@@ -43,17 +38,10 @@ static int steer_run(char *const argv[], const char *input, char *out,
 		snprintf(out, outlen, "pipe: %s", strerror(errno));
 		goto done;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, er[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, er[1], 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
-	errno = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	so.stdin_fd = in[0];
+	so.stdout_fd = er[1];
+	so.stderr_fd = er[1];
+	errno = spawn_child(&pid, argv, &so);
 	if (errno) {
 		snprintf(out, outlen, "cannot run %s: %s", argv[0], strerror(errno));
 		goto done;

@@ -156,8 +156,17 @@ static int stats_special(struct wbuf *b, const char *k, const char *v)
 	} else if (!strcmp(k, "max_clients")) {
 		metric_head(b, "nfqlb_max_clients", "gauge", "clients.max.");
 		wbuf_printf(b, "nfqlb_max_clients %s\n", v);
-	} else if (!strcmp(k, "tx_packets") || !strcmp(k, "tx_bytes")) {
-		/* The per-gateway series already sum to these. */
+	} else if (!strcmp(k, "tx_packets")) {
+		/* The sum of the gateway series (the gateways configured now). */
+		metric_head(b, "nfqlb_transmit_packets_total", "counter",
+			    "Packets of LAN clients forwarded through all gateways "
+			    "(the sum of nfqlb_gateway_transmit_packets_total).");
+		wbuf_printf(b, "nfqlb_transmit_packets_total %s\n", v);
+	} else if (!strcmp(k, "tx_bytes")) {
+		metric_head(b, "nfqlb_transmit_bytes_total", "counter",
+			    "Bytes (IP) of LAN clients forwarded through all gateways "
+			    "(the sum of nfqlb_gateway_transmit_bytes_total).");
+		wbuf_printf(b, "nfqlb_transmit_bytes_total %s\n", v);
 	} else {
 		return 0;
 	}
@@ -187,12 +196,24 @@ void web_metrics(struct wbuf *b, int up, const struct record *gws, long ngw,
 	if (!up)
 		return;
 	if (stats && web_field(stats, "version")) {
-		metric_head(b, "nfqlb_info", "gauge", "nfqlbd's version and pinning mode.");
-		wbuf_printf(b, "nfqlb_info{version=\"");
-		web_prom_label(b, web_field(stats, "version"));
-		wbuf_printf(b, "\",pinning=\"");
-		web_prom_label(b, web_field(stats, "pinning") ? web_field(stats, "pinning") : "");
-		wbuf_printf(b, "\"} 1\n");
+		/* The stats fields that are words, not numbers, as labels. */
+		static const char *const info[] = { "version", "pinning",
+						    "bind_on_packet", "ha",
+						    "ha_fingerprint" };
+		const char *sep = "";
+
+		metric_head(b, "nfqlb_info", "gauge",
+			    "nfqlbd's version, modes and HA fields.");
+		wbuf_printf(b, "nfqlb_info{");
+		for (m = 0; m < sizeof(info) / sizeof(info[0]); m++) {
+			if (!web_field(stats, info[m]))
+				continue;
+			wbuf_printf(b, "%s%s=\"", sep, info[m]);
+			web_prom_label(b, web_field(stats, info[m]));
+			wbuf_printf(b, "\"");
+			sep = ",";
+		}
+		wbuf_printf(b, "} 1\n");
 	}
 	metric_head(b, "nfqlb_gateway_up", "gauge",
 		    "1 unless health probes declared the gateway down.");

@@ -34,7 +34,7 @@ static int stack_layers(struct stack *s)
 	s->b = s->km ? bindings_new(c, s->km) : NULL;
 	s->fo = s->b ? failover_new(c, s->b, s->km) : NULL;
 	s->ha = s->b ? hasync_new(c, s->b) : NULL;
-	s->sync = s->b ? sync_new(c, s->b) : NULL;
+	s->sync = s->ha ? sync_new(c, s->b, s->ha) : NULL;
 	s->topo = s->fo ? topology_new(c, s->conf_path, s->km, s->b, s->fo) : NULL;
 	return s->topo && s->ha && s->sync ? 0 : -1;
 }

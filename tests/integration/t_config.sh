@@ -59,12 +59,34 @@ CONF
 out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
 rc=$?
 for want in "queue.number = 4294967296 is out of range" \
-	"gateway 1 weight = 4294967298 is out of range" "lan.network = \"0.0.0.0/0\" is too wide"; do
+	"gateway 1 weight = 4294967298 is out of range" "line 1: lan.network = \"0.0.0.0/0\" is too wide"; do
 	case "$rc $out" in
 	"78 "*"$want"*) ok "refused, naming: $want" ;;
 	*) not_ok "refused, naming: $want" "$rc $out" ;;
 	esac
 done
+# Every error names its line: host bits, a bad prefix, a name too long.
+cat > "$bad" <<'CONF'
+lan = {
+	interface = "lan0-is-too-long";
+	network = "192.168.182.1/24";
+};
+gateways = ( { name = "a"; address = "10.0.0.1"; interface = "wan1"; weight = 1; } );
+CONF
+out=$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)
+rc=$?
+for want in "$bad: line 2: lan.interface = \"lan0-is-too-long\" is not a valid interface name" \
+	"$bad: line 3: lan.network = \"192.168.182.1/24\" is not an IPv4 network"; do
+	case "$rc $out" in
+	"78 "*"$want"*) ok "refused, naming: ${want#"$bad: "}" ;;
+	*) not_ok "refused, naming: ${want#"$bad: "}" "$rc $out" ;;
+	esac
+done
+sed -i 's|"192.168.182.1/24"|"192.168.182.0/40"|' "$bad"
+case $("$BUILD/nfqlbd" -n -c "$bad" 2>&1) in
+*"$bad: line 3: lan.network = \"192.168.182.0/40\" is not an IPv4 network"*) ok "a bad prefix names its line" ;;
+*) not_ok "a bad prefix names its line" "$("$BUILD/nfqlbd" -n -c "$bad" 2>&1)" ;;
+esac
 out=$("$BUILD/nfqlbd" -n -c /nonexistent/nfqlb.conf 2>&1)
 case $out in
 *"/nonexistent/nfqlb.conf: cannot read file"*) ok "a missing file is named" ;;

@@ -15,6 +15,10 @@
 # answering through B from the same router, and new users bound by the
 # weighted rule from B's learned counts.  A comes back as backup,
 # relearns, is given the addresses back, and the same is checked again.
+# The chilli sync timer runs on both boxes (`nfqlbctl sync` of what each
+# box's portal lists): the backup's portal and, right after the
+# takeover, the new master's list nobody, and that must release or move
+# nobody; users who log in again become the new master's own.
 #
 # shellcheck disable=SC2317  # functions called through traps
 # shellcheck disable=SC2046  # $(users ...): one word per address
@@ -426,6 +430,15 @@ check "B holds A's held connections with their marks" \
 	test "$(in_b conntrack -L -p tcp --dport "$PORT" 2>/dev/null | grep -c 'mark=20[012]')" -ge "$NUSERS"
 is "no address of the pair is bound on A" "$(ctl a list | grep -cE "$LAN\.(1|2|3) ")" "0"
 is "no address of the pair is bound on B" "$(ctl b list | grep -cE "$LAN\.(1|2|3) ")" "0"
+# The chilli sync timer on both boxes: A's portal lists every user, B's
+# (a backup: nobody logs in there) lists nobody.
+sync_out() { local b=$1; shift; echo $("$@" | ctl "$b" -t 30 sync); }
+is "sync on A (its portal lists all $NUSERS): nobody changed" \
+	"$(sync_out a users 0 "$NUSERS")" "bound 0 released 0 kept $NUSERS errors 0 withheld 0"
+is "sync on B (backup, its portal lists nobody): nobody released" \
+	"$(sync_out b true)" "bound 0 released 0 kept 0 errors 0 withheld $NUSERS"
+is "B's sets still equal A's" "$(set_bindings b | md5sum)" "$(set_bindings a | md5sum)"
+is "B: $NUSERS learned bindings, none confirmed by its portal" "$(stat_of b ha_unconfirmed)" "$NUSERS"
 
 # --- kill the master: its daemons and its links --------------------------
 T0=$(now)
@@ -436,6 +449,11 @@ NEWPID=$!
 check "B takes over (20 s)" wait_until 20 is_master b
 check "B's notify master ran (10 s)" wait_until 10 master_done "$T0"
 T_VRRP=$(took_over "$T0")
+# The new master's chilli knows nobody yet: its sync timer fires.
+SETS_B=$(set_bindings b)
+is "sync on B right after takeover (its portal lists nobody): nobody released" \
+	"$(sync_out b true)" "bound 0 released 0 kept 0 errors 0 withheld $NUSERS"
+is "... B's sets unchanged" "$(set_bindings b)" "$SETS_B"
 # idle since round 0: only conntrackd can have put them in B's table
 is "B kept the held connections' state through the takeover" "$(held_in_ct b)" "$NUSERS"
 wait "$NEWPID"
@@ -450,6 +468,12 @@ received HOLD 1 > "$D/h.1"
 is "after takeover: held connections through the same routers" "$(moved "$D/h.0" "$D/h.1")" ""
 COUNTS_B=$(set_counts b)
 is "B's counts are A's" "$COUNTS_B" "$COUNTS_A"
+# Ten users log in again at B's portal: theirs now, same gateways; the
+# others stay learned (kept until their traffic stops or they log in).
+is "sync on B listing 10 users who logged in again: kept, nobody released" \
+	"$(sync_out b users 0 10)" "bound 0 released 0 kept 10 errors 0 withheld $((NUSERS - 10))"
+is "... $((NUSERS - 10)) learned bindings left unconfirmed" "$(stat_of b ha_unconfirmed)" "$((NUSERS - 10))"
+is "... B's sets unchanged" "$(set_bindings b)" "$SETS_B"
 in_box c "${PY[@]}" new 3 "$INET" "$PORT" 20 seq $(users "$NUSERS" "$NNEW") > "$D/new.3"
 received NEW 3 > "$D/r.3"
 is "after takeover: new users bound by the weighted rule from B's counts" \
@@ -504,6 +528,19 @@ is "after give-back: new users bound by the weighted rule from A's counts" \
 	"$(users "$NB" "$NNEW" | sort | join - "$D/r.5" | sort -t. -k4 -n | awk '{ print $2 }' | tr '\n' ' ')" \
 	"$(weighted "$COUNTS_A2" "$NNEW" | tr '\n' ' ')"
 is "no address of the pair is bound on A" "$(ctl a list | grep -cE "$LAN\.(1|2|3) ")" "0"
+
+# A master keeps a learned binding the portal never confirmed while its
+# user has connections, and releases it once they are gone (two
+# reconciles ha.release_after apart); one the portal listed is its own.
+U0=$(user_ip 0) U1=$(user_ip 1) U2=$(user_ip 2)
+is "sync on A listing only $U2: A's packet bindings released, learned ones kept" \
+	"$(sync_out a echo "$U2")" \
+	"bound 0 released $NNEW kept 1 errors 0 withheld $((NUSERS + NNEW - 2))"
+in_a conntrack -D -s "$U0" >/dev/null 2>&1
+in_a conntrack -D -s "$U2" >/dev/null 2>&1
+check "A releases $U0 (learned, no connection left, 15 s)" wait_until 15 not_bound a "$U0"
+check "... keeps $U1 (learned, its connection held)" eval "set_bindings a | grep -q '^$U1 '"
+check "... keeps $U2 (no connection, but its portal listed it)" eval "set_bindings a | grep -q '^$U2 '"
 
 # A box whose fingerprint differs from its peer's may not become master.
 write_nfqlb_conf b 0123456789abcdef

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # nfqlbctl sync at scale: a list of 50,000 logged-in clients binds them
 # all (weighted), the same list again keeps them all, a shorter one
-# releases the missing ones and moves nobody; bad lists change nothing.
+# releases the missing ones and moves nobody; a list with bad lines is
+# applied but for them, each named, and none releases anyone by mistake.
 # Prints the times (wall clock and nfqlbd CPU); each run of 50,000 lines
 # must stay under the sanity bound below (the figures are what matter).
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +39,7 @@ run_sync() {
 run_sync "$LAB_DIR/list"
 echo "# sync of 50,000 new clients: ${dt} ms wall, nfqlbd CPU ${dcpu} ms"
 is "50,000 new clients: exit 0" "$rc" "0"
-is "50,000 new clients: what it did" "$(echo $out)" "bound 50000 released 0 kept 0 errors 0"
+is "50,000 new clients: what it did" "$(echo $out)" "bound 50000 released 0 kept 0 errors 0 withheld 0"
 check "50,000 lines within ${BOUND} s (took ${dt} ms)" test "$dt" -lt $((BOUND * 1000))
 is "weighted: 12500 12500 25000" "$($C -j gateways | python3 -c 'import json,sys; print(" ".join(str(g["clients"]) for g in json.load(sys.stdin)))')" "12500 12500 25000"
 is "the kernel's sets hold them all" "$(lab_bindings | wc -l)" "50000"
@@ -46,32 +47,74 @@ sets_before=$(lab_bindings | sort)
 
 run_sync "$LAB_DIR/list"
 echo "# sync of 50,000 clients all bound: ${dt} ms wall, nfqlbd CPU ${dcpu} ms"
-is "the same list again: kept 50000" "$(echo $out)" "bound 0 released 0 kept 50000 errors 0"
+is "the same list again: kept 50000" "$(echo $out)" "bound 0 released 0 kept 50000 errors 0 withheld 0"
 check "50,000 lines within ${BOUND} s (took ${dt} ms)" test "$dt" -lt $((BOUND * 1000))
 
 # Every other line gone: those are released, nobody else moves.
 awk 'NR % 2' "$LAB_DIR/list" > "$LAB_DIR/half"
 run_sync "$LAB_DIR/half"
 echo "# sync releasing 25,000 of 50,000: ${dt} ms wall, nfqlbd CPU ${dcpu} ms"
-is "half the list: released 25000, kept 25000" "$(echo $out)" "bound 0 released 25000 kept 25000 errors 0"
+is "half the list: released 25000, kept 25000" "$(echo $out)" "bound 0 released 25000 kept 25000 errors 0 withheld 0"
 is "nobody listed moved" "$(lab_bindings | sort)" \
 	"$(join <(awk '{ print $1 }' "$LAB_DIR/half" | sort) <(echo "$sets_before"))"
 is "-j prints the same as JSON" "$($C -j sync < "$LAB_DIR/half")" \
-	'{"schema":1,"bound":0,"released":0,"kept":25000,"errors":0}'
+	'{"schema":1,"bound":0,"released":0,"kept":25000,"errors":0,"withheld":0}'
 
-# Bad lists change nothing.
-n0=$(lab_bindings | wc -l)
-printf '10.77.0.10 user=a\nnot-an-address\n' | $C sync 2>"$LAB_DIR/err" >/dev/null
-is "a bad line: exit 6" "$?" "6"
-check "... naming the line" grep -q "stdin line 2" "$LAB_DIR/err"
-printf '10.77.0.10\n192.0.2.1\n' | $C sync 2>"$LAB_DIR/err" >/dev/null
-is "an address outside the LAN: exit 6" "$?" "6"
-check "... naming the line and the address" grep -q "stdin line 2: ERR invalid client \"192.0.2.1\"" "$LAB_DIR/err"
-is "... and nothing was changed" "$(lab_bindings | wc -l)" "$n0"
-printf '10.77.0.10 colour=blue\n' | $C sync 2>"$LAB_DIR/err" >/dev/null
-is "an unknown word: exit 6" "$?" "6"
+# --- bad lines: every good line is applied, each bad one named, and no
+# bad line releases, binds or changes anyone by mistake ---
+CA=10.77.0.10 CC=10.77.0.11 CD=10.77.0.12 CE=10.77.0.14	# bound: A D E; C not
+user_of() { $C -j list | python3 -c 'import json, sys
+print([b["user"] for b in json.load(sys.stdin) if b["client"] == sys.argv[1]])' "$1"; }
+before=$(lab_bindings | sort)
+gw_a=$(grep "^$CA " <<< "$before")
+# A's line has an unknown word (A stays exactly as it is), C is new,
+# 192.0.2.1 is outside lan.network (a second chilli network), E is
+# gone (released: every bad line named someone readable).
+awk -v a="$CA" -v e="$CE" '$1 == a { print a " user=changed colour=blue"; next }
+	$1 != e' "$LAB_DIR/half" > "$LAB_DIR/bad1"
+printf '%s user=new\n192.0.2.1 user=x\n' "$CC" >> "$LAB_DIR/bad1"
+la=$(grep -n "^$CA " "$LAB_DIR/bad1" | cut -d: -f1)
+lo=$(grep -n "^192.0.2.1 " "$LAB_DIR/bad1" | cut -d: -f1)
+out=$($C -t 60 sync < "$LAB_DIR/bad1" 2>"$LAB_DIR/err"); rc=$?
+is "bad lines: exit 6 (some lines refused)" "$rc" "6"
+is "... the good lines applied: C bound, E released, the rest kept; 2 errors" \
+	"$(echo $out)" "bound 1 released 1 kept 24998 errors 2 withheld 0"
+check "... the unknown word named with its line ($la)" \
+	grep -q "stdin line $la: .*colour=blue" "$LAB_DIR/err"
+check "... the address outside the LAN named with its line ($lo)" \
+	grep -q "stdin line $lo: ERR invalid client \"192.0.2.1\"" "$LAB_DIR/err"
+is "... A (its line refused) keeps its gateway" "$(lab_bindings | grep "^$CA ")" "$gw_a"
+is "... and its details (user not changed)" "$(user_of "$CA")" "['user0']"
+is "... every other binding as before, E gone, C new" \
+	"$(lab_bindings | sort | grep -v "^$CC " | grep -v "^$CA ")" \
+	"$(grep -v "^$CE " <<< "$before" | grep -v "^$CA ")"
+check "... C bound" eval "lab_bindings | grep -q '^$CC '"
+is "... C's user from the list" "$(user_of "$CC")" "['new']"
+
+# A line naming nobody readable (a typo in an address, a stray header):
+# it may have meant any client, so this sync releases nobody.
+before=$(lab_bindings | sort)
+awk -v d="$CD" '$1 != d && $1 != "192.0.2.1"' "$LAB_DIR/bad1" > "$LAB_DIR/bad2"
+printf '10.77.0.300 user=typo\nmac=02-00-00-00-00-01 user=b\n' >> "$LAB_DIR/bad2"
+out=$($C -t 60 sync < "$LAB_DIR/bad2" 2>"$LAB_DIR/err"); rc=$?
+is "an unreadable line: exit 6" "$rc" "6"
+is "... D (not listed) is not released: withheld 1; 3 errors" \
+	"$(echo $out)" "bound 0 released 0 kept 24998 errors 3 withheld 1"
+is "... nobody moved, nobody released" "$(lab_bindings | sort)" "$before"
+check "... each bad line named" eval "[ \"\$(grep -c 'stdin line' '$LAB_DIR/err')\" = 3 ]"
+check "... the log says why nobody was released" \
+	grep -q "some named nobody readable, so nobody was released" "$LAB_LOG"
+
+# A list of one refused line naming A: the portal says only A is logged
+# in; everybody else goes, A stays as it is.
+out=$(printf '%s user=a user=b\n' "$CA" | $C -t 30 sync 2>"$LAB_DIR/err"); rc=$?
+is "a word given twice: exit 6" "$rc" "6"
+check "... named with its line" grep -q "stdin line 1: user given twice" "$LAB_DIR/err"
+is "... everybody else released, A left as it is" \
+	"$(echo $out)" "bound 0 released 24999 kept 0 errors 1 withheld 0"
+is "... A keeps its gateway" "$(lab_bindings)" "$gw_a"
 is "an empty list releases everybody (the portal says nobody is logged in)" \
-	"$(echo $($C -t 30 sync < /dev/null))" "bound 0 released 25000 kept 0 errors 0"
+	"$(echo $($C -t 30 sync < /dev/null))" "bound 0 released 1 kept 0 errors 0 withheld 0"
 is "... all of them" "$(lab_bindings | wc -l)" "0"
 grep "sync .* ms" "$LAB_LOG" | sed "s/^/# /"
 t_done

@@ -155,6 +155,46 @@ PY
 )
 is "/metrics agrees with nfqlbctl -j" "$agree" agree
 
+# Every field of `nfqlbctl stats` is in /metrics: a counter as
+# nfqlb_NAME_total, the gauges and the transmit totals under their own
+# names (the totals equal the sum of the gateway series), words as
+# labels of nfqlb_info.
+missing=$("$PY" - "$LAB_DIR/metrics" "$LAB_DIR/stats.json" <<'PY'
+import json, re, sys
+m, info = {}, {}
+for l in open(sys.argv[1]):
+    if l.startswith("#") or not l.strip(): continue
+    k, v = l.rsplit(" ", 1)
+    m[k] = float(v)
+    if k.startswith("nfqlb_info{"):
+        info = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', k))
+special = {"uptime": "nfqlb_uptime_seconds", "clients": "nfqlb_clients",
+           "max_clients": "nfqlb_max_clients",
+           "tx_packets": "nfqlb_transmit_packets_total",
+           "tx_bytes": "nfqlb_transmit_bytes_total"}
+words = {"version", "pinning", "bind_on_packet", "ha", "ha_fingerprint"}
+s = json.load(open(sys.argv[2]))
+bad = []
+for k, v in s.items():
+    if k == "schema": continue
+    if k in words:
+        if info.get(k) != (json.dumps(v) if isinstance(v, bool) else str(v)):
+            bad.append("%s (nfqlb_info label)" % k)
+        continue
+    name = special.get(k, "nfqlb_%s_total" % k)
+    if v is None:		# "-": not known, no sample
+        if name in m: bad.append("%s (a sample for an unknown value)" % k)
+    elif name not in m:
+        bad.append("%s (no %s)" % (k, name))
+for k in ("packets", "bytes"):
+    tot = sum(v for n, v in m.items() if n.startswith("nfqlb_gateway_transmit_%s_total{" % k))
+    if "nfqlb_transmit_%s_total" % k in m and m["nfqlb_transmit_%s_total" % k] != tot:
+        bad.append("nfqlb_transmit_%s_total is not the sum of the gateways'" % k)
+print(" ".join(bad) or "all")
+PY
+)
+is "every nfqlbctl stats field is in /metrics ($(grep -c . "$LAB_DIR/stats.json") stats record)" "$missing" all
+
 # The routers' own counters: packets and bytes per router.
 router_traffic() {
 	local i

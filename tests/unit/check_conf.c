@@ -115,6 +115,85 @@ START_TEST(test_all_errors_at_once)
 }
 END_TEST
 
+/*
+ * Every error about something in the file names its line: only a
+ * missing group (nothing to point at) and an unreadable file do not.
+ */
+static void ck_every_error_has_a_line(void)
+{
+	unsigned i;
+
+	for (i = 0; i < e.count && i < CONF_MAX_ERRORS; i++)
+		ck_assert_msg(strstr(e.msg[i], "test.conf: line ") == e.msg[i] &&
+			      !strstr(e.msg[i], "line 0:"),
+			      "error without its line: %s", e.msg[i]);
+}
+
+START_TEST(test_lines)
+{
+	int n = load("lan = {\n"
+		     "  interface = \"abcdefghijklmnopq\";\n"
+		     "  network = \"192.168.182.1/24\";\n"
+		     "};\n"
+		     "gateways = (\n"
+		     "  " GW("a", "10.0.0.1", 0) ",\n"
+		     "  { name = \"b\"; address = \"10.0.0.2\"; interface = \"eth0\"; weight = 0;\n"
+		     "    targets = [ \"icmp:10.9.9.9\" ]; }\n"
+		     ");\n"
+		     "health = {\n"
+		     "  interval = 300;\n"
+		     "  timeout = 400;\n"
+		     "  loss_down = 10; loss_up = 50;\n"
+		     "  rtt_down = 100;\n"
+		     "  rtt_up = 200;\n"
+		     "  min_ok = 2;\n"
+		     "  targets = [ \"icmp:10.9.9.8\", \"icmp:10.9.9.7\" ];\n"
+		     "};\n");
+
+	ck_assert_int_eq(n, 7);
+	ck_assert_error("test.conf: line 2: lan.interface = \"abcdefghijklmnopq\" is not a valid interface name");
+	ck_assert_error("test.conf: line 3: lan.network = \"192.168.182.1/24\" is not an IPv4 network");
+	ck_assert_error("test.conf: line 5: every gateway has weight 0");
+	ck_assert_error("test.conf: line 12: health.timeout = 400 must not exceed health.interval = 300");
+	ck_assert_error("test.conf: line 13: health.loss_up = 50 must not exceed");
+	ck_assert_error("test.conf: line 15: health.rtt_up = 200 must be 1..health.rtt_down = 100");
+	ck_assert_error("test.conf: line 16: health.min_ok = 2 but gateway 2 (b) has only 1");
+	ck_every_error_has_a_line();
+
+	/* A bad prefix, a network too wide; the interval alone too short. */
+	load("lan = { interface = \"eth1\";\n network = \"192.168.182.0/33\"; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "health = {\n interval = 100; };\n");
+	ck_assert_error("test.conf: line 2: lan.network = \"192.168.182.0/33\" is not an IPv4 network");
+	ck_assert_error("test.conf: line 5: health.timeout = 1000 must not exceed health.interval = 100");
+	ck_every_error_has_a_line();
+	load("lan = { interface = \"eth1\";\n\n network = \"0.0.0.0/0\"; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) ");\n");
+	ck_assert_error("test.conf: line 3: lan.network = \"0.0.0.0/0\" is too wide");
+	ck_every_error_has_a_line();
+
+	/* Marks: the line of marks.base, or of the group, or of the gateways. */
+	load(GOOD_LAN "marks = {\n  base = 250;\n};\ngateways = (" GW("a", "10.0.0.1", 1) ","
+	     GW("b", "10.0.0.2", 1) "," GW("c", "10.0.0.3", 1) "," GW("d", "10.0.0.4", 1) ","
+	     GW("e", "10.0.0.5", 1) "," GW("f", "10.0.0.6", 1) "," GW("g", "10.0.0.7", 1) ");");
+	ck_assert_error("test.conf: line 3: marks.base = 250: gateway 7's mark");
+	ck_every_error_has_a_line();
+	load(GOOD_LAN "marks = { base = 252;\n mask = 0xffff; };\ngateways = (" GW("a", "10.0.0.1", 1)
+	     "," GW("b", "10.0.0.2", 1) ");");
+	ck_assert_error("test.conf: line 2: marks.base = 252: gateway 2 would use routing table 253");
+	ck_every_error_has_a_line();
+	load(GOOD_LAN "marks = { base = 4294967295;\n mask = 0xffffffff; };\n"
+	     "gateways = (" GW("a", "10.0.0.1", 1) "," GW("b", "10.0.0.2", 1) ");");
+	ck_assert_error("test.conf: line 2: marks.base = 4294967295: gateway marks");
+	ck_every_error_has_a_line();
+
+	/* What has no line: nothing in the file to point at. */
+	load("");
+	ck_assert_error("test.conf: lan { interface; network; } is required: the file has no lan group");
+	ck_assert_error("test.conf: gateways = ( { name; address; interface; weight; }, ... ) is required: the file has no gateways list");
+}
+END_TEST
+
 START_TEST(test_types)
 {
 	load(GOOD_LAN "marks = { base = \"200\"; };\nqueue = { fail_open = 1; };\n"
@@ -371,6 +450,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_minimal_defaults);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_all_errors_at_once);
+	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_types);
 	tcase_add_test(tc, test_required);
 	tcase_add_test(tc, test_marks);

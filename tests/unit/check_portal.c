@@ -54,7 +54,46 @@ START_TEST(test_synclist)
 	ck_assert_int_eq(sl("10.0.0.5 user=%4", &e, b), -1);
 	ck_assert_int_eq(sl("10.0.0.5 user=%00", &e, b), -1);
 	ck_assert_int_eq(sl("user=a 10.0.0.5", &e, b), -1);
+	ck_assert_ptr_null(e.ip);		/* names nobody */
 	ck_assert_int_eq(sl("10.0.0.5 bare", &e, b), -1);
+	ck_assert_str_eq(e.ip, "10.0.0.5");	/* a refused line still names it */
+	ck_assert_int_eq(sl("10.0.0.7 user=a user=b", &e, b), -1);
+	ck_assert_str_eq(e.ip, "10.0.0.7");
+	ck_assert_int_eq(sl("10.0.0.300 user=a", &e, b), 1);	/* the daemon judges it */
+	ck_assert_str_eq(e.ip, "10.0.0.300");
+}
+END_TEST
+
+/* Whom a refused line names: what the sync may not do to anyone. */
+START_TEST(test_synclist_who)
+{
+	struct nfqlb_net4 lan;
+	struct in_addr ip = { 0 };
+
+	ck_assert_int_eq(net4_parse("192.168.182.0/24", &lan), 0);
+	ck_assert_int_eq(synclist_who("192.168.182.5", &lan, &ip), SYNCLIST_CLIENT);
+	ck_assert_uint_eq(ntohl(ip.s_addr), 0xc0a8b605);
+	ck_assert_int_eq(synclist_who("192.168.182.0", &lan, &ip), SYNCLIST_CLIENT);
+	ck_assert_int_eq(synclist_who("192.168.182.255", &lan, &ip), SYNCLIST_CLIENT);
+	/* Addresses nfqlb balances nobody at: another LAN, IPv6. */
+	ip.s_addr = 0;
+	ck_assert_int_eq(synclist_who("192.168.183.5", &lan, &ip), SYNCLIST_NOBODY);
+	ck_assert_int_eq(synclist_who("10.0.0.1", &lan, &ip), SYNCLIST_NOBODY);
+	ck_assert_int_eq(synclist_who("2001:db8::1", &lan, &ip), SYNCLIST_NOBODY);
+	ck_assert_int_eq(synclist_who("::ffff:192.168.182.5", &lan, &ip), SYNCLIST_NOBODY);
+	ck_assert_uint_eq(ip.s_addr, 0);	/* untouched unless a client */
+	/* Not an address: it may have meant anyone. */
+	ck_assert_int_eq(synclist_who(NULL, &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who("", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who("-", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who("192.168.182.300", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who("192.168.182.5x", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who(" 192.168.182.5", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_int_eq(synclist_who("IP", &lan, &ip), SYNCLIST_UNREADABLE);
+	ck_assert_uint_eq(ip.s_addr, 0);
+	/* A /0 LAN holds every IPv4 address. */
+	ck_assert_int_eq(net4_parse("0.0.0.0/0", &lan), 0);
+	ck_assert_int_eq(synclist_who("10.0.0.1", &lan, &ip), SYNCLIST_CLIENT);
 }
 END_TEST
 
@@ -269,6 +308,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_synclist);
+	tcase_add_test(tc, test_synclist_who);
 	tcase_add_test(tc, test_utf8_cut);
 	tcase_add_test(tc, test_meta_field_user);
 	tcase_add_test(tc, test_state_lines);

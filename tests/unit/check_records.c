@@ -112,7 +112,9 @@ START_TEST(test_metrics)
 {
 	char g1[] = "name=wan1 weight=1 state=up clients=3 rtt_ms=1.5 loss=20%25 tx_packets=7 tx_bytes=420";
 	char g2[] = "name=wan2 weight=0 state=down clients=0 rtt_ms=- loss=- tx_packets=0 tx_bytes=0";
-	char st[] = "version=0.1.0 uptime=5 clients=3 max_clients=10 pinning=connmark binds_hook=2 tx_bytes=420";
+	char st[] = "version=0.1.0 uptime=5 clients=3 max_clients=10 pinning=connmark "
+		    "bind_on_packet=true binds_hook=2 "
+		    "tx_packets=7 tx_bytes=420 ha=on ha_fingerprint=0123456789abcdef ha_learned=4";
 	struct record g[2], s;
 	struct wbuf b = { 0 };
 
@@ -131,6 +133,15 @@ START_TEST(test_metrics)
 	ck_assert_ptr_nonnull(strstr(b.data, "nfqlb_uptime_seconds 5\n"));
 	ck_assert_ptr_null(strstr(b.data, "nfqlb_tx_bytes_total"));
 	ck_assert_ptr_null(strstr(b.data, "nfqlb_version"));
+	/* Every stats field: the totals of the gateway series, words as labels. */
+	ck_assert_ptr_nonnull(strstr(b.data, "# TYPE nfqlb_transmit_packets_total counter\n"
+				     "nfqlb_transmit_packets_total 7\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "# TYPE nfqlb_transmit_bytes_total counter\n"
+				     "nfqlb_transmit_bytes_total 420\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "nfqlb_info{version=\"0.1.0\",pinning=\"connmark\","
+				     "bind_on_packet=\"true\",ha=\"on\","
+				     "ha_fingerprint=\"0123456789abcdef\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "nfqlb_ha_learned_total 4\n"));
 	wbuf_free(&b);
 	web_metrics(&b, 0, NULL, 0, NULL);
 	ck_assert_str_eq(b.data, "# HELP nfqlb_up 1 if nfqlb-web could query nfqlbd.\n"
