@@ -812,7 +812,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 	if (strcmp(a->state_dir, b->state_dir))
 		return "clients.state_dir";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||
-	    a->ctl_gid != b->ctl_gid)
+	    a->ctl_gid != b->ctl_gid || strcmp(a->ctl_read_path, b->ctl_read_path) ||
+	    a->ctl_read_gid != b->ctl_read_gid)
 		return "control";
 	return NULL;
 }
@@ -1152,6 +1153,8 @@ static int run(struct nfqlbd *d)
 		.path = c->ctl_path,
 		.mode = (mode_t)c->ctl_mode,
 		.group = c->ctl_gid,
+		.read_path = c->ctl_read_path,
+		.read_group = c->ctl_read_gid,
 		.idle_timeout = c->ctl_idle,
 		.max_conns = c->ctl_max_conns,
 	};
@@ -1211,6 +1214,8 @@ static int run(struct nfqlbd *d)
 	else if (err[0])
 		log_warnx("%s", err);
 	make_socket_dir(c->ctl_path);
+	if (c->ctl_read_path[0])
+		make_socket_dir(c->ctl_read_path);
 	d->ctl = control_open(&cp, commands_handle, d, err, sizeof(err));
 	if (!d->ctl) {
 		log_warnx("%s", err);
