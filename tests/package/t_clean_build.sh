@@ -65,6 +65,7 @@ log=$WORK/build.log
 # ordinary user, the build as that user; the log comes out.
 timeout -k 10 1500 mmdebstrap --mode=root --variant=buildd --include=fakeroot \
 	"${aptopts[@]}" \
+	--customize-hook='mkdir -p "$1/build"' \
 	--customize-hook="copy-in '$SRC' /build" \
 	--customize-hook='chroot "$1" apt-get -o APT::Sandbox::User=root build-dep -y -q /build/nfqlb-'"$VERSION" \
 	--customize-hook='chroot "$1" useradd -m builder && chroot "$1" chown -R builder: /build' \
@@ -74,7 +75,9 @@ timeout -k 10 1500 mmdebstrap --mode=root --variant=buildd --include=fakeroot \
 	"$suite" "$CHROOT" "${mirrors[@]}" > "$WORK/mmdebstrap.log" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] || [ ! -f "$WORK/build.rc" ]; then
-	not_ok "mmdebstrap makes the build chroot (exit $rc)" "$(tail -30 "$WORK/mmdebstrap.log")"
+	not_ok "mmdebstrap makes the build chroot (exit $rc)"
+	grep -v '^I: ' "$WORK/mmdebstrap.log" | tail -40 | sed 's/^/#   /'
+	[ -f "$WORK/build.log" ] && tail -40 "$WORK/build.log" | sed 's/^/# build: /'
 	echo "1..$T_N"
 	exit 1
 fi
