@@ -12,7 +12,8 @@ systemd-container
 dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux
 prometheus chromium curl bash-completion
-keepalived conntrackd nftables"
+keepalived conntrackd nftables
+freeradius mmdebstrap"
 
 missing=""
 for p in $PKGS; do
@@ -36,6 +37,18 @@ export DEBIAN_FRONTEND=noninteractive
 # Another apt run (a second test run, unattended-upgrades) holds the lock:
 # wait for it rather than fail.
 APT="apt-get -o DPkg::Lock::Timeout=600"
+# Services installed for the tests (freeradius, a portal box's RADIUS
+# server; keepalived, conntrackd, prometheus) are not started on this
+# box: a policy-rc.d of ours for this run, unless the box has its own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# nfqlb install-deps.sh, removed when it ends\nexit 101\n' \
+		> /usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $APT update -qq
 # shellcheck disable=SC2086
 $APT install -y -qq --no-install-recommends $missing
+# Enabled at install, but started by nothing of ours: a box with
+# FreeRADIUS installed is what the suite must pass on (tests/package
+# judges nfqlb's units alone), not one with it running.

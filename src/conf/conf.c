@@ -141,6 +141,8 @@ static const struct conf_field conf_fields[] = {
 	FIELD("control.socket", ctl_path, 1, "control"),
 	FIELD("control.mode", ctl_mode, 0, "control"),
 	FIELD("control.group", ctl_gid, 0, "control"),
+	FIELD("control.read_socket", ctl_read_path, 1, "control"),
+	FIELD("control.read_group", ctl_read_gid, 0, "control"),
 	FIELD("clients.bind_on_packet", bind_on_packet, 0, NULL),
 	FIELD("keep_on_exit", keep_on_exit, 0, NULL),
 };
@@ -177,7 +179,7 @@ static const char *const conf_known_groups[][20] = {
 	{ "marks", "base", "mask", "rule_priority", NULL },
 	{ "clients", "max", "set_prefix", "bind_on_packet", "release_hold",
 	  "idle_timeout", "state_dir", NULL },
-	{ "control", "socket", "mode", "group", "idle_timeout", "max_connections", NULL },
+	{ "control", "socket", "mode", "group", "read_socket", "read_group", "idle_timeout", "max_connections", NULL },
 	{ "health", "interval", "timeout", "min_ok", "fall", "rise", "targets",
 	  "rebalance", "notify", "notify_timeout",
 	  "window", "loss_down", "loss_up", "rtt_down", "rtt_up", "damping",
@@ -720,6 +722,49 @@ static void parse_clients(struct conf_ctx *x, config_t *cf, struct conf *c)
 		snprintf(c->state_dir, sizeof(c->state_dir), "%s", p);
 }
 
+/*
+ * The read-only socket (control.read_socket, owned by control.read_group,
+ * mode 0660): every peer on it may use only the verbs that change
+ * nothing.  For nfqlb-web and other readers that must not be able to
+ * change anything, whoever they are.
+ */
+static void parse_control_read(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *s, *g;
+	struct group *gr;
+	const char *v;
+
+	c->ctl_read_gid = (gid_t)-1;
+	s = config_lookup(cf, "control.read_socket");
+	v = get_str(x, s, "control.read_socket", 0, 0);
+	if (v && *v && (v[0] != '/' || strlen(v) >= sizeof(c->ctl_read_path)))
+		conf_err(x, "line %d: control.read_socket = \"%s\" must be an absolute "
+			 "path shorter than %zu bytes", config_setting_source_line(s), v,
+			 sizeof(c->ctl_read_path));
+	else if (v && *v && !strcmp(v, c->ctl_path))
+		conf_err(x, "line %d: control.read_socket = \"%s\" is control.socket "
+			 "itself: give the read-only socket a path of its own",
+			 config_setting_source_line(s), v);
+	else if (v)
+		snprintf(c->ctl_read_path, sizeof(c->ctl_read_path), "%s", v);
+	g = config_lookup(cf, "control.read_group");
+	v = get_str(x, g, "control.read_group", 0, 0);
+	if (!v || !*v)
+		return;
+	gr = getgrnam(v);
+	if (!gr)
+		conf_err(x, "line %d: control.read_group = \"%s\": no such group",
+			 config_setting_source_line(g), v);
+	else if (!c->ctl_read_path[0])
+		conf_err(x, "line %d: control.read_group = \"%s\" without "
+			 "control.read_socket: name the read-only socket too",
+			 config_setting_source_line(g), v);
+	else {
+		snprintf(c->ctl_read_group, sizeof(c->ctl_read_group), "%s", v);
+		c->ctl_read_gid = gr->gr_gid;
+	}
+}
+
 static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)
 {
 	config_setting_t *s;
@@ -763,6 +808,7 @@ static void parse_control(struct conf_ctx *x, config_t *cf, struct conf *c)
 			c->ctl_gid = gr->gr_gid;
 		}
 	}
+	parse_control_read(x, cf, c);
 }
 
 /* The `ha` group (ha.h): off unless ha.enable = true. */

@@ -75,6 +75,9 @@ struct conf {
 	uint32_t ctl_mode;
 	char ctl_group[64];	/* "" : root only */
 	gid_t ctl_gid;		/* (gid_t)-1 without a group */
+	char ctl_read_path[108];	/* the read-only socket; "": none */
+	char ctl_read_group[64];	/* "" : root only */
+	gid_t ctl_read_gid;	/* (gid_t)-1 without a group */
 	uint32_t ctl_idle;	/* seconds */
 	uint32_t ctl_max_conns;
 

@@ -629,6 +629,11 @@ void commands_handle(const struct control_req *req,
 			err_out(o, "usage", "usage: %s", c->usage);
 			return;
 		}
+		if (c->privileged && peer->readonly) {
+			err_out(o, "perm", "%s changes state: control.read_socket serves "
+				"only list, gateways, stats, status and version", c->verb);
+			return;
+		}
 		if (c->privileged && !peer->privileged) {
 			err_out(o, "perm", "%s changes state: uid %u is neither root nor "
 				"in group %s", c->verb, (unsigned)peer->uid,

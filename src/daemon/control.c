@@ -44,7 +44,9 @@ struct control_conn {
 
 struct control {
 	int lfd, ep, wake;		/* wake: eventfd, "lines are waiting" */
+	int rfd;			/* the read-only socket; -1: none */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char rpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t group;
 	unsigned idle_ms;
 	unsigned max_conns;
@@ -59,6 +61,8 @@ struct control {
 };
 
 #define WAKE_ID		(UINT32_MAX - 1)
+#define LISTEN_ID	UINT32_MAX		/* the control socket */
+#define READ_LISTEN_ID	(UINT32_MAX - 2)	/* the read-only socket */
 
 static uint64_t control_now_ms(void)
 {
@@ -72,49 +76,65 @@ static uint64_t control_now_ms(void)
 
 /* ---- the socket ---- */
 
-static int control_listen(struct control *c, const struct control_params *p,
-			  char *err, size_t errlen)
+/*
+ * Bind a listening socket at path, owned by group (unless (gid_t)-1)
+ * with mode.  The socket is made 0600 by the umask first and opened up
+ * by chmod only once its group is right: no window where the wrong
+ * group may connect.
+ */
+static int control_listen(const char *what, const char *path, gid_t group,
+			  mode_t mode, int *lfd, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	mode_t old;
 
-	if (strlen(p->path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control.socket = \"%s\" is longer than %zu bytes",
-			 p->path, sizeof(sun.sun_path) - 1);
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s = \"%s\" is longer than %zu bytes",
+			 what, path, sizeof(sun.sun_path) - 1);
 		return -1;
 	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", p->path);
-	snprintf(c->path, sizeof(c->path), "%s", p->path);
-	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->lfd < 0) {
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	*lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*lfd < 0) {
+		snprintf(err, errlen, "%s: %s", what, strerror(errno));
 		return -1;
 	}
 	/* A socket file left by a crash would make bind fail: remove it. */
-	if (unlink(p->path) && errno != ENOENT) {
-		snprintf(err, errlen, "removing stale %s: %s", p->path, strerror(errno));
+	if (unlink(path) && errno != ENOENT) {
+		snprintf(err, errlen, "removing stale %s: %s", path, strerror(errno));
 		return -1;
 	}
 	old = umask(0177);
-	if (bind(c->lfd, (struct sockaddr *)&sun, sizeof(sun))) {
+	if (bind(*lfd, (struct sockaddr *)&sun, sizeof(sun))) {
 		umask(old);
-		snprintf(err, errlen, "binding control socket %s: %s", p->path,
-			 strerror(errno));
+		snprintf(err, errlen, "binding %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	umask(old);
-	if (p->group != (gid_t)-1 && chown(p->path, (uid_t)-1, p->group)) {
-		snprintf(err, errlen, "chown %s to group %u: %s", p->path,
-			 (unsigned)p->group, strerror(errno));
+	if (group != (gid_t)-1 && chown(path, (uid_t)-1, group)) {
+		snprintf(err, errlen, "chown %s to group %u: %s", path,
+			 (unsigned)group, strerror(errno));
 		return -1;
 	}
-	if (chmod(p->path, p->mode)) {
-		snprintf(err, errlen, "chmod %s %04o: %s", p->path,
-			 (unsigned)p->mode, strerror(errno));
+	if (chmod(path, mode)) {
+		snprintf(err, errlen, "chmod %s %04o: %s", path,
+			 (unsigned)mode, strerror(errno));
 		return -1;
 	}
-	if (listen(c->lfd, 64)) {
-		snprintf(err, errlen, "listen on %s: %s", p->path, strerror(errno));
+	if (listen(*lfd, 64)) {
+		snprintf(err, errlen, "listen on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int listener_add(struct control *c, int fd, uint32_t id, char *err,
+			size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = id };
+
+	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev)) {
+		snprintf(err, errlen, "control epoll: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -134,6 +154,7 @@ struct control *control_open(const struct control_params *p,
 		return NULL;
 	}
 	c->lfd = -1;
+	c->rfd = -1;
 	c->wake = -1;
 	c->group = p->group;
 	c->idle_ms = p->idle_timeout * 1000;
@@ -153,18 +174,29 @@ struct control *control_open(const struct control_params *p,
 	}
 	for (i = 0; i < c->max_conns; i++)
 		c->conns[i].fd = -1;
-	if (control_listen(c, p, err, errlen))
+	snprintf(c->path, sizeof(c->path), "%s", p->path);
+	if (control_listen("control.socket", p->path, p->group, p->mode, &c->lfd,
+			   err, errlen))
 		goto fail;
+	/*
+	 * The read-only socket: whoever connects there is served the
+	 * verbs that change nothing, and only those, whatever its uid.
+	 */
+	if (p->read_path && p->read_path[0]) {
+		snprintf(c->rpath, sizeof(c->rpath), "%s", p->read_path);
+		if (control_listen("control.read_socket", p->read_path, p->read_group,
+				   p->read_group != (gid_t)-1 ? 0660 : 0600, &c->rfd,
+				   err, errlen))
+			goto fail;
+	}
 	ev.data.u32 = WAKE_ID;
 	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->wake, &ev)) {
 		snprintf(err, errlen, "control epoll: %s", strerror(errno));
 		goto fail;
 	}
-	ev.data.u32 = UINT32_MAX;	/* the listener */
-	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->lfd, &ev)) {
-		snprintf(err, errlen, "control epoll: %s", strerror(errno));
+	if (listener_add(c, c->lfd, LISTEN_ID, err, errlen) ||
+	    (c->rfd >= 0 && listener_add(c, c->rfd, READ_LISTEN_ID, err, errlen)))
 		goto fail;
-	}
 	return c;
 fail:
 	control_close(c);
@@ -213,6 +245,10 @@ void control_close(struct control *c)
 	if (c->lfd >= 0) {
 		close(c->lfd);
 		unlink(c->path);
+	}
+	if (c->rfd >= 0) {
+		close(c->rfd);
+		unlink(c->rpath);
 	}
 	if (c->ep >= 0)
 		close(c->ep);
@@ -343,7 +379,7 @@ static void conn_say(struct control_conn *k, const char *msg, uint64_t now)
 		k->closing = 1;		/* cannot even say why: give up */
 }
 
-static void conn_accept(struct control *c)
+static void conn_accept(struct control *c, int lfd, int readonly)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct control_conn *k;
@@ -356,7 +392,7 @@ static void conn_accept(struct control *c)
 
 	/* A bounded number per turn: a flood of connections is one peer more. */
 	for (turn = 0; turn < CONTROL_ACCEPT_BUDGET; turn++) {
-		fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			e = errno;
 			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
@@ -368,14 +404,15 @@ static void conn_accept(struct control *c)
 			return;
 		}
 		memset(&peer, 0, sizeof(peer));
+		peer.readonly = readonly;
 		len = sizeof(cred);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 			peer.pid = cred.pid;
 			peer.uid = cred.uid;
 			peer.gid = cred.gid;
-			peer.privileged = cred.uid == 0 ||
+			peer.privileged = !readonly && (cred.uid == 0 ||
 				(c->group != (gid_t)-1 &&
-				 (cred.gid == c->group || peer_in_group(fd, c->group)));
+				 (cred.gid == c->group || peer_in_group(fd, c->group))));
 		} else {
 			peer.uid = (uid_t)-1;
 		}
@@ -587,8 +624,11 @@ void control_dispatch(struct control *c)
 	for (i = 0; i < n; i++) {
 		struct control_conn *k;
 
-		if (evs[i].data.u32 == UINT32_MAX) {
-			conn_accept(c);
+		if (evs[i].data.u32 == LISTEN_ID || evs[i].data.u32 == READ_LISTEN_ID) {
+			if (evs[i].data.u32 == LISTEN_ID)
+				conn_accept(c, c->lfd, 0);
+			else
+				conn_accept(c, c->rfd, 1);
 			continue;
 		}
 		if (evs[i].data.u32 == WAKE_ID) {
@@ -658,7 +698,7 @@ static void control_wake(struct control *c)
 
 static void accept_pause(struct control *c)
 {
-	struct epoll_event ev = { .events = 0, .data.u32 = UINT32_MAX };
+	struct epoll_event ev = { .events = 0, .data.u32 = LISTEN_ID };
 
 	/*
 	 * Out of descriptors: the listener would stay readable and the
@@ -671,14 +711,22 @@ static void accept_pause(struct control *c)
 	c->st.accept_pauses++;
 	c->accept_resume_ms = control_now_ms() + CONTROL_ACCEPT_PAUSE_MS;
 	epoll_ctl(c->ep, EPOLL_CTL_MOD, c->lfd, &ev);
+	if (c->rfd >= 0) {
+		ev.data.u32 = READ_LISTEN_ID;
+		epoll_ctl(c->ep, EPOLL_CTL_MOD, c->rfd, &ev);
+	}
 }
 
 static void accept_resume(struct control *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = UINT32_MAX };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = LISTEN_ID };
 
 	c->accept_resume_ms = 0;
 	epoll_ctl(c->ep, EPOLL_CTL_MOD, c->lfd, &ev);
+	if (c->rfd >= 0) {
+		ev.data.u32 = READ_LISTEN_ID;
+		epoll_ctl(c->ep, EPOLL_CTL_MOD, c->rfd, &ev);
+	}
 }
 
 void control_expire(struct control *c, uint64_t now_ms)

@@ -51,6 +51,7 @@ struct control_peer {
 	uid_t uid;
 	gid_t gid;
 	int privileged;		/* root, or in the configured group */
+	int readonly;		/* came through the read-only socket */
 };
 
 /*
@@ -65,6 +66,15 @@ struct control_params {
 	const char *path;
 	mode_t mode;
 	gid_t group;		/* (gid_t)-1: no group, root only */
+	/*
+	 * The read-only socket (NULL or "": none), mode 0660 with
+	 * read_group ((gid_t)-1: 0600, root only).  Every peer on it is
+	 * unprivileged, root included: it may use only the verbs that
+	 * change nothing, so a reader (nfqlb-web) in read_group alone can
+	 * change nothing even if compromised.
+	 */
+	const char *read_path;
+	gid_t read_group;
 	unsigned idle_timeout;	/* seconds */
 	unsigned max_conns;
 };

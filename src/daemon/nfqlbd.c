@@ -320,12 +320,16 @@ static int serve_open(struct nfqlbd *d)
 		.path = c->ctl_path,
 		.mode = (mode_t)c->ctl_mode,
 		.group = c->ctl_gid,
+		.read_path = c->ctl_read_path,
+		.read_group = c->ctl_read_gid,
 		.idle_timeout = c->ctl_idle,
 		.max_conns = c->ctl_max_conns,
 	};
 	char err[512];
 
 	instance_socket_dir(c->ctl_path);
+	if (c->ctl_read_path[0])
+		instance_socket_dir(c->ctl_read_path);
 	d->ctl = control_open(&cp, commands_handle, &d->cmd, err, sizeof(err));
 	if (!d->ctl) {
 		log_warnx("%s", err);

@@ -479,7 +479,7 @@ static unsigned conf_uint(config_setting_t *g, const char *k, unsigned def,
 	return (unsigned)v;
 }
 
-/* The web group (and control.socket) of nfqlb.conf; the rest is nfqlbd's. */
+/* The web group (and control.read_socket or control.socket) of nfqlb.conf. */
 static void load_conf(int need_file)
 {
 	static const char *const known[] = { "listen", "interval", "history", NULL };
@@ -501,6 +501,9 @@ static void load_conf(int need_file)
 		die("%s: line %d: %s", cfg.conf_path, config_error_line(&cf),
 		    config_error_text(&cf));
 	}
+	/* The read-only socket when there is one: nfqlb-web only reads. */
+	if (!cfg.socket[0] && config_lookup_string(&cf, "control.read_socket", &s) && *s)
+		snprintf(cfg.socket, sizeof(cfg.socket), "%s", s);
 	if (!cfg.socket[0] && config_lookup_string(&cf, "control.socket", &s))
 		snprintf(cfg.socket, sizeof(cfg.socket), "%s", s);
 	g = config_lookup(&cf, "web");
@@ -576,7 +579,8 @@ static void usage(FILE *f, int code)
 		"  -c, --config F   nfqlb.conf to read the web group from (default "
 		"/etc/nfqlb/nfqlb.conf)\n"
 		"  -l, --listen A   address and port (default web.listen or " WEB_DEFAULT_LISTEN ")\n"
-		"  -s, --socket P   nfqlbd's control socket (default control.socket or "
+		"  -s, --socket P   nfqlbd's control socket (default control.read_socket,\n"
+		"                   control.socket or "
 		CONF_DEFAULT_SOCKET ")\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n");

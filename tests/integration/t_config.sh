@@ -6,7 +6,21 @@
 
 lab_up 1 1 1
 check "the lab's config is valid" "$BUILD/nfqlbd" -n -c "$LAB_CONF"
-check "the shipped example config is valid" "$BUILD/nfqlbd" -n -c "$TOP/conf/nfqlb.conf"
+# The example names the group nfqlb-read, which the package (or make
+# install) creates from systemd/nfqlb.sysusers: check it as on such a
+# box, with that group added to a private copy of /etc/group.
+example_ok() {
+	local g=$LAB_DIR/group
+	cp /etc/group "$g"
+	grep -q '^nfqlb-read:' "$g" || echo "nfqlb-read:x:64999:" >> "$g"
+	unshare -m --propagation private sh -c \
+		'mount --bind "$1" /etc/group && exec "$2" -n -c "$3"' sh \
+		"$g" "$BUILD/nfqlbd" "$TOP/conf/nfqlb.conf"
+}
+check "the shipped example config is valid (with its sysusers groups)" example_ok
+is "the sysusers file creates the example's read_group" \
+	"$(awk '$1 == "g" { print $2 }' "$TOP/systemd/nfqlb.sysusers")" \
+	"$(sed -n 's/^[[:space:]]*read_group = "\([^"]*\)".*/\1/p' "$TOP/conf/nfqlb.conf")"
 bad=$LAB_DIR/bad.conf
 cat > "$bad" <<'CONF'
 lan = { interface = "lan0"; network = "192.168.182.0/24"; colour = "blue"; };

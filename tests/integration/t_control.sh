@@ -9,7 +9,8 @@
 lab_up 40 1 1 1
 SOCK=$LAB_DIR/ctl.sock
 cat >> "$LAB_CONF" <<CONF
-control = { socket = "$SOCK"; mode = "0660"; group = "nogroup"; };
+control = { socket = "$SOCK"; mode = "0660"; group = "nogroup";
+  read_socket = "$LAB_DIR/read.sock"; read_group = "daemon"; };
 CONF
 chmod 0755 "$LAB_DIR"	# the socket's own mode and group decide
 check "nfqlbd starts" lab_start
@@ -96,6 +97,37 @@ expect_rc 0 'version' $C version
 # --- permissions: nobody (in group nogroup) may; daemon (not) may not connect
 expect_rc 0 'client' setpriv --reuid=65534 --regid=65534 --clear-groups $C bind "$(lab_client_ip 5)"
 expect_rc 4 'cannot connect' setpriv --reuid=1 --regid=1 --clear-groups $C list
+# --- the read-only socket: group daemon (gid 1) may read there, and
+# nothing else, and cannot open the control socket; on it even root
+# only reads.  Nothing changes whatever is tried.
+RSOCK=$LAB_DIR/read.sock
+is "the read-only socket is 0660, group daemon" "$(command stat -c '%a %G' "$RSOCK")" "660 daemon"
+reader() { setpriv --reuid=2 --regid=2 --groups=1 "$C" -s "$RSOCK" "$@"; }
+# Bindings, and each gateway's name, address, interface, weight, state
+# and clients (not its traffic counters, which move on their own).
+what_is() { $C list; $C gateways | awk '{ print $1, $2, $3, $4, $5, $6 }'; }
+before=$(what_is)
+for v in list gateways stats status version; do
+	expect_rc 0 '' reader "$v"
+done
+expect_rc 0 "$(lab_client_ip 5)" reader list
+writes=("bind $(lab_client_ip 7)" "release $(lab_client_ip 5)" "weight wan1 9"
+	"drain wan1" "gateway del wan2" "reload" "rebalance" "repair" "sync begin"
+	"ha refresh" "adopt-conntrack")
+# Every verb the daemon marks as changing state is tried.
+is "every state-changing verb is tried" \
+	"$(printf '%s\n' "${writes[@]}" | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+	"$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [0-9]*, [0-9]*, 1,.*/\1/p' \
+		"$TOP/src/daemon/commands.c" | sort | tr '\n' ' ')"
+for req in "${writes[@]}"; do
+	# shellcheck disable=SC2086
+	expect_rc 4 "control.read_socket serves only" reader raw $req
+	# shellcheck disable=SC2086
+	expect_rc 4 "control.read_socket serves only" $C -s "$RSOCK" raw $req
+done
+expect_rc 4 'cannot connect' setpriv --reuid=2 --regid=2 --groups=1 $C bind "$(lab_client_ip 7)"
+expect_rc 4 'cannot connect' setpriv --reuid=2 --regid=2 --clear-groups $C -s "$RSOCK" list
+is "nothing changed through the read-only socket" "$(what_is)" "$before"
 in_gw chmod 0666 "$SOCK"
 expect_rc 4 'is neither root nor in group nogroup' setpriv --reuid=1 --regid=1 --clear-groups $C bind "$(lab_client_ip 6)"
 expect_rc 0 'CLIENT' setpriv --reuid=1 --regid=1 --clear-groups $C list

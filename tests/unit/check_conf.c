@@ -251,6 +251,35 @@ START_TEST(test_control_mode)
 }
 END_TEST
 
+/* The read-only socket: its own path, an existing group, never the control socket. */
+START_TEST(test_control_read)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_str_eq(c.ctl_read_path, "");
+	ck_assert_uint_eq(c.ctl_read_gid, (gid_t)-1);
+	/* "root" is group 0 on every Debian box, chroot or not. */
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+			      "control = { read_socket = \"/run/nfqlb/r.sock\";\n"
+			      "read_group = \"root\"; };"), 0);
+	ck_assert_str_eq(c.ctl_read_path, "/run/nfqlb/r.sock");
+	ck_assert_str_eq(c.ctl_read_group, "root");
+	ck_assert_uint_eq(c.ctl_read_gid, 0);
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "control = { read_socket = \"r.sock\"; };");
+	ck_assert_error("line 3: control.read_socket = \"r.sock\" must be an absolute path");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "control = { socket = \"/run/x.sock\"; read_socket = \"/run/x.sock\"; };");
+	ck_assert_error("control.read_socket = \"/run/x.sock\" is control.socket itself");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "control = { read_socket = \"/run/r.sock\";\n"
+	     "read_group = \"no-such-group-here\"; };");
+	ck_assert_error("line 4: control.read_group = \"no-such-group-here\": no such group");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "control = { read_group = \"root\"; };");
+	ck_assert_error("control.read_group = \"root\" without control.read_socket");
+}
+END_TEST
+
 START_TEST(test_health)
 {
 	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ","
@@ -456,6 +485,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_test(tc, test_control_mode);
+	tcase_add_test(tc, test_control_read);
 	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_health_quality);
 	tcase_add_test(tc, test_many_gateways);

@@ -184,6 +184,8 @@ static void echo_handler(const struct control_req *r, const struct control_peer 
 	obuf_kv(o, "verb", r->argv[0]);
 	obuf_kvu(o, "argc", (unsigned)r->argc);
 	obuf_kvu(o, "privileged", (unsigned)p->privileged);
+	if (p->readonly)
+		obuf_kvu(o, "readonly", 1);
 	obuf_printf(o, "\n");
 }
 
@@ -192,7 +194,11 @@ static char sockpath[108];
 
 static void setup_socket(void)
 {
-	struct control_params p = { .mode = 0600, .group = (gid_t)-1,
+	/*
+	 * The control group is our own: the tests' peers are privileged
+	 * whoever runs them, root or a package build's ordinary user.
+	 */
+	struct control_params p = { .mode = 0600, .group = getegid(),
 				    .idle_timeout = 2, .max_conns = 4 };
 
 	snprintf(sockpath, sizeof(sockpath), "/tmp/nfqlb-check-%d.sock", (int)getpid());
@@ -437,9 +443,12 @@ static int client_as(uid_t uid)
 {
 	int fd;
 
-	ck_assert_int_eq(seteuid(uid), 0);	/* SO_PEERCRED records the euid */
+	/* SO_PEERCRED records the euid and egid: neither may be ours. */
+	ck_assert_int_eq(setegid(uid), 0);
+	ck_assert_int_eq(seteuid(uid), 0);
 	fd = client();
 	ck_assert_int_eq(seteuid(0), 0);
+	ck_assert_int_eq(setegid(0), 0);
 	return fd;
 }
 
@@ -449,8 +458,6 @@ START_TEST(test_socket_reserved_slots)
 	int nob[4], root[4], i;
 	const char *a;
 
-	if (getuid() != 0)
-		return;		/* needs root to be someone else */
 	chmod(sockpath, 0666);
 	ck_assert_uint_eq(control_reserved_slots(4), 1);
 	for (i = 0; i < 4; i++) {
@@ -538,6 +545,74 @@ START_TEST(test_socket_eof_answers_all)
 }
 END_TEST
 
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/*
+ * control.read_socket: a peer there is a reader whoever it is (here
+ * a member of the control group, which is privileged on the control
+ * socket); the socket is 0660 and owned by the read group; both files
+ * go at close.
+ */
+START_TEST(test_socket_read_only)
+{
+	struct control_params p = { .path = sockpath, .mode = 0600, .group = getegid(),
+				    .read_group = getegid(), .idle_timeout = 2,
+				    .max_conns = 4 };
+	char rpath[108];
+	struct stat st;
+	int r, w;
+
+	control_close(ctl);
+	snprintf(rpath, sizeof(rpath), "/tmp/nfqlb-check-%d-read.sock", (int)getpid());
+	p.read_path = rpath;
+	ctl = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_msg(ctl != NULL, "%s", err);
+	ck_assert_int_eq(stat(rpath, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0660);
+	ck_assert_uint_eq(st.st_gid, getegid());
+	r = connect_to(rpath);
+	w = client();
+	pump();
+	send(r, "bind 10.0.0.1\n", 14, 0);
+	send(w, "bind 10.0.0.1\n", 14, 0);
+	pump();
+	ck_assert_str_eq(drain(r), "OK 1\nverb=bind argc=2 privileged=0 readonly=1\n");
+	ck_assert_str_eq(drain(w), "OK 1\nverb=bind argc=2 privileged=1\n");
+	close(r);
+	close(w);
+	control_close(ctl);
+	ctl = NULL;
+	ck_assert_int_eq(access(rpath, F_OK), -1);
+	/* Without a read group: root only. */
+	p.read_group = (gid_t)-1;
+	ctl = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_msg(ctl != NULL, "%s", err);
+	ck_assert_int_eq(stat(rpath, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	/* A read socket that cannot be made fails the whole open, by name. */
+	control_close(ctl);
+	p.read_path = "/nonexistent-dir/r.sock";
+	ctl = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_ptr_null(ctl);
+	ck_assert_ptr_nonnull(strstr(err, "control.read_socket /nonexistent-dir/r.sock"));
+	ck_assert_int_eq(access(sockpath, F_OK), -1);	/* nothing left behind */
+	p.read_path = NULL;
+	ctl = control_open(&p, echo_handler, NULL, err, sizeof(err));
+	ck_assert_msg(ctl != NULL, "%s", err);
+}
+END_TEST
+
+static int root_only_skipped;
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -560,7 +635,12 @@ static Suite *control_suite(void)
 	tcase_add_test(ts, test_socket_high_water);
 	tcase_add_test(ts, test_socket_fairness);
 	tcase_add_test(ts, test_socket_no_silent_drop);
-	tcase_add_test(ts, test_socket_reserved_slots);
+	tcase_add_test(ts, test_socket_read_only);
+	/* Being someone else (seteuid) takes root. */
+	if (geteuid() == 0)
+		tcase_add_test(ts, test_socket_reserved_slots);
+	else
+		root_only_skipped = 1;
 	tcase_add_test(ts, test_socket_emfile);
 	tcase_add_test(ts, test_socket_eof_answers_all);
 	suite_add_tcase(s, ts);
@@ -575,5 +655,13 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (failed)
+		return EXIT_FAILURE;
+	if (root_only_skipped) {
+		/* 77: "skipped"; `make unit` fails it under CI=true. */
+		fprintf(stderr, "check_control: test_socket_reserved_slots skipped: "
+			"needs root\n");
+		return 77;
+	}
+	return EXIT_SUCCESS;
 }
