@@ -113,7 +113,7 @@ $(B)/check_control: tests/unit/check_control.c $(B)/control.o $(B)/proto.o $(B)/
 
 $(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/state.o \
 		$(B)/foreign.o $(B)/iptab.o $(B)/clientinfo.o $(B)/proto.o $(B)/log.o \
-		$(B)/rtnl.o $(B)/addr.o $(B)/traffic.o
+		$(B)/rtnl.o $(B)/addr.o $(B)/traffic.o $(B)/conf.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)

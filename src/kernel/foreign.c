@@ -24,20 +24,26 @@ static int foreign_slot(const struct conf *c, const struct rtnl_rule *rr)
 	return -1;
 }
 
-/* One of the two rules gw_routing_add() and failover make for slot i. */
+/* Is rr the rule of that kind that nfqlbd makes for slot i (conf_gw_rule)? */
+static int is_gw_rule(const struct conf *c, const struct rtnl_rule *rr, unsigned i,
+		      enum conf_rule_kind kind)
+{
+	struct conf_rule w;
+
+	conf_gw_rule(c, i, kind, &w);
+	if (rr->other_selectors || !rr->to_table || !rr->has_mark || rr->prio != w.prio ||
+	    rr->mark != w.mark || rr->mask != w.mask || rr->table != w.table)
+		return 0;
+	if (w.iif_lo)
+		return !strcmp(rr->iif, "lo") && rr->src_len == 0;
+	return !rr->iif[0] && rr->src_len == w.from.plen &&
+	       rr->src.s_addr == w.from.addr.s_addr;
+}
+
+/* One of the two rules kmirror makes for slot i (its LAN rule, its probe rule). */
 static int ours(const struct conf *c, const struct rtnl_rule *rr, unsigned i)
 {
-	uint32_t m = conf_gw_mark(c, i);
-
-	if (rr->other_selectors || !rr->to_table || !rr->has_mark ||
-	    rr->mark != m || rr->mask != c->mark_mask || rr->table != m)
-		return 0;
-	if (rr->prio == c->rule_priority + i && !rr->iif[0])
-		return rr->src_len == c->lan_net.plen &&
-		       rr->src.s_addr == c->lan_net.addr.s_addr;
-	if (rr->prio == c->rule_priority + BALANCE_MAX_GW + i)
-		return !strcmp(rr->iif, "lo") && rr->src_len == 0;
-	return 0;
+	return is_gw_rule(c, rr, i, CONF_RULE_LAN) || is_gw_rule(c, rr, i, CONF_RULE_PROBE);
 }
 
 int foreign_rule_conflicts(const struct conf *c, const struct rtnl_rule *rr)
