@@ -58,7 +58,7 @@ DAEMON_MODS := nfqlbd commands control clientinfo \
 	       conf log health ct \
 	       failover portal state sync iptab \
 	       foreign utf8 escape ownaddr traffic \
-	       judge ha ctlearn hasync \
+	       judge ha ctlearn hasync ctacct loadwatch \
 	       $(CORE_MODS)
 
 CORE_OBJS   := $(CORE_MODS:%=$(B)/%.o)

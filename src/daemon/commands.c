@@ -161,6 +161,7 @@ static void binding_record(struct nfqlbd *d, struct obuf *o,
 	obuf_kv(o, "mac", m && m->mac[0] ? m->mac : "-");
 	obuf_kv(o, "user", m && m->user[0] ? m->user : "-");
 	obuf_kv(o, "session", m && m->session[0] ? m->session : "-");
+	loadwatch_user_fields(d, o, a->v4);
 	obuf_printf(o, "\n");
 }
 
@@ -361,6 +362,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kvu(o, "state_since", (unsigned long long)d->gw[i].hsince);
 		health_fields(d, o, i);
 		traffic_fields(d, o, &d->gw[i].tx);
+		loadwatch_gw_fields(d, o, i);
 		obuf_printf(o, "\n");
 	}
 }
@@ -435,6 +437,7 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "non_host", d->n.non_host);
 	traffic_fields(d, o, &tx);
 	hasync_stats(d, o);
+	loadwatch_stats(d, o);
 	obuf_printf(o, "\n");
 }
 

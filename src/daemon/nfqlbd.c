@@ -191,7 +191,8 @@ static int packet_miss(struct nfqlbd *d, const struct nfqlb_addr *src)
 	/* Released by the portal a moment ago: its own packets wait. */
 	if (iptab_count(d->hold) && portal_held(d, src))
 		return -1;
-	gw = balance_assign(d->bal, src, (uint32_t)time(NULL), &created);
+	gw = balance_assign_to(d->bal, src, loadwatch_choose(d), (uint32_t)time(NULL),
+			       &created);
 	if (gw < 0) {
 		d->n.table_full += errno == ENOSPC;
 		if (warn_due(d))
@@ -291,7 +292,8 @@ int nfqlbd_bind(struct nfqlbd *d, const struct nfqlb_addr *a,
 	char s[NFQLB_ADDRSTRLEN], serr[256];
 	int gw, failed;
 
-	gw = balance_assign(d->bal, a, (uint32_t)time(NULL), created);
+	gw = balance_assign_to(d->bal, a, loadwatch_choose(d), (uint32_t)time(NULL),
+			       created);
 	if (gw < 0) {
 		snprintf(err, len, "cannot bind %s: %s", addr_format(a, s, sizeof(s)),
 			 errno == ENOSPC ? "clients.max reached" :
@@ -1028,6 +1030,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				ownaddr_refresh(&d->own, &d->conf.lan_net, 0);
 				nfqlbd_traffic_update(d);
 				hasync_tick(d);
+				loadwatch_tick(d);
 				break;
 			case EV_HA:
 				hasync_dispatch(d);
@@ -1172,7 +1175,8 @@ static int run(struct nfqlbd *d)
 		log_warn("listing this host's addresses");
 	d->bal = balance_new(c->max_clients);
 	d->info = clientinfo_new(c->max_clients);
-	if (!d->bal || !d->info)
+	d->load = loadwatch_new();
+	if (!d->bal || !d->info || !d->load)
 		fatal("allocating the table for %u clients", c->max_clients);
 	for (i = 0; i < c->ngw; i++)
 		if (balance_gw_add(d->bal, c->gw[i].weight) < 0)
@@ -1244,6 +1248,7 @@ static int run(struct nfqlbd *d)
 	portal_stop(d);
 	balance_free(d->bal);
 	clientinfo_free(d->info);
+	loadwatch_free(d->load);
 	if (c->keep_on_exit)
 		return 0;
 	return kmirror_teardown(c, 0);

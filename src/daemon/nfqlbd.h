@@ -18,6 +18,7 @@
 #include "core/health.h"
 #include "kernel/ownaddr.h"
 #include "kernel/traffic.h"
+#include "daemon/loadwatch.h"
 
 /* The version is the VERSION file's, passed by the Makefile. */
 #ifndef NFQLB_VERSION
@@ -69,6 +70,7 @@ struct nfqlbd_counters {
 	uint64_t damped;	/* gateways held down by their flap penalty */
 	uint64_t repairs;	/* self-repairs that put something back */
 	uint64_t repair_errors;	/* repairs that could not put all back */
+	uint64_t idle_moves;	/* idle users moved by balance.rebalance_idle */
 };
 
 struct nfqlbd {
@@ -98,6 +100,7 @@ struct nfqlbd {
 	time_t started;
 	time_t last_warn;
 	int traffic_ok;		/* the kernel counts realms (traffic.h) */
+	struct loadwatch *load;	/* measured load (loadwatch.h) */
 };
 
 /* Slot of the gateway called name, or -1. */
