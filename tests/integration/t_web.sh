@@ -42,7 +42,7 @@ out=$(NFQLB_SOCKET=/nonexistent "$C" --help); rc=$?
 is "--help: exit 0" "$rc" 0
 check "--help on stdout" grep -q '^usage: nfqlbctl' <<< "$out"
 is "--version without a daemon" "$(NFQLB_SOCKET=/nonexistent "$C" --version | cut -d' ' -f1,2)" "nfqlbctl 0.1.0"
-is "empty list: the header alone" "$("$C" list)" "CLIENT  GATEWAY  SINCE  MAC  USER  SESSION"
+is "empty list: the header alone" "$("$C" list)" "CLIENT  GATEWAY  SINCE  MAC  USER  SESSION  RX_BYTES  TX_BYTES  RATE_DOWN  RATE_UP"
 is "empty -j list: []" "$("$C" -j list)" "[]"
 
 # bash completion: commands, options, the daemon's gateway names.
