@@ -53,13 +53,13 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 
 # A module's source, wherever its layer keeps it: $(call src,balance addr)
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
-CORE_MODS := balance addr
+CORE_MODS := balance addr load
 DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
 	       queue lbset rtnl steer kmirror kmon \
 	       conf log spawn health ct \
 	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
-	       judge ha ctlearn hasync \
+	       judge ha ctlearn hasync ctacct loadwatch \
 	       $(CORE_MODS)
 
 CORE_OBJS   := $(CORE_MODS:%=$(B)/%.o)
@@ -68,7 +68,7 @@ DAEMON_OBJS := $(DAEMON_MODS:%=$(B)/%.o)
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
-	      $(B)/check_ha $(B)/check_kmon $(B)/check_daemon
+	      $(B)/check_ha $(B)/check_kmon $(B)/check_daemon $(B)/check_load
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -117,6 +117,9 @@ $(B)/check_portal: tests/unit/check_portal.c $(B)/synclist.o $(B)/utf8.o $(B)/st
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/check_balance: tests/unit/check_balance.c $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_load: tests/unit/check_load.c $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_conf: tests/unit/check_conf.c $(B)/conf.o $(B)/log.o $(B)/ownaddr.o $(CORE_OBJS)

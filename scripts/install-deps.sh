@@ -12,7 +12,7 @@ systemd-container
 dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux
 prometheus chromium curl bash-completion
-keepalived conntrackd nftables
+keepalived conntrackd nftables iperf3
 freeradius mmdebstrap"
 
 missing=""

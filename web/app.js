@@ -96,6 +96,10 @@ function renderGateways(gws, rate) {
     tr.append(el("td", { class: "n loss" }, g.loss === null ? "-" : (100 * g.loss).toFixed(0) + " %"));
     tr.append(el("td", { class: "n tput" }, fmtBits(rate ? rate[g.name] : null)));
     tr.append(el("td", { class: "n tx" }, fmtBytes(g.tx_bytes)));
+    // The measured load (10 s average, down / up) and its utilization.
+    tr.append(el("td", { class: "n load" }, g.rate_down === null || g.rate_down === undefined
+      ? "-" : fmtBits(8 * g.rate_down) + " / " + fmtBits(8 * g.rate_up) +
+        (g.utilization === null || g.utilization === undefined ? "" : " (" + (100 * g.utilization).toFixed(0) + " %)")));
     tb.append(tr);
   }
   const legend = document.getElementById("legend");
@@ -190,7 +194,11 @@ async function search(q) {
       tr.append(el("td", { class: "client" }, c.client), el("td", { class: "gateway" }, c.gateway),
                 el("td", { class: "user" }, c.user === null ? "-" : c.user),
                 el("td", { class: "mac" }, c.mac === null ? "-" : c.mac),
-                el("td", {}, new Date(c.since * 1000).toLocaleString()));
+                el("td", {}, new Date(c.since * 1000).toLocaleString()),
+                el("td", { class: "n rate" }, c.rate_down === null || c.rate_down === undefined
+                  ? "-" : fmtBits(8 * c.rate_down) + " / " + fmtBits(8 * c.rate_up)),
+                el("td", { class: "n bytes" }, c.rx_bytes === null || c.rx_bytes === undefined
+                  ? "-" : fmtBytes(c.rx_bytes) + " / " + fmtBytes(c.tx_bytes)));
       tb.append(tr);
     }
     table.hidden = list.length === 0;

@@ -110,6 +110,10 @@ static const struct conf_int conf_ints[] = {
 	{ "health.rebalance_after", offsetof(struct conf, rebalance_after), 0, 86400,
 	  JUDGE_DEFAULT_REBALANCE_AFTER, NULL },
 	{ "ha.release_after", offsetof(struct conf, ha.release_after), 0, 86400, 600, NULL },
+	{ "balance.rebalance_margin", offsetof(struct conf, rebalance_margin), 1, 1000, 25, NULL },
+	{ "balance.rebalance_hold", offsetof(struct conf, rebalance_hold), 0, 3600, 10, NULL },
+	{ "balance.rebalance_interval", offsetof(struct conf, rebalance_interval),
+	  1, 3600, 2, NULL },
 };
 
 /*
@@ -186,13 +190,16 @@ static const char *const conf_known_groups[][20] = {
 	  "rebalance_after", NULL },
 	{ "ha", "enable", "learn", "pair_addresses", "peer_fingerprint",
 	  "release_after", NULL },
+	{ "balance", "policy", "rebalance_idle", "rebalance_margin", "rebalance_hold",
+	  "rebalance_interval", NULL },
 };
 /* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
 						"pin_connections", "web", NULL };
 static const char *const conf_known_gw[] = {
-	"name", "address", "interface", "weight", "targets", NULL
+	"name", "address", "interface", "weight", "targets", "bandwidth", NULL
 };
+static const char *const conf_known_bw[] = { "down", "up", NULL };
 
 static int name_in(const char *name, const char *const *list)
 {
@@ -500,6 +507,47 @@ static void parse_health(struct conf_ctx *x, config_t *cf, struct conf *c)
 	}
 }
 
+/* bandwidth = { down = KBIT; up = KBIT; }: either may be left out. */
+static void parse_bandwidth(struct conf_ctx *x, config_setting_t *b, unsigned i,
+			    struct conf_gw *gw)
+{
+	static const char *const dir[] = { "down", "up" };
+	uint32_t *out[] = { &gw->bw_down, &gw->bw_up };
+	char path[64];
+
+	if (!b)
+		return;
+	snprintf(path, sizeof(path), "gateway %u bandwidth", i + 1);
+	if (config_setting_type(b) != CONFIG_TYPE_GROUP) {
+		conf_err(x, "line %d: %s must be a group { down = KBIT; up = KBIT; }, "
+			 "not %s", config_setting_source_line(b), path,
+			 type_name(config_setting_type(b)));
+		return;
+	}
+	check_unknown_members(x, b, path, conf_known_bw);
+	for (int k = 0; k < 2; k++) {
+		config_setting_t *s = config_setting_get_member(b, dir[k]);
+		long long v;
+
+		if (!s)
+			continue;
+		if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64) {
+			conf_err(x, "line %d: %s.%s must be an integer (kbit/s), not %s",
+				 config_setting_source_line(s), path, dir[k],
+				 type_name(config_setting_type(s)));
+			continue;
+		}
+		v = config_setting_get_int64(s);
+		if (v < 1 || v > CONF_BW_MAX_KBIT)
+			conf_err(x, "line %d: %s.%s = %lld is out of range [1, %u] (kbit/s)",
+				 config_setting_source_line(s), path, dir[k], v,
+				 CONF_BW_MAX_KBIT);
+		else
+			*out[k] = (uint32_t)v;
+	}
+}
+
 static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 			  struct conf *c)
 {
@@ -565,6 +613,8 @@ static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 				gw->weight = (uint32_t)w;
 		}
 	}
+
+	parse_bandwidth(x, config_setting_get_member(g, "bandwidth"), i, gw);
 
 	for (j = 0; j < i; j++) {
 		if (gw->name[0] && !strcmp(gw->name, c->gw[j].name))
@@ -854,6 +904,26 @@ static void parse_ha(struct conf_ctx *x, config_t *cf, struct conf *c)
 		snprintf(h->peer_fingerprint, sizeof(h->peer_fingerprint), "%s", v);
 }
 
+static void parse_balance(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	config_setting_t *s = config_lookup(cf, "balance.policy");
+	const char *v = get_str(x, s, "balance.policy", 0, 0);
+
+	c->policy = CONF_POLICY_USERS;
+	if (v && !strcmp(v, "load"))
+		c->policy = CONF_POLICY_LOAD;
+	else if (v && strcmp(v, "users"))
+		conf_err(x, "line %d: balance.policy = \"%s\" must be \"users\" or \"load\"",
+			 config_setting_source_line(s), v);
+	c->rebalance_idle = get_bool(x, cf, "balance.rebalance_idle", 0);
+	/* Unpinned, a moved user's open connections would move with it. */
+	if (c->rebalance_idle && !c->pin_connections)
+		conf_err(x, "line %d: balance.rebalance_idle = true needs "
+			 "pin_connections = true (unpinned connections follow their "
+			 "user's binding, so a move could break one)",
+			 config_setting_source_line(config_lookup(cf, "balance.rebalance_idle")));
+}
+
 static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -867,6 +937,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	parse_gateways(x, cf, c);
 	parse_health(x, cf, c);
 	parse_ha(x, cf, c);
+	parse_balance(x, cf, c);
 	if (!x->e->count)
 		check_marks(x, cf, c);
 	return (int)x->e->count;

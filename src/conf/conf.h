@@ -30,6 +30,8 @@ struct conf_gw {
 	struct in_addr addr;
 	char ifname[IF_NAMESIZE];
 	uint32_t weight;
+	/* Declared capacity, kbit/s (balance.policy "load"); 0: from the weight. */
+	uint32_t bw_down, bw_up;
 	unsigned ntargets;	/* own probe targets; 0: health.targets */
 	struct health_target targets[HEALTH_MAX_TARGETS];
 };
@@ -100,7 +102,24 @@ struct conf {
 	uint32_t rebalance_after; /* seconds up before a failback rebalances */
 
 	struct ha_conf ha;	/* the `ha` group (ha.h) */
+
+	/*
+	 * The `balance` group (load.h): policy CONF_POLICY_USERS (least
+	 * clients / weight) or CONF_POLICY_LOAD; quiet rebalancing of idle
+	 * users when one gateway's utilization stays rebalance_margin
+	 * percent above another's for rebalance_hold seconds, one move per
+	 * rebalance_interval seconds at most.
+	 */
+	int policy;
+	int rebalance_idle;
+	uint32_t rebalance_margin;
+	uint32_t rebalance_hold;
+	uint32_t rebalance_interval;
 };
+
+#define CONF_POLICY_USERS	0
+#define CONF_POLICY_LOAD	1
+#define CONF_BW_MAX_KBIT	100000000u	/* 100 Gbit/s */
 
 struct conf_errors {
 	unsigned count;			/* may exceed what msg holds */

@@ -569,6 +569,19 @@ int balance_lookup_many(const struct balance *b, const struct nfqlb_addr *a,
 int balance_assign(struct balance *b, const struct nfqlb_addr *a,
 		   uint32_t now, int *created)
 {
+	return balance_assign_to(b, a, BALANCE_NO_GW, now, created);
+}
+
+/* Does gw take new clients (available, non-zero weight)? */
+static int bal_takes(const struct balance *b, int gw)
+{
+	return gw >= 0 && (unsigned)gw < b->ngw && b->gw[gw].weight &&
+	       !b->gw[gw].unavailable;
+}
+
+int balance_assign_to(struct balance *b, const struct nfqlb_addr *a, int want,
+		      uint32_t now, int *created)
+{
 	uint32_t ip, bi;
 	int j, gw;
 
@@ -588,7 +601,7 @@ int balance_assign(struct balance *b, const struct nfqlb_addr *a,
 		errno = ENOSPC;
 		return -1;
 	}
-	gw = balance_pick(b);
+	gw = bal_takes(b, want) ? want : balance_pick(b);
 	if (gw < 0) {
 		errno = ENETUNREACH;
 		return -1;

@@ -93,6 +93,15 @@ int balance_assign(struct balance *b, const struct nfqlb_addr *a,
 		   uint32_t now, int *created);
 
 /*
+ * balance_assign(), with the gateway of a new binding chosen by the
+ * caller (the load policy, load.h): want, if it takes clients
+ * (available, non-zero weight), else balance_pick().  An existing
+ * binding is kept as it is.
+ */
+int balance_assign_to(struct balance *b, const struct nfqlb_addr *a, int want,
+		      uint32_t now, int *created);
+
+/*
  * Bind addr to gw whatever the weights say (restoring a binding read
  * back from the kernel).  An existing binding is moved.  0 or -1/errno.
  */

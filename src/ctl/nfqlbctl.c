@@ -459,11 +459,13 @@ static int need(int argc, int min, int max, const char *what)
 static const char *const gateway_cols[] = {
 	"name", "address", "interface", "weight", "state", "clients",
 	"client_share", "weight_share", "tx_packets", "tx_bytes", "rtt_ms",
-	"loss", "rtt_avg_ms", "rtt_dev_ms", "changes", "state_age", NULL
+	"loss", "rtt_avg_ms", "rtt_dev_ms", "changes", "state_age", "rate_down",
+	"rate_up", "utilization", NULL
 };
 
 static const char *const list_cols[] = {
-	"client", "gateway", "since", "mac", "user", "session", NULL
+	"client", "gateway", "since", "mac", "user", "session", "rx_bytes",
+	"tx_bytes", "rate_down", "rate_up", NULL
 };
 
 static int req_user(struct req *r, const char *user, const char *ip);

@@ -31,6 +31,9 @@ struct bindings {
 	/* A layer above told when the portal confirms or ends a binding. */
 	bindings_confirm_cb on_confirm;
 	void *on_confirm_arg;
+	/* A layer above's choice of gateway for a new user (the load policy). */
+	bindings_choose_cb choose;
+	void *choose_arg;
 };
 
 struct bindings *bindings_new(const struct conf *c, struct kmirror *km)
@@ -92,6 +95,18 @@ void bindings_on_confirm(struct bindings *b, bindings_confirm_cb cb, void *arg)
 	b->on_confirm_arg = arg;
 }
 
+void bindings_on_choose(struct bindings *b, bindings_choose_cb cb, void *arg)
+{
+	b->choose = cb;
+	b->choose_arg = arg;
+}
+
+/* A new user's gateway: the chooser's, or -1 for the table's own rule. */
+static int chosen(struct bindings *b)
+{
+	return b->choose ? b->choose(b->choose_arg) : -1;
+}
+
 static void confirmed(struct bindings *b, const struct nfqlb_addr *a)
 {
 	if (b->on_confirm)
@@ -131,7 +146,7 @@ static int packet_miss(struct bindings *b, const struct nfqlb_addr *src)
 	/* Released by the portal a moment ago: its own packets wait. */
 	if (portal_holding(b->portal) && portal_held(b->portal, src))
 		return -1;
-	gw = balance_assign(b->bal, src, (uint32_t)time(NULL), &created);
+	gw = balance_assign_to(b->bal, src, chosen(b), (uint32_t)time(NULL), &created);
 	if (gw < 0) {
 		b->n.table_full += errno == ENOSPC;
 		if (warn_due(b))
@@ -224,7 +239,7 @@ int bindings_bind(struct bindings *b, const struct nfqlb_addr *a,
 	char s[NFQLB_ADDRSTRLEN], serr[256];
 	int gw, failed;
 
-	gw = balance_assign(b->bal, a, (uint32_t)time(NULL), created);
+	gw = balance_assign_to(b->bal, a, chosen(b), (uint32_t)time(NULL), created);
 	if (gw < 0) {
 		snprintf(err, len, "cannot bind %s: %s", addr_format(a, s, sizeof(s)),
 			 errno == ENOSPC ? "clients.max reached" :

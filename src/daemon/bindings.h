@@ -43,11 +43,16 @@ struct bindings_counters {
  */
 typedef void (*bindings_confirm_cb)(const struct nfqlb_addr *a, void *arg);
 
+/* A new user's gateway as a layer above chooses it, or -1: the table's rule. */
+typedef int (*bindings_choose_cb)(void *arg);
+
 /* c stays the caller's (the live configuration), km the mirror. */
 struct bindings *bindings_new(const struct conf *c, struct kmirror *km);
 void bindings_free(struct bindings *b);
 /* One listener; it is told after the table and the portal are. */
 void bindings_on_confirm(struct bindings *b, bindings_confirm_cb cb, void *arg);
+/* One chooser (the load policy); without one, clients / weight decides. */
+void bindings_on_choose(struct bindings *b, bindings_choose_cb cb, void *arg);
 
 /* Read-only views for the layers above (status, HA learning). */
 const struct balance *bindings_table(const struct bindings *b);

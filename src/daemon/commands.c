@@ -157,6 +157,7 @@ static void binding_record(struct commands_env *d, struct obuf *o,
 	obuf_kv(o, "mac", m && m->mac[0] ? m->mac : "-");
 	obuf_kv(o, "user", m && m->user[0] ? m->user : "-");
 	obuf_kv(o, "session", m && m->session[0] ? m->session : "-");
+	loadwatch_user_fields(d->lw, o, a->v4);
 	obuf_printf(o, "\n");
 }
 
@@ -366,6 +367,7 @@ static void cmd_gateways(struct commands_env *d, const struct control_req *r, st
 		obuf_kvu(o, "state_since", (unsigned long long)state_since(d, i));
 		health_fields(d, o, i);
 		traffic_fields(d, o, topology_gw_traffic(d->topo, i));
+		loadwatch_gw_fields(d->lw, o, i);
 		obuf_printf(o, "\n");
 	}
 }
@@ -443,6 +445,7 @@ static void cmd_stats(struct commands_env *d, const struct control_req *r, struc
 	obuf_kvu(o, "non_host", bn->non_host);
 	traffic_fields(d, o, &tx);
 	hasync_stats(d->ha, o);
+	loadwatch_stats(d->lw, o);
 	obuf_printf(o, "\n");
 }
 

@@ -14,6 +14,7 @@
 #include "daemon/control.h"
 #include "daemon/failover.h"
 #include "daemon/hasync.h"
+#include "daemon/loadwatch.h"
 #include "daemon/sync.h"
 #include "daemon/topology.h"
 #include "kernel/kmirror.h"
@@ -26,6 +27,7 @@ struct commands_env {
 	struct bindings *b;
 	struct failover *fo;
 	struct hasync *ha;
+	struct loadwatch *lw;
 	struct sync *sync;
 	struct kmirror *km;
 	struct queue *queue;

@@ -59,6 +59,7 @@ struct nfqlbd {
 	struct bindings *b;
 	struct failover *fo;
 	struct hasync *ha;
+	struct loadwatch *lw;
 	struct sync *sync;
 	struct topology *topo;
 	struct queue *queue;
@@ -152,6 +153,7 @@ static void tick(struct nfqlbd *d)
 	bindings_tick(d->b);
 	topology_traffic_update(d->topo);
 	hasync_tick(d->ha);
+	loadwatch_tick(d->lw);
 }
 
 static void event_loop(struct nfqlbd *d, int sfd)
@@ -245,9 +247,10 @@ static void layers_new(struct nfqlbd *d)
 		fatal("allocating the table for %u clients", c->max_clients);
 	d->fo = failover_new(c, d->b, d->km);
 	d->ha = hasync_new(c, d->b);
+	d->lw = loadwatch_new(c, d->b);
 	d->sync = sync_new(c, d->b, d->ha);
 	d->topo = topology_new(c, d->conf_path, d->km, d->b, d->fo);
-	if (!d->fo || !d->ha || !d->sync || !d->topo)
+	if (!d->fo || !d->ha || !d->lw || !d->sync || !d->topo)
 		fatal("allocating the daemon's layers");
 }
 
@@ -255,6 +258,7 @@ static void layers_free(struct nfqlbd *d)
 {
 	topology_free(d->topo);
 	sync_free(d->sync);
+	loadwatch_free(d->lw);
 	hasync_free(d->ha);
 	failover_free(d->fo);
 	bindings_free(d->b);
@@ -272,6 +276,7 @@ static void commands_env_fill(struct nfqlbd *d)
 	e->b = d->b;
 	e->fo = d->fo;
 	e->ha = d->ha;
+	e->lw = d->lw;
 	e->sync = d->sync;
 	e->km = d->km;
 	e->started = time(NULL);

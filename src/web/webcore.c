@@ -106,6 +106,15 @@ static const struct gw_metric gw_metrics[] = {
 	{ "nfqlb_gateway_transmit_bytes_total", "counter",
 	  "Bytes (IP) of LAN clients forwarded through the gateway (kernel route realm).",
 	  "tx_bytes", 1 },
+	{ "nfqlb_gateway_down_rate_bytes", "gauge",
+	  "Bytes per second towards the users through the gateway (10 s average, conntrack).",
+	  "rate_down", 1 },
+	{ "nfqlb_gateway_up_rate_bytes", "gauge",
+	  "Bytes per second from the users through the gateway (10 s average, conntrack).",
+	  "rate_up", 1 },
+	{ "nfqlb_gateway_utilization_ratio", "gauge",
+	  "Rate over declared bandwidth, the larger direction (0..1; only with bandwidth).",
+	  "utilization", 0.01 },
 };
 
 static void metric_head(struct wbuf *b, const char *name, const char *type,
@@ -156,6 +165,15 @@ static int stats_special(struct wbuf *b, const char *k, const char *v)
 	} else if (!strcmp(k, "max_clients")) {
 		metric_head(b, "nfqlb_max_clients", "gauge", "clients.max.");
 		wbuf_printf(b, "nfqlb_max_clients %s\n", v);
+	} else if (!strcmp(k, "typical_down") || !strcmp(k, "typical_up")) {
+		/* The load policy's typical user (a gauge, not a counter). */
+		const char *d = k[8] == 'd' ? "down" : "up";
+
+		wbuf_printf(b, "# HELP nfqlb_typical_user_%s_rate_bytes The median active "
+			    "user's bytes per second %s (balance.policy load).\n"
+			    "# TYPE nfqlb_typical_user_%s_rate_bytes gauge\n"
+			    "nfqlb_typical_user_%s_rate_bytes %s\n", d,
+			    k[8] == 'd' ? "towards it" : "from it", d, d, v);
 	} else if (!strcmp(k, "tx_packets")) {
 		/* The sum of the gateway series (the gateways configured now). */
 		metric_head(b, "nfqlb_transmit_packets_total", "counter",
@@ -199,7 +217,7 @@ void web_metrics(struct wbuf *b, int up, const struct record *gws, long ngw,
 		/* The stats fields that are words, not numbers, as labels. */
 		static const char *const info[] = { "version", "pinning",
 						    "bind_on_packet", "ha",
-						    "ha_fingerprint" };
+						    "ha_fingerprint", "policy" };
 		const char *sep = "";
 
 		metric_head(b, "nfqlb_info", "gauge",

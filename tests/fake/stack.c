@@ -34,9 +34,10 @@ static int stack_layers(struct stack *s)
 	s->b = s->km ? bindings_new(c, s->km) : NULL;
 	s->fo = s->b ? failover_new(c, s->b, s->km) : NULL;
 	s->ha = s->b ? hasync_new(c, s->b) : NULL;
+	s->lw = s->b ? loadwatch_new(c, s->b) : NULL;
 	s->sync = s->ha ? sync_new(c, s->b, s->ha) : NULL;
 	s->topo = s->fo ? topology_new(c, s->conf_path, s->km, s->b, s->fo) : NULL;
-	return s->topo && s->ha && s->sync ? 0 : -1;
+	return s->topo && s->ha && s->lw && s->sync ? 0 : -1;
 }
 
 static int stack_serve(struct stack *s)
@@ -48,7 +49,7 @@ static int stack_serve(struct stack *s)
 	snprintf(sock, sizeof(sock), "%s/ctl.sock", s->dir);
 	s->cmd = (struct commands_env){
 		.conf = &s->conf, .conf_path = s->conf_path, .topo = s->topo,
-		.b = s->b, .fo = s->fo, .ha = s->ha, .sync = s->sync, .km = s->km,
+		.b = s->b, .fo = s->fo, .ha = s->ha, .lw = s->lw, .sync = s->sync, .km = s->km,
 		.started = time(NULL),
 	};
 	s->ctl = control_open(&cp, commands_handle, &s->cmd, err, sizeof(err));
@@ -92,6 +93,7 @@ void stack_free(struct stack *s)
 	failover_stop(s->fo);
 	topology_free(s->topo);
 	sync_free(s->sync);
+	loadwatch_free(s->lw);
 	hasync_free(s->ha);
 	failover_free(s->fo);
 	bindings_free(s->b);

@@ -20,6 +20,7 @@ struct stack {
 	struct bindings *b;
 	struct failover *fo;
 	struct hasync *ha;
+	struct loadwatch *lw;
 	struct sync *sync;
 	struct topology *topo;
 	struct control *ctl;

@@ -45,7 +45,7 @@ out=$(NFQLB_SOCKET=/nonexistent "$C" --help); rc=$?
 is "--help: exit 0" "$rc" 0
 check "--help on stdout" grep -q '^usage: nfqlbctl' <<< "$out"
 is "--version without a daemon" "$(NFQLB_SOCKET=/nonexistent "$C" --version | cut -d' ' -f1,2)" "nfqlbctl 0.1.0"
-is "empty list: the header alone" "$("$C" list)" "CLIENT  GATEWAY  SINCE  MAC  USER  SESSION"
+is "empty list: the header alone" "$("$C" list)" "CLIENT  GATEWAY  SINCE  MAC  USER  SESSION  RX_BYTES  TX_BYTES  RATE_DOWN  RATE_UP"
 is "empty -j list: []" "$("$C" -j list)" "[]"
 
 # bash completion: commands, options, the daemon's gateway names.
@@ -174,8 +174,10 @@ for l in open(sys.argv[1]):
 special = {"uptime": "nfqlb_uptime_seconds", "clients": "nfqlb_clients",
            "max_clients": "nfqlb_max_clients",
            "tx_packets": "nfqlb_transmit_packets_total",
-           "tx_bytes": "nfqlb_transmit_bytes_total"}
-words = {"version", "pinning", "bind_on_packet", "ha", "ha_fingerprint"}
+           "tx_bytes": "nfqlb_transmit_bytes_total",
+           "typical_down": "nfqlb_typical_user_down_rate_bytes",
+           "typical_up": "nfqlb_typical_user_up_rate_bytes"}
+words = {"version", "pinning", "bind_on_packet", "ha", "ha_fingerprint", "policy"}
 s = json.load(open(sys.argv[2]))
 bad = []
 for k, v in s.items():

@@ -506,6 +506,40 @@ START_TEST(test_full)
 }
 END_TEST
 
+START_TEST(test_assign_to)
+{
+	struct balance *b = balance_new(16);
+	struct nfqlb_addr a;
+	int created;
+
+	ck_assert_ptr_nonnull(b);
+	balance_gw_add(b, 1);
+	balance_gw_add(b, 1);
+	balance_gw_add(b, 0);
+	/* The caller's choice, when it takes clients. */
+	a = v4(1);
+	EQ(balance_assign_to(b, &a, 1, 5, &created), 1);
+	EQ(created, 1);
+	EQ(balance_gw_clients(b, 1), 1);
+	/* Already bound: kept, whatever is asked. */
+	EQ(balance_assign_to(b, &a, 0, 6, &created), 1);
+	EQ(created, 0);
+	/* Drained, down, out of range or none: the weighted pick. */
+	a = v4(2);
+	EQ(balance_assign_to(b, &a, 2, 5, &created), 0);
+	a = v4(3);
+	balance_gw_set_available(b, 1, 0);
+	EQ(balance_assign_to(b, &a, 1, 5, &created), 0);
+	a = v4(4);
+	EQ(balance_assign_to(b, &a, 7, 5, &created), 0);
+	a = v4(5);
+	EQ(balance_assign_to(b, &a, BALANCE_NO_GW, 5, &created), 0);
+	EQ(balance_gw_clients(b, 0), 4);
+	EQ(balance_clients(b), 5);
+	balance_free(b);
+}
+END_TEST
+
 START_TEST(test_bind_moves)
 {
 	const uint32_t w[] = { 1, 0, 1 };
@@ -1324,6 +1358,7 @@ static Suite *balance_suite(void)
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_bind_moves);
+	tcase_add_test(tc, test_assign_to);
 	tcase_add_test(tc, test_bad_keys);
 	tcase_add_test(tc, test_new_limits);
 	tcase_add_test(tc, test_foreach_stop);

@@ -471,6 +471,60 @@ START_TEST(test_nonhost)
 }
 END_TEST
 
+/* The balance group and gateway bandwidths (issue 22). */
+START_TEST(test_balance)
+{
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_int_eq(c.policy, CONF_POLICY_USERS);
+	ck_assert_int_eq(c.rebalance_idle, 0);
+	ck_assert_uint_eq(c.rebalance_margin, 25);
+	ck_assert_uint_eq(c.rebalance_hold, 10);
+	ck_assert_uint_eq(c.rebalance_interval, 2);
+	ck_assert_uint_eq(c.gw[0].bw_down, 0);
+	ck_assert_uint_eq(c.gw[0].bw_up, 0);
+	ck_assert_int_eq(load(GOOD_LAN "gateways = ({ name = \"a\"; address = \"10.0.0.1\"; "
+			      "interface = \"eth0\"; bandwidth = { down = 20000; up = 5000; }; },"
+			      "{ name = \"b\"; address = \"10.0.0.2\"; interface = \"eth0\"; "
+			      "bandwidth = { up = 100000000; }; });\n"
+			      "balance = { policy = \"load\"; rebalance_idle = true; "
+			      "rebalance_margin = 40; rebalance_hold = 0; rebalance_interval = 5; };"),
+			 0);
+	ck_assert_int_eq(c.policy, CONF_POLICY_LOAD);
+	ck_assert_int_eq(c.rebalance_idle, 1);
+	ck_assert_uint_eq(c.rebalance_margin, 40);
+	ck_assert_uint_eq(c.rebalance_hold, 0);
+	ck_assert_uint_eq(c.rebalance_interval, 5);
+	ck_assert_uint_eq(c.gw[0].bw_down, 20000);
+	ck_assert_uint_eq(c.gw[0].bw_up, 5000);
+	ck_assert_uint_eq(c.gw[1].bw_down, 0);
+	ck_assert_uint_eq(c.gw[1].bw_up, 100000000);
+	/* Every bad value named with its line, all at once. */
+	load(GOOD_LAN "gateways = ({ name = \"a\"; address = \"10.0.0.1\"; "
+	     "interface = \"eth0\";\n bandwidth = { down = 0; up = \"fast\"; left = 1; }; },\n"
+	     "{ name = \"b\"; address = \"10.0.0.2\"; interface = \"eth0\"; "
+	     "bandwidth = 1000; });\n"
+	     "balance = { policy = \"bytes\"; rebalance_margin = 0; colour = 1; };");
+	ck_assert_error("line 3: gateway 1 bandwidth.down = 0 is out of range [1, 100000000]");
+	ck_assert_error("line 3: gateway 1 bandwidth.up must be an integer (kbit/s), not a string");
+	ck_assert_error("unknown setting 'gateway 1 bandwidth.left'");
+	ck_assert_error("line 4: gateway 2 bandwidth must be a group");
+	ck_assert_error("line 5: balance.policy = \"bytes\" must be \"users\" or \"load\"");
+	ck_assert_error("balance.rebalance_margin = 0 is out of range");
+	ck_assert_error("unknown setting 'balance.colour'");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\npin_connections = false;\n"
+	     "balance = { rebalance_idle = true; };");
+	ck_assert_error("line 4: balance.rebalance_idle = true needs pin_connections = true");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "balance = { policy = 1; rebalance_idle = 1; };");
+	ck_assert_error("balance.policy must be a string");
+	ck_assert_error("balance.rebalance_idle must be true or false");
+	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+	     "balance = { rebalance_hold = 3601; rebalance_interval = 0; };");
+	ck_assert_error("balance.rebalance_hold = 3601 is out of range [0, 3600]");
+	ck_assert_error("balance.rebalance_interval = 0 is out of range [1, 3600]");
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -493,6 +547,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_lan_too_wide);
 	tcase_add_test(tc, test_nonhost);
 	tcase_add_test(tc, test_web_group_ignored);
+	tcase_add_test(tc, test_balance);
 	suite_add_tcase(s, tc);
 	return s;
 }
