@@ -605,6 +605,10 @@ new_paced() {
 # the kernel fast path with the daemon's chain.  Pairs' ratios, median.
 ab_one() {	# TAG BIN K
 	local tag=$1 k=$3
+	# Each daemon sets the box up as it wants it: conntrack accounting
+	# off to start with (the per-user counters switch it on).
+	in_gw sysctl -qw net.netfilter.nf_conntrack_acct=0 2> /dev/null
+	in_gw conntrack -F 2> /dev/null
 	NFQLBD_BIN=$2 daemon_start $DRAIN_CONF
 	qall "--queue-num 0"; warm_known
 	drain_one "q-$tag" "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$DRAIN_N" -s "$KNOWN_FIRST" -n "$NCLI"
@@ -613,6 +617,8 @@ ab_one() {	# TAG BIN K
 	AB_NEW=$((AB_NEW + 1))
 	drain_one "new-$tag" "$k" "$(cat "$DIR/nfqlbd.pid")" 0 "$NEW_N" -u \
 		-s "10.$((80 + AB_NEW)).0.0" -n "$NEW_N"
+	sleep 1.2	# a tick of the daemon's (the load sampler's) first
+	in_gw conntrack -F 2> /dev/null	# the flows made anew, as the daemon has the box
 	kernel_window "fast-$tag"
 	printf '  %-14s run %d: %8s pps\n' "fast-$tag" "$k" "$R_RATE"
 	daemon_stop
