@@ -54,7 +54,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr
 DAEMON_MODS := nfqlbd commands control clientinfo \
-	       queue lbset rtnl steer kmirror kmon \
+	       queue lbset rtnl steer proxy kmirror kmon \
 	       conf log health ct \
 	       failover portal state sync iptab \
 	       foreign utf8 escape ownaddr traffic \

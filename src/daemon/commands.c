@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "daemon/nfqlbd.h"
 #include "daemon/portal.h"
+#include "kernel/proxy.h"
 #include "kernel/steer.h"
 #include "daemon/sync.h"
 #include "kernel/queue.h"
@@ -324,14 +325,37 @@ static void traffic_fields(struct nfqlbd *d, struct obuf *o,
 	obuf_kvu(o, "tx_bytes", t->bytes);
 }
 
+/*
+ * Behind a web proxy (proxy.c): the box's own traffic through gateway i
+ * (route realms count forwarded packets only), added to its tx; NULL
+ * when the proxy is off or its counters cannot be read.
+ */
+static struct proxy_counters *proxy_counts(struct nfqlbd *d)
+{
+	static struct proxy_counters pc;
+
+	return d->conf.proxy.enable && !proxy_read(&d->conf, &pc) ? &pc : NULL;
+}
+
+static void proxy_tx_add(struct traffic_ctr *t, const struct proxy_counters *pc,
+			 unsigned i)
+{
+	if (!pc)
+		return;
+	t->packets += pc->tx_packets[i];
+	t->bytes += pc->tx_bytes[i];
+}
+
 static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct obuf *o)
 {
 	uint64_t wsum = 0, csum = balance_clients(d->bal);
+	const struct proxy_counters *pc;
 	unsigned i, n = 0;
 	char num[32];
 
 	(void)r;
 	nfqlbd_traffic_update(d);
+	pc = proxy_counts(d);
 	for (i = 0; i < d->conf.ngw; i++)
 		if (d->conf.gw[i].name[0]) {
 			n++;
@@ -342,6 +366,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 	for (i = 0; i < d->conf.ngw; i++) {
 		const struct conf_gw *g = &d->conf.gw[i];
 		uint32_t w = balance_gw_weight(d->bal, i), cl = balance_gw_clients(d->bal, i);
+		struct traffic_ctr tx;
 
 		if (!g->name[0])
 			continue;
@@ -360,7 +385,16 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		obuf_kvu(o, "table", conf_gw_mark(&d->conf, i));
 		obuf_kvu(o, "state_since", (unsigned long long)d->gw[i].hsince);
 		health_fields(d, o, i);
-		traffic_fields(d, o, &d->gw[i].tx);
+		tx = d->gw[i].tx;
+		proxy_tx_add(&tx, pc, i);
+		traffic_fields(d, o, &tx);
+		if (d->conf.proxy.enable) {
+			obuf_kvu(o, "proxy_port", conf_proxy_port(&d->conf, i));
+			if (pc)
+				obuf_kvu(o, "proxy_steered", pc->steered[i]);
+			else
+				obuf_kv(o, "proxy_steered", "-");
+		}
 		obuf_printf(o, "\n");
 	}
 }
@@ -382,15 +416,20 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 {
 	const struct queue_stats *q = queue_stats(d->queue);
 	const struct control_stats *c = control_stats(d->ctl);
+	const struct proxy_counters *pc;
 	struct traffic_ctr tx = { 0 };
+	uint64_t steered = 0;
 	unsigned i;
 
 	(void)r;
 	nfqlbd_traffic_update(d);
+	pc = proxy_counts(d);
 	for (i = 0; i < d->conf.ngw; i++)
 		if (d->conf.gw[i].name[0]) {
 			tx.packets += d->gw[i].tx.packets;
 			tx.bytes += d->gw[i].tx.bytes;
+			proxy_tx_add(&tx, pc, i);
+			steered += pc ? pc->steered[i] : 0;
 		}
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "version", NFQLB_VERSION);
@@ -422,6 +461,10 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "notify_runs", d->n.notify_runs);
 	obuf_kvu(o, "notify_errors", d->n.notify_errors);
 	stats_portal(d, o);
+	/* Behind a web proxy: on or off, and connections redirected to it. */
+	obuf_kv(o, "proxy", d->conf.proxy.enable ? "on" : "off");
+	if (pc)
+		obuf_kvu(o, "proxy_steered", steered);
 	/* Every gateway's probes failing at once: held, nobody moved. */
 	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d));
 	obuf_kvu(o, "probe_outages", d->n.probe_outages);

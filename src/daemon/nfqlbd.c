@@ -809,6 +809,8 @@ static const char *reload_fixed_change(const struct conf *a, const struct conf *
 		return "ha.enable or ha.learn";
 	if (strcmp(a->set_prefix, b->set_prefix))
 		return "clients.set_prefix";
+	if (!conf_proxy_equal(&a->proxy, &b->proxy))
+		return "proxy";
 	if (strcmp(a->state_dir, b->state_dir))
 		return "clients.state_dir";
 	if (strcmp(a->ctl_path, b->ctl_path) || a->ctl_mode != b->ctl_mode ||

@@ -69,6 +69,17 @@ static uint32_t probe_prio(const struct conf *c, unsigned i)
 	return c->rule_priority + BALANCE_MAX_GW + i;
 }
 
+/*
+ * The "iif lo" rule routes the box's own packets of mark M through
+ * table M: the probes of a probed gateway, and the upstream
+ * connections of a web proxy's instance for it (proxy.h) while the
+ * proxy is on and the gateway routed.
+ */
+static int local_wanted(const struct kmirror *k, unsigned i)
+{
+	return k->gw[i].probe_rule || (k->conf->proxy.enable && k->gw[i].routed);
+}
+
 struct kmirror *kmirror_open(const struct conf *c, struct lbset *sets)
 {
 	struct kmirror *k = calloc(1, sizeof(*k));
@@ -140,7 +151,9 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 	    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex) ||
 	    (lan_rule &&
 	     rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
-			   lan_prio(c, i)))) {
+			   lan_prio(c, i))) ||
+	    (c->proxy.enable &&
+	     rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark, probe_prio(c, i)))) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
 		return -1;
 	}
@@ -155,6 +168,8 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 
 	if (rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
 			  lan_prio(c, i)) ||
+	    (c->proxy.enable && !g->probe_rule &&
+	     rtnl_rule_del_local(k->rtnl, mark, c->mark_mask, mark, probe_prio(c, i))) ||
 	    (g->ifindex &&
 	     rtnl_gw_routes_del(k->rtnl, mark, c->gw[i].addr, g->ifindex)))
 		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
@@ -187,6 +202,8 @@ int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
 	int rc;
 
 	k->gw[i].probe_rule = add;
+	if (!add && local_wanted(k, i))
+		return 0;	/* the proxy's traffic still needs it */
 	rc = add ? rtnl_rule_add_local(k->rtnl, mark, c->mark_mask, mark,
 				       probe_prio(c, i)) :
 		   rtnl_rule_del_local(k->rtnl, mark, c->mark_mask, mark,
@@ -351,6 +368,11 @@ static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
 		ours = k->steered;
 		k->mangle_dirty |= ours;
 		break;
+	case KMON_NAT:
+		/* The proxy's redirects (proxy.c), audited with the chains. */
+		ours = k->steered && c->proxy.enable;
+		k->mangle_dirty |= ours;
+		break;
 	case KMON_LOST:
 		ours = 1;
 		k->mangle_dirty = k->steered;
@@ -366,7 +388,7 @@ static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
 				ours = g->routed;
 			else
 				ours = (g->lan_rule && e->prio == lan_prio(c, i)) ||
-				       (g->probe_rule && e->prio == probe_prio(c, i));
+				       (local_wanted(k, i) && e->prio == probe_prio(c, i));
 		}
 		break;
 	}
@@ -502,7 +524,7 @@ static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen
 					    mark, lan_prio(c, i)))
 			errf(err, elen, failed, rtnl_error(k->rtnl));
 	}
-	if (g->probe_rule) {
+	if (local_wanted(k, i)) {
 		e = rtnl_rule_exists_local(k->rtnl, mark, c->mark_mask, mark,
 					   probe_prio(c, i));
 		if (e == 0) {

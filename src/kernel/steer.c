@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/proxy.h"
 #include "kernel/steer.h"
 
 extern char **environ;
@@ -25,8 +26,7 @@ extern char **environ;
  * Returns the exit status, or -1 if it could not run.  Children get an
  * empty signal mask: the daemon blocks its signals for signalfd.
  */
-static int steer_run(char *const argv[], const char *input, char *out,
-		     size_t outlen)
+int steer_run(char *const argv[], const char *input, char *out, size_t outlen)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -283,7 +283,9 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	/* The proxy's rules follow the same slots (or go, when it is off). */
+	return c->proxy.enable ? proxy_install(c, err, errlen) :
+				 proxy_remove(c, err, errlen);
 }
 
 static int steer_chain_cmd(const char *op, const char *chain, char *out,
@@ -312,6 +314,10 @@ int steer_remove(const struct conf *c, char *err, size_t errlen)
 			snprintf(err, errlen, "removing chain %s: %s", chains[i], out);
 			r = -1;
 		}
+	}
+	if (proxy_remove(c, out, sizeof(out)) && !r) {
+		snprintf(err, errlen, "%s", out);
+		r = -1;
 	}
 	return r;
 }
@@ -396,6 +402,13 @@ int steer_audit(const struct conf *c, char *missing, size_t len)
 		appendf(missing, len, &off, "%sjump %s -> %s", off ? ", " : "",
 			steer_jumps[i].hook, steer_jumps[i].target);
 		n++;
+	}
+	if (c->proxy.enable) {
+		int p = proxy_audit(c, missing + off, len - off, off > 0);
+
+		if (p < 0)
+			return -1;
+		n += p;
 	}
 	return n;
 }

@@ -49,6 +49,11 @@ int steer_unbound_packets(unsigned long long *pk);
  * each named in missing; -1 if the ruleset cannot be written.
  */
 int steer_audit(const struct conf *c, char *missing, size_t len);
+/*
+ * Run argv (a program on PATH) with input on stdin, its stdout and
+ * stderr into out; its exit status, or -1 if it could not run.
+ */
+int steer_run(char *const argv[], const char *input, char *out, size_t outlen);
 /* Write the iptables-restore text of the chains into buf (tests). */
 int steer_ruleset(const struct conf *c, char *buf, size_t len);
 
