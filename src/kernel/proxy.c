@@ -278,7 +278,8 @@ int proxy_remove(const struct conf *c, char *err, size_t len)
 			if (jump_cmd(c, &proxy_jumps[i], "-D", out, sizeof(out)))
 				break;
 	for (i = 0; i < 2; i++) {
-		if (chain_cmd(tables[i], "-L", chains[i], out, sizeof(out)))
+		/* -S, not -L: -L looks the LAN address up in the DNS. */
+		if (chain_cmd(tables[i], "-S", chains[i], out, sizeof(out)))
 			continue;	/* no such chain */
 		if (chain_cmd(tables[i], "-F", chains[i], out, sizeof(out)) ||
 		    chain_cmd(tables[i], "-X", chains[i], out, sizeof(out))) {
