@@ -265,6 +265,20 @@ done
 round squid "Squid, $N clients at once"
 round squid2 "Squid again (no upstream connection shared)"
 
+# --- self-repair: a firewall script takes our jump and our marks away ---
+in_gw iptables -t nat -D PREROUTING -i lan0 -p tcp -j NFQLB_PROXY
+in_gw iptables -t mangle -F NFQLB_PROXY_OUT
+# wan3's iif lo rule: marks.rule_priority (10000) + BALANCE_MAX_GW (64) + slot 2.
+in_gw ip rule del pref $((10000 + 64 + 2))
+repaired() {
+	in_gw iptables -t nat -S PREROUTING | sed -n 2p | grep -q -- '-j NFQLB_PROXY$' &&
+		[ "$(in_gw iptables -t mangle -S NFQLB_PROXY_OUT | grep -c -- '-A')" -ge 4 ] &&
+		in_gw ip rule show | grep -q "^$((10000 + 64 + 2)):"
+}
+check "self-repair puts the jump, the chain's rules and the iif lo rule back" \
+	wait_until 10 repaired
+round repaired "after the self-repair"
+
 # --- a weight change and a rebalance ---
 before=$(lab_bindings | sort)
 "$C" weight wan1 4 >/dev/null
