@@ -55,7 +55,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr load
 DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
-	       queue lbset rtnl steer kmirror kmon \
+	       queue lbset rtnl steer proxy kmirror kmon \
 	       conf log spawn health ct \
 	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
@@ -327,7 +327,7 @@ install: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web
 		mv -f $(DESTDIR)$(LIBEXECDIR)/$$h.tmp $(DESTDIR)$(LIBEXECDIR)/$$h || exit 1; \
 	done
 	for u in nfqlbd.service nfqlb-web.service nfqlb-chilli-sync.service \
-		 nfqlb-chilli-sync.timer; do \
+		 nfqlb-chilli-sync.timer nfqlb-e2guardian@.service; do \
 		sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/nfqlb/|$(SYSCONFDIR)/nfqlb/|g' \
 			-e 's|/usr/local/lib/nfqlb/|$(LIBEXECDIR)/|g' \
 			systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
@@ -353,6 +353,11 @@ install: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web
 		> $(DESTDIR)$(DOCDIR)/examples/keepalived.conf
 	install -m 0644 conf/conntrackd.conf $(DESTDIR)$(DOCDIR)/examples/conntrackd.conf
 	install -m 0644 scripts/ha-notify.sh $(DESTDIR)$(DOCDIR)/examples/ha-notify.sh
+	# Behind a web proxy (README): the proxy's side, from nfqlbd's gateways.
+	sed 's|/usr/local/sbin/|$(SBINDIR)/|g' scripts/nfqlb-proxy-conf.sh \
+		> $(DESTDIR)$(LIBEXECDIR)/nfqlb-proxy-conf.tmp
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/nfqlb-proxy-conf.tmp
+	mv -f $(DESTDIR)$(LIBEXECDIR)/nfqlb-proxy-conf.tmp $(DESTDIR)$(LIBEXECDIR)/nfqlb-proxy-conf
 
 # A source tarball of the committed tree: nfqlb-VERSION.tar.gz.
 DIST	:= nfqlb-$(VERSION)

@@ -13,7 +13,8 @@ dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux
 prometheus chromium curl bash-completion
 keepalived conntrackd nftables iperf3
-freeradius mmdebstrap"
+freeradius mmdebstrap
+squid e2guardian"
 
 missing=""
 for p in $PKGS; do
@@ -21,7 +22,30 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# The web proxies of t_proxy.sh run as the test's own instances, inside the
+# lab's namespace, with their own files: the packages' services must never
+# run on the box. Stopped, disabled and masked right after install (and on
+# every run, in case something enabled them since).
+quiet_proxies() {
+	for svc in squid e2guardian clamav-daemon clamav-freshclam; do
+		[ -e "/lib/systemd/system/$svc.service" ] || [ -e "/etc/init.d/$svc" ] || continue
+		if [ -d /run/systemd/system ]; then
+			systemctl stop "$svc.service" >/dev/null 2>&1 || true
+		elif [ -x "/etc/init.d/$svc" ]; then
+			"/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+		fi
+		systemctl disable "$svc.service" >/dev/null 2>&1 || true
+		systemctl mask "$svc.service" >/dev/null 2>&1 || true
+		update-rc.d "$svc" disable >/dev/null 2>&1 || true
+	done
+	# clamav-daemon is also socket-activated.
+	if [ -e /lib/systemd/system/clamav-daemon.socket ]; then
+		systemctl disable clamav-daemon.socket >/dev/null 2>&1 || true
+		systemctl mask clamav-daemon.socket >/dev/null 2>&1 || true
+	fi
+}
 if [ -z "$missing" ]; then
+	[ "$(id -u)" -eq 0 ] && quiet_proxies
 	echo "install-deps: all packages present"
 	exit 0
 fi
@@ -52,3 +76,4 @@ $APT install -y -qq --no-install-recommends $missing
 # Enabled at install, but started by nothing of ours: a box with
 # FreeRADIUS installed is what the suite must pass on (tests/package
 # judges nfqlb's units alone), not one with it running.
+quiet_proxies

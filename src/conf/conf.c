@@ -147,6 +147,7 @@ static const struct conf_field conf_fields[] = {
 	FIELD("control.group", ctl_gid, 0, "control"),
 	FIELD("control.read_socket", ctl_read_path, 1, "control"),
 	FIELD("control.read_group", ctl_read_gid, 0, "control"),
+	FIELD("proxy", proxy, 0, "proxy"),	/* the whole group */
 	FIELD("clients.bind_on_packet", bind_on_packet, 0, NULL),
 	FIELD("keep_on_exit", keep_on_exit, 0, NULL),
 };
@@ -192,6 +193,7 @@ static const char *const conf_known_groups[][20] = {
 	  "release_after", NULL },
 	{ "balance", "policy", "rebalance_idle", "rebalance_margin", "rebalance_hold",
 	  "rebalance_interval", NULL },
+	{ "proxy", "enable", "port_base", "ports", "user_prefix", NULL },
 };
 /* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
@@ -924,6 +926,118 @@ static void parse_balance(struct conf_ctx *x, config_t *cf, struct conf *c)
 			 config_setting_source_line(config_lookup(cf, "balance.rebalance_idle")));
 }
 
+/*
+ * The `proxy` group: off unless proxy.enable = true.  Every slot's port
+ * (port_base .. port_base + BALANCE_MAX_GW - 1) must be a port.
+ */
+#define CONF_PROXY_DEFAULT_BASE	3400
+
+static void parse_proxy_ports(struct conf_ctx *x, config_t *cf, struct conf_proxy *p)
+{
+	config_setting_t *l = config_lookup(cf, "proxy.ports"), *s;
+	unsigned i, j, n;
+	long long v;
+
+	p->nports = 1;
+	p->ports[0] = 80;
+	if (!l)
+		return;
+	if (config_setting_type(l) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(l) != CONFIG_TYPE_LIST) {
+		conf_err(x, "line %d: proxy.ports must be an array [ 80, ... ], not %s",
+			 config_setting_source_line(l), type_name(config_setting_type(l)));
+		return;
+	}
+	n = (unsigned)config_setting_length(l);
+	if (n == 0 || n > CONF_PROXY_MAX_PORTS) {
+		conf_err(x, "line %d: proxy.ports has %u entries: 1 to %d are supported",
+			 config_setting_source_line(l), n, CONF_PROXY_MAX_PORTS);
+		return;
+	}
+	p->nports = 0;
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(l, i);
+		if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64) {
+			conf_err(x, "line %d: proxy.ports[%u] must be an integer, not %s",
+				 config_setting_source_line(l), i,
+				 type_name(config_setting_type(s)));
+			continue;
+		}
+		v = config_setting_get_int64(s);
+		if (v < 1 || v > 65535) {
+			conf_err(x, "line %d: proxy.ports[%u] = %lld is not a TCP port "
+				 "(1..65535)", config_setting_source_line(l), i, v);
+			continue;
+		}
+		for (j = 0; j < p->nports && p->ports[j] != v; j++)
+			;
+		if (j < p->nports) {
+			conf_err(x, "line %d: proxy.ports[%u] = %lld is listed twice",
+				 config_setting_source_line(l), i, v);
+			continue;
+		}
+		p->ports[p->nports++] = (uint16_t)v;
+	}
+}
+
+/* A user name prefix: what adduser's default NAME_REGEX lets start a name. */
+static int user_prefix_ok(const char *s)
+{
+	if (strlen(s) >= CONF_PROXY_PREFIX_MAX || !*s ||
+	    !(islower((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+static void parse_proxy(struct conf_ctx *x, config_t *cf, struct conf *c)
+{
+	struct conf_proxy *p = &c->proxy;
+	config_setting_t *s;
+	const char *v;
+	long long b;
+
+	p->enable = get_bool(x, cf, "proxy.enable", 0);
+	p->port_base = CONF_PROXY_DEFAULT_BASE;
+	s = config_lookup(cf, "proxy.port_base");
+	if (s && config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_err(x, "line %d: proxy.port_base must be an integer, not %s",
+			 config_setting_source_line(s), type_name(config_setting_type(s)));
+	} else if (s) {
+		b = config_setting_get_int64(s);
+		if (b < 1 || b > 65536 - BALANCE_MAX_GW)
+			conf_err(x, "line %d: proxy.port_base = %lld is out of range "
+				 "[1, %d] (one port per gateway slot, %d slots)",
+				 config_setting_source_line(s), b, 65536 - BALANCE_MAX_GW,
+				 BALANCE_MAX_GW);
+		else
+			p->port_base = (uint32_t)b;
+	}
+	parse_proxy_ports(x, cf, p);
+	s = config_lookup(cf, "proxy.user_prefix");
+	v = get_str(x, s, "proxy.user_prefix", 0, 0);
+	if (v && *v && !user_prefix_ok(v))
+		conf_err(x, "line %d: proxy.user_prefix = \"%s\" must be at most %d "
+			 "characters of a-z, 0-9, '-' and '_', starting with a letter "
+			 "or '_'", config_setting_source_line(s), v,
+			 CONF_PROXY_PREFIX_MAX - 1);
+	else if (v)
+		snprintf(p->user_prefix, sizeof(p->user_prefix), "%s", v);
+}
+
+int conf_proxy_equal(const struct conf_proxy *a, const struct conf_proxy *b)
+{
+	return a->enable == b->enable && a->port_base == b->port_base &&
+	       a->nports == b->nports &&
+	       !memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->nports) &&
+	       !strcmp(a->user_prefix, b->user_prefix);
+}
+
 static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -938,6 +1052,7 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	parse_health(x, cf, c);
 	parse_ha(x, cf, c);
 	parse_balance(x, cf, c);
+	parse_proxy(x, cf, c);
 	if (!x->e->count)
 		check_marks(x, cf, c);
 	return (int)x->e->count;

@@ -36,6 +36,24 @@ struct conf_gw {
 	struct health_target targets[HEALTH_MAX_TARGETS];
 };
 
+/*
+ * Behind a transparent web proxy (the `proxy` group, issue 21): LAN TCP
+ * to one of ports from a client bound to gateway slot n is redirected
+ * to the box's port port_base + n, where the proxy's instance for that
+ * gateway listens; the box's own packets of user user_prefix+NAME are
+ * given gateway NAME's mark (E2Guardian: one instance per gateway).
+ */
+#define CONF_PROXY_MAX_PORTS	8
+#define CONF_PROXY_PREFIX_MAX	16	/* user_prefix, with its NUL */
+
+struct conf_proxy {
+	int enable;
+	uint32_t port_base;
+	unsigned nports;
+	uint16_t ports[CONF_PROXY_MAX_PORTS];
+	char user_prefix[CONF_PROXY_PREFIX_MAX];	/* "": no owner marks */
+};
+
 struct conf {
 	char lan_if[IF_NAMESIZE];
 	struct nfqlb_net4 lan_net;
@@ -115,6 +133,8 @@ struct conf {
 	uint32_t rebalance_margin;
 	uint32_t rebalance_hold;
 	uint32_t rebalance_interval;
+
+	struct conf_proxy proxy; /* the `proxy` group */
 };
 
 #define CONF_POLICY_USERS	0
@@ -164,6 +184,13 @@ void conf_set_name(const struct conf *c, unsigned i, char *buf, size_t len);
  */
 #define CONF_MAP_SET_SUFFIX	".map"
 void conf_map_set_name(const struct conf *c, char *buf, size_t len);
+/* Same proxy settings?  (The group needs a restart.) */
+int conf_proxy_equal(const struct conf_proxy *a, const struct conf_proxy *b);
+/* The intercept port of gateway slot i. */
+static inline uint32_t conf_proxy_port(const struct conf *c, unsigned i)
+{
+	return c->proxy.port_base + i;
+}
 /* fwmark and routing table of gateway i. */
 static inline uint32_t conf_gw_mark(const struct conf *c, unsigned i)
 {

@@ -15,6 +15,7 @@
 
 #include "core/escape.h"
 #include "daemon/commands.h"
+#include "kernel/proxy.h"
 #include "kernel/steer.h"
 #include "util/log.h"
 
@@ -330,14 +331,37 @@ static time_t state_since(struct commands_env *d, unsigned i)
 	return gi.since;
 }
 
+/*
+ * Behind a web proxy (proxy.c): the box's own traffic through gateway i
+ * (route realms count forwarded packets only), added to its tx; NULL
+ * when the proxy is off or its counters cannot be read.
+ */
+static struct proxy_counters *proxy_counts(struct commands_env *d)
+{
+	static struct proxy_counters pc;
+
+	return d->conf->proxy.enable && !proxy_read(d->conf, &pc) ? &pc : NULL;
+}
+
+static void proxy_tx_add(struct traffic_ctr *t, const struct proxy_counters *pc,
+			 unsigned i)
+{
+	if (!pc)
+		return;
+	t->packets += pc->tx_packets[i];
+	t->bytes += pc->tx_bytes[i];
+}
+
 static void cmd_gateways(struct commands_env *d, const struct control_req *r, struct obuf *o)
 {
 	uint64_t wsum = 0, csum = balance_clients(bindings_table(d->b));
+	const struct proxy_counters *pc;
 	unsigned i, n = 0;
 	char num[32];
 
 	(void)r;
 	topology_traffic_update(d->topo);
+	pc = proxy_counts(d);
 	for (i = 0; i < d->conf->ngw; i++)
 		if (d->conf->gw[i].name[0]) {
 			n++;
@@ -348,6 +372,7 @@ static void cmd_gateways(struct commands_env *d, const struct control_req *r, st
 	for (i = 0; i < d->conf->ngw; i++) {
 		const struct conf_gw *g = &d->conf->gw[i];
 		uint32_t w = balance_gw_weight(bindings_table(d->b), i), cl = balance_gw_clients(bindings_table(d->b), i);
+		struct traffic_ctr tx;
 
 		if (!g->name[0])
 			continue;
@@ -366,8 +391,17 @@ static void cmd_gateways(struct commands_env *d, const struct control_req *r, st
 		obuf_kvu(o, "table", conf_gw_mark(d->conf, i));
 		obuf_kvu(o, "state_since", (unsigned long long)state_since(d, i));
 		health_fields(d, o, i);
-		traffic_fields(d, o, topology_gw_traffic(d->topo, i));
+		tx = *topology_gw_traffic(d->topo, i);
+		proxy_tx_add(&tx, pc, i);
+		traffic_fields(d, o, &tx);
 		loadwatch_gw_fields(d->lw, o, i);
+		if (d->conf->proxy.enable) {
+			obuf_kvu(o, "proxy_port", conf_proxy_port(d->conf, i));
+			if (pc)
+				obuf_kvu(o, "proxy_steered", pc->steered[i]);
+			else
+				obuf_kv(o, "proxy_steered", "-");
+		}
 		obuf_printf(o, "\n");
 	}
 }
@@ -392,15 +426,20 @@ static void cmd_stats(struct commands_env *d, const struct control_req *r, struc
 	const struct bindings_counters *bn = bindings_counters(d->b);
 	const struct failover_counters *fn = failover_counters(d->fo);
 	const struct topology_counters *tn = topology_counters(d->topo);
+	const struct proxy_counters *pc;
 	struct traffic_ctr tx = { 0 };
+	uint64_t steered = 0;
 	unsigned i;
 
 	(void)r;
 	topology_traffic_update(d->topo);
+	pc = proxy_counts(d);
 	for (i = 0; i < d->conf->ngw; i++)
 		if (d->conf->gw[i].name[0]) {
 			tx.packets += topology_gw_traffic(d->topo, i)->packets;
 			tx.bytes += topology_gw_traffic(d->topo, i)->bytes;
+			proxy_tx_add(&tx, pc, i);
+			steered += pc ? pc->steered[i] : 0;
 		}
 	obuf_printf(o, "OK 1\n");
 	obuf_kv(o, "version", NFQLB_VERSION);
@@ -432,6 +471,10 @@ static void cmd_stats(struct commands_env *d, const struct control_req *r, struc
 	obuf_kvu(o, "notify_runs", fn->notify_runs);
 	obuf_kvu(o, "notify_errors", fn->notify_errors);
 	stats_portal(d, o);
+	/* Behind a web proxy: on or off, and connections redirected to it. */
+	obuf_kv(o, "proxy", d->conf->proxy.enable ? "on" : "off");
+	if (pc)
+		obuf_kvu(o, "proxy_steered", steered);
 	/* Every gateway's probes failing at once: held, nobody moved. */
 	obuf_kvu(o, "probe_outage", (unsigned)failover_probe_outage(d->fo));
 	obuf_kvu(o, "probe_outages", fn->probe_outages);

@@ -79,6 +79,17 @@ static uint32_t rule_prio(const struct conf *c, unsigned i, enum conf_rule_kind 
 	return r.prio;
 }
 
+/*
+ * The "iif lo" rule routes the box's own packets of mark M through
+ * table M: the probes of a probed gateway, and the upstream
+ * connections of a web proxy's instance for it (proxy.h) while the
+ * proxy is on and the gateway routed.
+ */
+static int local_wanted(const struct kmirror *k, unsigned i)
+{
+	return k->gw[i].probe_rule || (k->conf->proxy.enable && k->gw[i].routed);
+}
+
 struct kmirror *kmirror_open(const struct conf *c, const struct kbackend_ops *ops)
 {
 	struct kmirror *k = calloc(1, sizeof(*k));
@@ -148,7 +159,8 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 	g->ifindex = k->ops->ifindex(k->kb, c->gw[i].ifname);
 	if (!g->ifindex ||
 	    k->ops->routes_add(k->kb, mark, c->gw[i].addr, g->ifindex) ||
-	    (lan_rule && gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_ADD))) {
+	    (lan_rule && gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_ADD)) ||
+	    (c->proxy.enable && gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, KB_RULE_ADD))) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 		return -1;
 	}
@@ -162,6 +174,8 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 	uint32_t mark = conf_gw_mark(c, i);
 
 	if (gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_DEL) ||
+	    (c->proxy.enable && !g->probe_rule &&
+	     gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, KB_RULE_DEL)) ||
 	    (g->ifindex && k->ops->routes_del(k->kb, mark, c->gw[i].addr, g->ifindex)))
 		log_warnx("gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 	g->routed = 0;
@@ -188,6 +202,8 @@ int kmirror_gw_probe_rule(struct kmirror *k, unsigned i, int add,
 	int rc;
 
 	k->gw[i].probe_rule = add;
+	if (!add && local_wanted(k, i))
+		return 0;	/* the proxy's traffic still needs it */
 	rc = gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, add ? KB_RULE_ADD : KB_RULE_DEL);
 	if (rc)
 		snprintf(err, len, "gateway %s: probe rule: %s", c->gw[i].name,
@@ -523,6 +539,11 @@ static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
 		ours = k->steered;
 		k->mangle_dirty |= ours;
 		break;
+	case KMON_NAT:
+		/* The proxy's redirects (proxy.c), audited with the chains. */
+		ours = k->steered && c->proxy.enable;
+		k->mangle_dirty |= ours;
+		break;
 	case KMON_LOST:
 		ours = 1;
 		k->mangle_dirty = k->steered;
@@ -539,7 +560,7 @@ static void kmon_cb_mirror(const struct kmon_event *e, void *arg)
 			else
 				ours = (g->lan_rule &&
 					e->prio == rule_prio(c, i, CONF_RULE_LAN)) ||
-				       (g->probe_rule &&
+				       (local_wanted(k, i) &&
 					e->prio == rule_prio(c, i, CONF_RULE_PROBE));
 		}
 		break;
@@ -683,7 +704,7 @@ static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen
 	}
 	if (g->lan_rule)
 		n += repair_rule(k, i, CONF_RULE_LAN, what, wlen, off, err, elen, failed);
-	if (g->probe_rule)
+	if (local_wanted(k, i))
 		n += repair_rule(k, i, CONF_RULE_PROBE, what, wlen, off, err, elen, failed);
 	return n;
 }

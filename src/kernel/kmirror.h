@@ -9,11 +9,14 @@
  *   - ip rule pref rule_priority+i from LAN fwmark M/mask lookup M
  *     (left out while failover holds the gateway down)
  *   - ip rule pref rule_priority+BALANCE_MAX_GW+i iif lo fwmark M/mask
- *     lookup M, the probe rule (while the gateway is probed)
+ *     lookup M, the probe rule (while the gateway is probed, or routed
+ *     with proxy.enable: the web proxy's upstream connections, proxy.h)
  * For the daemon:
  *   - without pinning, the map set "<set_prefix>map" (every binding with
  *     its gateway's mark)
  *   - the mangle chains NFQLB and NFQLB_SAVE and their jumps (steer.c)
+ *   - with proxy.enable, the chains NFQLB_PROXY (nat) and NFQLB_PROXY_OUT
+ *     (mangle) and their jumps (proxy.c, installed with steer.c's)
  *
  * Install, remove, audit and repair all go through here: start,
  * teardown, reload, gateway add/del, failover and repair; and every

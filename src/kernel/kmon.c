@@ -96,14 +96,15 @@ static int rtnl_event(const struct nlmsghdr *h, struct kmon_event *e)
 }
 
 /*
- * An nf_tables deletion in table "mangle" of family ip (every object's
+ * An nf_tables deletion in table "mangle" (or "nat": the proxy's
+ * redirects) of family ip (every object's
  * first attribute is its table's name: NFTA_TABLE_NAME, NFTA_CHAIN_TABLE,
  * NFTA_RULE_TABLE).  The DESTROY verbs (Linux 6.3) come after
  * NFT_MSG_GETRULE_RESET, itself after NFT_MSG_DELFLOWTABLE.
  */
 static int nft_event(const struct nlmsghdr *h, struct kmon_event *e)
 {
-	static const char mangle[] = "mangle";
+	static const char mangle[] = "mangle", nat[] = "nat";
 	const struct nfgenmsg *g = NLMSG_DATA(h);
 	unsigned msg = h->nlmsg_type & 0xff;
 	const struct rtattr *a;
@@ -121,6 +122,10 @@ static int nft_event(const struct nlmsghdr *h, struct kmon_event *e)
 		if (a->rta_type == 1 && RTA_PAYLOAD(a) >= sizeof(mangle) &&
 		    !memcmp(RTA_DATA(a), mangle, sizeof(mangle))) {
 			e->kind = KMON_MANGLE;
+			return 1;
+		} else if (a->rta_type == 1 && RTA_PAYLOAD(a) >= sizeof(nat) &&
+			   !memcmp(RTA_DATA(a), nat, sizeof(nat))) {
+			e->kind = KMON_NAT;
 			return 1;
 		}
 	return 0;

@@ -18,6 +18,7 @@ enum kmon_kind {
 	KMON_RULE,	/* an IPv4 rule deleted: prio, table */
 	KMON_ROUTE,	/* an IPv4 route deleted: table */
 	KMON_MANGLE,	/* a table, chain or rule of ip mangle deleted (nf_tables) */
+	KMON_NAT,	/* ... of ip nat (the proxy's redirects) */
 	KMON_LOST,	/* notices were lost (socket overrun): anything may be gone */
 };
 

@@ -12,75 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/proxy.h"
 #include "kernel/steer.h"
 #include "util/spawn.h"
 
 #define STEER_MAX_JUMP_DELETES	64
 
-/*
- * Run argv with input on stdin; stdout and stderr are collected into
- * out.  Returns the exit status, or -1 if it could not run.  The child
- * inherits no descriptor but these three (spawn.h).
- */
-static int steer_run(char *const argv[], const char *input, char *out,
-		     size_t outlen)
-{
-	struct spawn_opts so = { .search_path = true };
-	int in[2] = { -1, -1 }, er[2] = { -1, -1 }, st = -1;
-	size_t got = 0;
-	char chunk[1024];
-	pid_t pid;
-	ssize_t n;
-
-	if (outlen)
-		out[0] = '\0';
-	if (pipe2(in, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
-		snprintf(out, outlen, "pipe: %s", strerror(errno));
-		goto done;
-	}
-	so.stdin_fd = in[0];
-	so.stdout_fd = er[1];
-	so.stderr_fd = er[1];
-	errno = spawn_child(&pid, argv, &so);
-	if (errno) {
-		snprintf(out, outlen, "cannot run %s: %s", argv[0], strerror(errno));
-		goto done;
-	}
-	close(in[0]);
-	in[0] = -1;
-	close(er[1]);
-	er[1] = -1;
-	if (input && write(in[1], input, strlen(input)) < 0)
-		snprintf(out, outlen, "writing to %s: %s", argv[0], strerror(errno));
-	close(in[1]);
-	in[1] = -1;
-	/* Drain everything, or a chatty child blocks on a full pipe. */
-	while ((n = read(er[0], chunk, sizeof(chunk))) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		size_t take = n > 0 ? (size_t)n : 0;
-
-		if (outlen && got + take > outlen - 1)
-			take = outlen - 1 - got;
-		memcpy(out + got, chunk, take);
-		got += take;
-	}
-	if (outlen) {
-		out[got] = '\0';
-		while (got && (out[got - 1] == '\n'))
-			out[--got] = '\0';
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-done:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (er[i] >= 0)
-			close(er[i]);
-	}
-	return st;
-}
 
 static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -226,7 +163,7 @@ static int steer_jump_cmd(const struct conf *c, const struct steer_jump *j,
 	argv[n++] = "-j";
 	argv[n++] = (char *)j->target;
 	argv[n] = NULL;
-	return steer_run(argv, NULL, out, outlen);
+	return spawn_run(argv, NULL, out, outlen);
 }
 
 /* Every copy of jump j (bounded: a broken iptables can't loop us). */
@@ -251,7 +188,7 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "iptables ruleset too long");
 		return -1;
 	}
-	if (steer_run(restore, rules, out, sizeof(out))) {
+	if (spawn_run(restore, rules, out, sizeof(out))) {
 		snprintf(err, errlen, "iptables-restore of chain %s failed: %s",
 			 STEER_CHAIN, out);
 		return -1;
@@ -271,7 +208,9 @@ int steer_install(const struct conf *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	/* The proxy's rules follow the same slots (or go, when it is off). */
+	return c->proxy.enable ? proxy_install(c, err, errlen) :
+				 proxy_remove(c, err, errlen);
 }
 
 static int steer_chain_cmd(const char *op, const char *chain, char *out,
@@ -280,7 +219,7 @@ static int steer_chain_cmd(const char *op, const char *chain, char *out,
 	char *argv[] = { "iptables", "-w", "-t", "mangle", (char *)op,
 			 (char *)chain, NULL };
 
-	return steer_run(argv, NULL, out, outlen);
+	return spawn_run(argv, NULL, out, outlen);
 }
 
 int steer_remove(const struct conf *c, char *err, size_t errlen)
@@ -301,6 +240,10 @@ int steer_remove(const struct conf *c, char *err, size_t errlen)
 			r = -1;
 		}
 	}
+	if (proxy_remove(c, out, sizeof(out)) && !r) {
+		snprintf(err, errlen, "%s", out);
+		r = -1;
+	}
 	return r;
 }
 
@@ -314,7 +257,7 @@ int steer_unbound_packets(unsigned long long *pk)
 	char out[8192], *l;
 
 	*pk = 0;
-	if (steer_run(argv, NULL, out, sizeof(out)))
+	if (spawn_run(argv, NULL, out, sizeof(out)))
 		return -1;
 	for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n"))
 		if (strstr(l, "/* " STEER_UNBOUND_COMMENT " */"))
@@ -348,7 +291,7 @@ static int steer_audit_chain(const char *chain, unsigned want, char *missing,
 
 	if (!want)
 		return 0;
-	if (steer_run(argv, NULL, out, sizeof(out))) {
+	if (spawn_run(argv, NULL, out, sizeof(out))) {
 		appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
 		return 1;
 	}
@@ -384,6 +327,13 @@ int steer_audit(const struct conf *c, char *missing, size_t len)
 		appendf(missing, len, &off, "%sjump %s -> %s", off ? ", " : "",
 			steer_jumps[i].hook, steer_jumps[i].target);
 		n++;
+	}
+	if (c->proxy.enable) {
+		int p = proxy_audit(c, missing + off, len - off, off > 0);
+
+		if (p < 0)
+			return -1;
+		n += p;
 	}
 	return n;
 }

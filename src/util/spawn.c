@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/spawn.h"
@@ -99,4 +102,68 @@ int spawn_cloexec_from(int from)
 	if (!close_range((unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC))
 		return 0;
 	return cloexec_walk(from);
+}
+
+/*
+ * Run argv with input on stdin; stdout and stderr are collected into
+ * out.  Returns the exit status, or -1 if it could not run.  The child
+ * inherits no descriptor but these three (spawn.h).
+ */
+int spawn_run(char *const argv[], const char *input, char *out, size_t outlen)
+{
+	struct spawn_opts so = { .search_path = true };
+	int in[2] = { -1, -1 }, er[2] = { -1, -1 }, st = -1;
+	size_t got = 0;
+	char chunk[1024];
+	pid_t pid;
+	ssize_t n;
+
+	if (outlen)
+		out[0] = '\0';
+	if (pipe2(in, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
+		snprintf(out, outlen, "pipe: %s", strerror(errno));
+		goto done;
+	}
+	so.stdin_fd = in[0];
+	so.stdout_fd = er[1];
+	so.stderr_fd = er[1];
+	errno = spawn_child(&pid, argv, &so);
+	if (errno) {
+		snprintf(out, outlen, "cannot run %s: %s", argv[0], strerror(errno));
+		goto done;
+	}
+	close(in[0]);
+	in[0] = -1;
+	close(er[1]);
+	er[1] = -1;
+	if (input && write(in[1], input, strlen(input)) < 0)
+		snprintf(out, outlen, "writing to %s: %s", argv[0], strerror(errno));
+	close(in[1]);
+	in[1] = -1;
+	/* Drain everything, or a chatty child blocks on a full pipe. */
+	while ((n = read(er[0], chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		size_t take = n > 0 ? (size_t)n : 0;
+
+		if (outlen && got + take > outlen - 1)
+			take = outlen - 1 - got;
+		memcpy(out + got, chunk, take);
+		got += take;
+	}
+	if (outlen) {
+		out[got] = '\0';
+		while (got && (out[got - 1] == '\n'))
+			out[--got] = '\0';
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+done:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (er[i] >= 0)
+			close(er[i]);
+	}
+	return st;
 }

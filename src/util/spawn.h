@@ -42,4 +42,11 @@ int spawn_child(pid_t *pid, char *const argv[], const struct spawn_opts *o);
  */
 int spawn_cloexec_from(int from);
 
+/*
+ * Run argv (a program on PATH) with input on stdin (NULL: none), its
+ * stdout and stderr into out; its exit status, or -1 if it could not
+ * run (out says why).
+ */
+int spawn_run(char *const argv[], const char *input, char *out, size_t outlen);
+
 #endif

@@ -525,12 +525,54 @@ START_TEST(test_balance)
 }
 END_TEST
 
+/* The proxy group: defaults, a full group, every bad value named. */
+START_TEST(test_proxy)
+{
+	struct conf_proxy a;
+
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
+	ck_assert_int_eq(c.proxy.enable, 0);
+	ck_assert_uint_eq(c.proxy.port_base, 3400);
+	ck_assert_uint_eq(c.proxy.nports, 1);
+	ck_assert_uint_eq(c.proxy.ports[0], 80);
+	ck_assert_str_eq(c.proxy.user_prefix, "");
+	a = c.proxy;
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"
+			      "proxy = { enable = true; port_base = 5000; ports = [ 80, 8080 ];"
+			      " user_prefix = \"nfqlb-e2g-\"; };"), 0);
+	ck_assert_int_eq(c.proxy.enable, 1);
+	ck_assert_uint_eq(conf_proxy_port(&c, 2), 5002);
+	ck_assert_uint_eq(c.proxy.nports, 2);
+	ck_assert_uint_eq(c.proxy.ports[1], 8080);
+	ck_assert_str_eq(c.proxy.user_prefix, "nfqlb-e2g-");
+	ck_assert_int_eq(conf_proxy_equal(&a, &c.proxy), 0);
+	ck_assert_int_eq(conf_proxy_equal(&c.proxy, &c.proxy), 1);
+
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");\n"
+			      "proxy = { enable = 1; port_base = 65500; ports = [ 80, 0, 80 ];\n"
+			      " user_prefix = \"Bad name\"; colour = 1; };"), 6);
+	ck_assert_error("line 3: proxy.enable must be true or false, not an integer");
+	ck_assert_error("line 3: proxy.port_base = 65500 is out of range [1, 65472]");
+	ck_assert_error("proxy.ports[1] = 0 is not a TCP port (1..65535)");
+	ck_assert_error("proxy.ports[2] = 80 is listed twice");
+	ck_assert_error("proxy.user_prefix = \"Bad name\" must be at most 15 characters");
+	ck_assert_error("unknown setting 'proxy.colour'");
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"
+			      "proxy = { ports = [ 1, 2, 3, 4, 5, 6, 7, 8, 9 ]; };"), 1);
+	ck_assert_error("proxy.ports has 9 entries: 1 to 8 are supported");
+	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"
+			      "proxy = { ports = 80; };"), 1);
+	ck_assert_error("proxy.ports must be an array");
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_minimal_defaults);
+	tcase_add_test(tc, test_proxy);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_all_errors_at_once);
 	tcase_add_test(tc, test_lines);

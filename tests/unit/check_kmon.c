@@ -164,6 +164,22 @@ START_TEST(test_nftables)
 }
 END_TEST
 
+/* The proxy's redirects live in ip nat: its deletions too, apart. */
+START_TEST(test_nftables_nat)
+{
+	struct msg m[4];
+	struct seen s;
+
+	nft(&m[0], NFT_MSG_DELRULE, NFPROTO_IPV4, "nat");	/* iptables -t nat -F */
+	nft(&m[1], NFT_MSG_DELRULE, NFPROTO_IPV6, "nat");	/* ip6tables */
+	nft(&m[2], NFT_MSG_NEWRULE, NFPROTO_IPV4, "nat");	/* an addition */
+	nft(&m[3], NFT_MSG_DELCHAIN, NFPROTO_IPV4, "nat2");	/* another table */
+	s = feed(m, 4);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_int_eq(s.ev[0].kind, KMON_NAT);
+}
+END_TEST
+
 START_TEST(test_truncated)
 {
 	struct msg m[2];
@@ -189,6 +205,7 @@ static Suite *kmon_suite(void)
 	tcase_add_test(tc, test_rules);
 	tcase_add_test(tc, test_routes);
 	tcase_add_test(tc, test_nftables);
+	tcase_add_test(tc, test_nftables_nat);
 	tcase_add_test(tc, test_truncated);
 	suite_add_tcase(s, tc);
 	return s;
