@@ -23,8 +23,9 @@ health = {
 CONF
 export NFQLB_SOCKET=$SOCK
 C=$BUILD/nfqlbctl
-# Every binding with its metadata, as nfqlbctl list shows it.
-bindings() { $C list | sort; }
+# Every binding with its metadata (IP GATEWAY SINCE MAC USER SESSION, not
+# the traffic columns, which move with every packet), as nfqlbctl list shows it.
+bindings() { $C list | awk '{ print $1, $2, $3, $4, $5, $6 }' | sort; }
 lan_rules() { in_gw ip rule show | grep -c "from $LAB_LAN.0/24 fwmark .* lookup 20[0-2]"; }
 members() { in_gw ipset list "$1" | awk 'f { n++ } /^Members:/ { f = 1 } END { print n + 0 }'; }
 lan_tables() { in_gw ip rule show | awk -v f="$LAB_LAN.0/24" '$3 == f { print $NF }' | sort | xargs; }
