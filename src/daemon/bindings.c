@@ -82,10 +82,6 @@ const struct ownaddr *bindings_own(const struct bindings *b)
 
 const struct bindings_counters *bindings_counters(const struct bindings *b)
 {
-	struct bindings *w = (struct bindings *)b;
-
-	/* The portal counts refused packets itself; a snapshot here. */
-	w->n.binds_held = b->portal ? portal_binds_held(b->portal) : 0;
 	return &b->n;
 }
 
@@ -471,7 +467,7 @@ static void members_register(struct bindings *b);
 int bindings_start(struct bindings *b)
 {
 	members_register(b);
-	b->portal = portal_new(b->conf, b->bal, b->info, b->km);
+	b->portal = portal_new(b->conf, b->bal, b->info, b->km, &b->n.binds_held);
 	return b->portal ? 0 : -1;
 }
 

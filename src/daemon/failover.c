@@ -386,7 +386,7 @@ struct failover *failover_new(struct conf *c, struct bindings *b, struct kmirror
 	f->conf = c;
 	f->b = b;
 	f->km = km;
-	f->notify = notify_new(c);
+	f->notify = notify_new(c, &f->n.notify_runs, &f->n.notify_errors);
 	if (!f->notify) {
 		free(f);
 		return NULL;
@@ -426,7 +426,7 @@ void failover_stop(struct failover *f)
 {
 	prober_stop(f);
 	notify_free(f->notify);
-	f->notify = notify_new(f->conf);
+	f->notify = notify_new(f->conf, &f->n.notify_runs, &f->n.notify_errors);
 }
 
 static int targets_equal(const struct health_target *a, unsigned na,
@@ -563,10 +563,5 @@ unsigned failover_health_gen(const struct failover *f)
 
 const struct failover_counters *failover_counters(const struct failover *f)
 {
-	struct failover *w = (struct failover *)f;
-
-	/* The notify children count their own runs; a snapshot here. */
-	w->n.notify_runs = notify_runs(f->notify);
-	w->n.notify_errors = notify_errors(f->notify);
 	return &f->n;
 }

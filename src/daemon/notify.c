@@ -24,8 +24,8 @@ struct notify_child {
 struct notify {
 	const struct conf *conf;
 	struct notify_child child[NOTIFY_MAX];
-	uint64_t runs;
-	uint64_t errors;	/* failed to start, non-zero exit, killed */
+	uint64_t *runs;		/* the caller's counters */
+	uint64_t *errors;	/* failed to start, non-zero exit, killed */
 };
 
 static uint64_t now_ms(void)
@@ -36,23 +36,16 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-struct notify *notify_new(const struct conf *c)
+struct notify *notify_new(const struct conf *c, uint64_t *runs, uint64_t *errors)
 {
 	struct notify *n = calloc(1, sizeof(*n));
 
-	if (n)
+	if (n) {
 		n->conf = c;
+		n->runs = runs;
+		n->errors = errors;
+	}
 	return n;
-}
-
-uint64_t notify_runs(const struct notify *n)
-{
-	return n->runs;
-}
-
-uint64_t notify_errors(const struct notify *n)
-{
-	return n->errors;
 }
 
 void notify_run(struct notify *n, const char *gw, const char *from, const char *to,
@@ -74,7 +67,7 @@ void notify_run(struct notify *n, const char *gw, const char *from, const char *
 		if (!n->child[i].pid)
 			c = &n->child[i];
 	if (!c) {
-		n->errors++;
+		(*n->errors)++;
 		log_warnx("health.notify: %d scripts still running, not running "
 			  "%s %s %s %s %s %s", NOTIFY_MAX, path, gw, from, to,
 			  loss, rtt);
@@ -85,9 +78,9 @@ void notify_run(struct notify *n, const char *gw, const char *from, const char *
 	 * stdin, nothing of the daemon's but stdout and stderr (spawn.h).
 	 */
 	rc = spawn_child(&pid, argv, &so);
-	n->runs++;
+	(*n->runs)++;
 	if (rc) {
-		n->errors++;
+		(*n->errors)++;
 		log_warnx("health.notify: cannot run %s: %s", path, strerror(rc));
 		return;
 	}
@@ -111,11 +104,11 @@ void notify_tick(struct notify *n)
 		r = waitpid(c->pid, &st, WNOHANG);
 		if (r == c->pid || (r < 0 && errno == ECHILD)) {
 			if (r == c->pid && WIFEXITED(st) && WEXITSTATUS(st)) {
-				n->errors++;
+				(*n->errors)++;
 				log_warnx("health.notify %s (%s) exited with status %d",
 					  n->conf->notify, c->what, WEXITSTATUS(st));
 			} else if (r == c->pid && WIFSIGNALED(st)) {
-				n->errors++;
+				(*n->errors)++;
 				log_warnx("health.notify %s (%s) killed by signal %d",
 					  n->conf->notify, c->what, WTERMSIG(st));
 			}

@@ -16,15 +16,16 @@
 
 struct notify;
 
-/* c stays the caller's: health.notify and notify_timeout are read live. */
-struct notify *notify_new(const struct conf *c);
+/*
+ * c stays the caller's: health.notify and notify_timeout are read live;
+ * runs and errors are the caller's counters.
+ */
+struct notify *notify_new(const struct conf *c, uint64_t *runs, uint64_t *errors);
 /* Kills whatever still runs, then frees. */
 void notify_free(struct notify *n);
 void notify_run(struct notify *n, const char *gw, const char *from, const char *to,
 		const char *loss, const char *rtt);
 /* Once a second: reap finished scripts, kill late ones. */
 void notify_tick(struct notify *n);
-uint64_t notify_runs(const struct notify *n);
-uint64_t notify_errors(const struct notify *n);
 
 #endif

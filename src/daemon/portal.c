@@ -24,7 +24,7 @@ struct portal {
 	struct iptab *hold;	/* released clients: no rebind by packet */
 	struct iptab *watch;	/* packet bindings watched for idle_timeout */
 	struct state *state;	/* the journal */
-	uint64_t binds_held;
+	uint64_t *binds_held;	/* the caller's counter */
 };
 
 static uint32_t now32(void)
@@ -33,7 +33,7 @@ static uint32_t now32(void)
 }
 
 struct portal *portal_new(const struct conf *c, const struct balance *bal,
-			  struct clientinfo *info, struct kmirror *km)
+			  struct clientinfo *info, struct kmirror *km, uint64_t *binds_held)
 {
 	struct portal *p = calloc(1, sizeof(*p));
 	char name[64];
@@ -44,6 +44,7 @@ struct portal *portal_new(const struct conf *c, const struct balance *bal,
 	p->bal = bal;
 	p->info = info;
 	p->km = km;
+	p->binds_held = binds_held;
 	p->hold = iptab_new(c->max_clients / 4);
 	p->watch = iptab_new(c->idle_timeout ? c->max_clients / 4 : 64);
 	snprintf(name, sizeof(name), "%sq%u", c->set_prefix, c->queue_num);
@@ -140,11 +141,6 @@ int portal_watching(const struct portal *p)
 	return iptab_count(p->watch) != 0;
 }
 
-uint64_t portal_binds_held(const struct portal *p)
-{
-	return p->binds_held;
-}
-
 int portal_held(struct portal *p, const struct nfqlb_addr *a)
 {
 	struct iptab_ent *e = iptab_get(p->hold, a->v4.s_addr);
@@ -155,7 +151,7 @@ int portal_held(struct portal *p, const struct nfqlb_addr *a)
 		iptab_del(p->hold, a->v4.s_addr);
 		return 0;
 	}
-	p->binds_held++;
+	(*p->binds_held)++;
 	return 1;
 }
 

@@ -30,8 +30,9 @@
 struct portal;
 
 /* Before the sets are read back: open and replay the journal. */
+/* binds_held: the caller's counter of packets a hold kept from binding. */
 struct portal *portal_new(const struct conf *c, const struct balance *bal,
-			  struct clientinfo *info, struct kmirror *km);
+			  struct clientinfo *info, struct kmirror *km, uint64_t *binds_held);
 
 /* The since of a restored binding (the journal's, or now). */
 uint32_t portal_restored_since(struct portal *p, const struct nfqlb_addr *a,
@@ -59,10 +60,9 @@ void portal_moved(struct portal *p, const struct nfqlb_addr *a);
  * many clients idled out (up to max, into gone): the caller releases them.
  */
 unsigned portal_tick(struct portal *p, struct nfqlb_addr *gone, unsigned max);
-/* Clients on hold, watched; packets refused by a hold. */
+/* Clients on hold, watched. */
 int portal_holding(const struct portal *p);
 int portal_watching(const struct portal *p);
-uint64_t portal_binds_held(const struct portal *p);
 /* Not on the idle watch: confirmed by a hook or a sync. */
 int portal_confirmed(const struct portal *p, const struct nfqlb_addr *a);
 /* Journal writes batched (a sync), then flushed. */
