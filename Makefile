@@ -189,7 +189,7 @@ FUZZ_conf_SRCS := $(call src,conf log addr)
 FUZZ_control_SRCS := $(call src,$(filter-out nfqlbd,$(DAEMON_MODS))) tests/fake/fake_kbackend.c \
 		     tests/fake/stack.c
 FUZZ_queue_SRCS := $(call src,queue log)
-FUZZ_addr_SRCS := $(call src,addr clientinfo control log utf8 escape ownaddr)
+FUZZ_addr_SRCS := $(call src,addr clientinfo proto log utf8 escape ownaddr)
 
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(HDRS) $(wildcard tests/fuzz/*.h src/*/*.c tests/fuzz/*.c tests/fake/*)
 	@mkdir -p $(FB)
