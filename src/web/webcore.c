@@ -217,7 +217,8 @@ void web_metrics(struct wbuf *b, int up, const struct record *gws, long ngw,
 		/* The stats fields that are words, not numbers, as labels. */
 		static const char *const info[] = { "version", "pinning",
 						    "bind_on_packet", "ha",
-						    "ha_fingerprint", "policy" };
+						    "ha_fingerprint", "policy",
+						    "proxy" };
 		const char *sep = "";
 
 		metric_head(b, "nfqlb_info", "gauge",

@@ -177,7 +177,7 @@ special = {"uptime": "nfqlb_uptime_seconds", "clients": "nfqlb_clients",
            "tx_bytes": "nfqlb_transmit_bytes_total",
            "typical_down": "nfqlb_typical_user_down_rate_bytes",
            "typical_up": "nfqlb_typical_user_up_rate_bytes"}
-words = {"version", "pinning", "bind_on_packet", "ha", "ha_fingerprint", "policy"}
+words = {"version", "pinning", "bind_on_packet", "ha", "ha_fingerprint", "policy", "proxy"}
 s = json.load(open(sys.argv[2]))
 bad = []
 for k, v in s.items():
