@@ -59,6 +59,7 @@ DAEMON_MODS := nfqlbd commands control clientinfo \
 	       failover portal state sync iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync \
+	       linkstate linkmon uplink \
 	       $(CORE_MODS)
 
 CORE_OBJS   := $(CORE_MODS:%=$(B)/%.o)
@@ -67,7 +68,7 @@ DAEMON_OBJS := $(DAEMON_MODS:%=$(B)/%.o)
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
-	      $(B)/check_ha $(B)/check_kmon
+	      $(B)/check_ha $(B)/check_kmon $(B)/check_linkstate
 TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
@@ -134,6 +135,9 @@ $(B)/check_health: tests/unit/check_health.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_judge: tests/unit/check_judge.c $(B)/judge.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
+
+$(B)/check_linkstate: tests/unit/check_linkstate.c $(B)/linkstate.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_kmon: tests/unit/check_kmon.c $(B)/kmon.o
