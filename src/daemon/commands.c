@@ -20,6 +20,7 @@
 #include "daemon/portal.h"
 #include "kernel/steer.h"
 #include "daemon/sync.h"
+#include "daemon/uplink.h"
 #include "kernel/queue.h"
 
 struct command {
@@ -328,7 +329,7 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 {
 	uint64_t wsum = 0, csum = balance_clients(d->bal);
 	unsigned i, n = 0;
-	char num[32];
+	char num[32], addr[INET_ADDRSTRLEN];
 
 	(void)r;
 	nfqlbd_traffic_update(d);
@@ -346,10 +347,11 @@ static void cmd_gateways(struct nfqlbd *d, const struct control_req *r, struct o
 		if (!g->name[0])
 			continue;
 		obuf_kv(o, "name", g->name);
-		obuf_kv(o, "address", inet_ntoa(g->addr));
+		obuf_kv(o, "address", uplink_nexthop(d, i, addr, sizeof(addr)));
 		obuf_kv(o, "interface", g->ifname);
 		obuf_kvu(o, "weight", w);
 		obuf_kv(o, "state", failover_state(d, i));
+		obuf_kv(o, "link", uplink_link(d, i));
 		obuf_kvu(o, "clients", cl);
 		snprintf(num, sizeof(num), "%.1f", csum ? 100.0 * cl / (double)csum : 0.0);
 		obuf_kv(o, "client_share", num);
@@ -428,6 +430,8 @@ static void cmd_stats(struct nfqlbd *d, const struct control_req *r, struct obuf
 	obuf_kvu(o, "damped", d->n.damped);
 	obuf_kvu(o, "repairs", d->n.repairs);
 	obuf_kvu(o, "repair_errors", d->n.repair_errors);
+	obuf_kvu(o, "link_losses", d->n.link_losses);
+	obuf_kvu(o, "link_returns", d->n.link_returns);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_kvu(o, "control_refused", c->refused);

@@ -195,7 +195,8 @@ static enum health_state hstate_of(enum judge_state s)
 	switch (s) {
 	case JUDGE_PROBING:	return HEALTH_PROBING;
 	case JUDGE_DOWN:
-	case JUDGE_DAMPED:	return HEALTH_DOWN;
+	case JUDGE_DAMPED:
+	case JUDGE_NOLINK:	return HEALTH_DOWN;
 	default:		return HEALTH_UP;
 	}
 }
@@ -555,6 +556,11 @@ int failover_fd(const struct nfqlbd *d)
 	return d->health ? health_fd(d->health) : -1;
 }
 
+void failover_judge(struct nfqlbd *d)
+{
+	judge_apply(d);
+}
+
 void failover_dispatch(struct nfqlbd *d)
 {
 	if (d->health && health_dispatch(d->health))
@@ -612,7 +618,7 @@ const char *failover_state(const struct nfqlbd *d, unsigned i)
 {
 	enum judge_state s = d->judge[i].state;
 
-	if (s == JUDGE_DOWN || s == JUDGE_DAMPED)
+	if (s == JUDGE_DOWN || s == JUDGE_DAMPED || s == JUDGE_NOLINK)
 		return judge_state_name(s);
 	if (!balance_gw_weight(d->bal, i))
 		return "drained";

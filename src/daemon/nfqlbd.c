@@ -29,19 +29,21 @@
 #include "kernel/lbset.h"
 #include "util/log.h"
 #include "daemon/nfqlbd.h"
+#include "daemon/uplink.h"
 #include "daemon/portal.h"
 #include "kernel/queue.h"
 
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 #define NFQLBD_WARN_INTERVAL	10	/* seconds between repeated warnings */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA, EV_KERNEL };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA, EV_KERNEL, EV_LINK };
 
 /*
  * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
- * configuration error (a bad file, a
- * gateway's interface missing) is 78, sysexits' EX_CONFIG, which the
- * unit lists in RestartPreventExitStatus=: restarting cannot fix it.
+ * configuration error (a bad file, a foreign rule on our marks) is
+ * 78, sysexits' EX_CONFIG, which the unit lists in
+ * RestartPreventExitStatus=: restarting cannot fix it.  A gateway's
+ * interface missing is not one: the gateway waits, no-link (uplink.c).
  */
 #define NFQLBD_EXIT_USAGE	2
 #define NFQLBD_EXIT_CONFIG	78
@@ -416,30 +418,9 @@ static void restore_member_cb(const struct nfqlb_addr *a, void *arg)
 }
 
 /*
- * A gateway's interface that does not exist is the configuration's
- * fault (a typo; or a link that is not up yet, and the unit must be
- * ordered after it): report every one, and let the caller exit with
- * NFQLBD_EXIT_CONFIG rather than be restarted in a loop.
- */
-static int missing_interfaces(struct nfqlbd *d, struct rtnl *r)
-{
-	unsigned i;
-	int n = 0;
-
-	for (i = 0; i < d->conf.ngw; i++) {
-		if (rtnl_ifindex(r, d->conf.gw[i].ifname))
-			continue;
-		log_warnx("%s: gateway %s: %s", d->conf_path, d->conf.gw[i].name,
-			  rtnl_error(r));
-		n++;
-	}
-	return n;
-}
-
-/*
- * Before anything is set up: every gateway's interface exists, and no
- * foreign rule uses our marks or tables (foreign.c).  Non-zero: the
- * configuration's fault, reported.
+ * Before anything is set up: no foreign rule uses our marks or tables
+ * (foreign.c).  Non-zero: the configuration's fault, reported.  (A
+ * gateway whose interface is missing waits for it: uplink.c.)
  */
 static int start_checks(struct nfqlbd *d)
 {
@@ -449,8 +430,8 @@ static int start_checks(struct nfqlbd *d)
 
 	if (!r)
 		fatalx("cannot open an rtnetlink socket");
-	bad = missing_interfaces(d, r);
-	if (!bad && foreign_rules_check(r, &d->conf, err, sizeof(err))) {
+	bad = 0;
+	if (foreign_rules_check(r, &d->conf, err, sizeof(err))) {
 		log_warnx("%s", err);
 		bad = 1;
 	}
@@ -722,6 +703,7 @@ int nfqlbd_gw_rule(struct nfqlbd *d, unsigned i, int add)
 int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t len)
 {
 	struct conf *c = &d->conf;
+	char addr[INET_ADDRSTRLEN];
 	unsigned i;
 
 	/*
@@ -752,8 +734,10 @@ int nfqlbd_gw_add(struct nfqlbd *d, const struct conf_gw *g, char *err, size_t l
 		nfqlbd_gw_del(d, i, ignored, sizeof(ignored));
 		return -1;
 	}
+	uplink_audit(d);	/* its link: routes now, or no-link */
 	log_info("gateway %s added: %s dev %s weight %u, mark 0x%x", g->name,
-		 inet_ntoa(g->addr), g->ifname, g->weight, conf_gw_mark(c, i));
+		 conf_gw_address(g, addr, sizeof(addr)), g->ifname, g->weight,
+		 conf_gw_mark(c, i));
 	return (int)i;
 }
 
@@ -873,9 +857,13 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 			continue;
 		}
 		if (g->addr.s_addr != d->conf.gw[s].addr.s_addr ||
+		    g->nh != d->conf.gw[s].nh ||
+		    g->last_resort != d->conf.gw[s].last_resort ||
 		    strcmp(g->ifname, d->conf.gw[s].ifname)) {
 			kmirror_gw_unroute(d->km, (unsigned)s);
 			d->conf.gw[s].addr = g->addr;
+			d->conf.gw[s].nh = g->nh;
+			d->conf.gw[s].last_resort = g->last_resort;
 			memcpy(d->conf.gw[s].ifname, g->ifname, sizeof(g->ifname));
 			if (kmirror_gw_routing(d->km, (unsigned)s,
 					       d->gw[s].hstate != HEALTH_DOWN, err, len))
@@ -893,6 +881,8 @@ int nfqlbd_reload(struct nfqlbd *d, char *err, size_t len)
 			goto out;
 	}
 	d->conf.ha = nc->ha;	/* pair addresses, peer fingerprint */
+	d->conf.last_resort = nc->last_resort;
+	uplink_audit(d);	/* routes of the gateways rewritten above */
 	rc = 0;
 	log_info("reloaded %s", d->conf_path);
 	/* A reload also puts back whatever a firewall reload took away. */
@@ -1003,6 +993,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	if (hasync_fd(d) >= 0)
 		epoll_add(ep, hasync_fd(d), EV_HA);
 	epoll_add(ep, kmirror_fd(d->km), EV_KERNEL);
+	epoll_add(ep, uplink_fd(d), EV_LINK);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -1028,6 +1019,10 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				ownaddr_refresh(&d->own, &d->conf.lan_net, 0);
 				nfqlbd_traffic_update(d);
 				hasync_tick(d);
+				uplink_audit(d);	/* what no event says */
+				break;
+			case EV_LINK:
+				uplink_dispatch(d);
 				break;
 			case EV_HA:
 				hasync_dispatch(d);
@@ -1199,6 +1194,8 @@ static int run(struct nfqlbd *d)
 		kmirror_teardown(c, 0);
 		return 1;
 	}
+	if (uplink_start(d, err, sizeof(err)))
+		fatalx("%s", err);
 	if (kmirror_steer(d->km, err, sizeof(err)))
 		fatalx("%s", err);
 	if (c->pin_connections)
@@ -1237,6 +1234,7 @@ static int run(struct nfqlbd *d)
 	queue_close(d->queue);
 	control_close(d->ctl);
 	hasync_stop(d);
+	uplink_stop(d);
 	failover_stop(d);
 	close(sfd);
 	kmirror_close(d->km);
@@ -1285,6 +1283,8 @@ int main(int argc, char **argv)
 		return NFQLBD_EXIT_CONFIG;
 	}
 	if (check) {
+		/* Not an error: such a gateway waits for its interface. */
+		uplink_missing(&d->conf, path);
 		printf("%s: configuration OK (%u gateways)\n", path, d->conf.ngw);
 		free(d);
 		return 0;

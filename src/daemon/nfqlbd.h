@@ -69,6 +69,8 @@ struct nfqlbd_counters {
 	uint64_t damped;	/* gateways held down by their flap penalty */
 	uint64_t repairs;	/* self-repairs that put something back */
 	uint64_t repair_errors;	/* repairs that could not put all back */
+	uint64_t link_losses;	/* a gateway's link became unusable (uplink.c) */
+	uint64_t link_returns;	/* ... and usable again */
 };
 
 struct nfqlbd {
@@ -77,6 +79,7 @@ struct nfqlbd {
 	struct balance *bal;
 	struct lbset *sets;
 	struct kmirror *km;	/* everything owned in the kernel */
+	struct uplink *up;	/* the gateways' links (uplink.c) */
 	struct queue *queue;
 	struct control *ctl;
 	struct clientinfo *info;
@@ -159,6 +162,8 @@ void failover_gw_del(struct nfqlbd *d, unsigned i);
 int failover_reload(struct nfqlbd *d, const struct conf *nc, char *err, size_t len);
 /* -1 without a prober. */
 int failover_fd(const struct nfqlbd *d);
+/* Judge now and apply (uplink.c, after a link's no-link input changed). */
+void failover_judge(struct nfqlbd *d);
 void failover_dispatch(struct nfqlbd *d);
 /* Once a second: reap notify scripts, kill late ones. */
 void failover_tick(struct nfqlbd *d);
@@ -166,8 +171,9 @@ void failover_tick(struct nfqlbd *d);
 uint32_t failover_rebalance(struct nfqlbd *d);
 /*
  * "up", "down", "probing", "drained", "held" (every gateway's probes
- * failed at once: kept in use) or "damped" (probes up, held down by
- * its flap penalty), as nfqlbctl gateways shows it.
+ * failed at once: kept in use), "damped" (probes up, held down by
+ * its flap penalty) or "no-link" (its interface cannot carry traffic:
+ * uplink.c), as nfqlbctl gateways shows it.
  */
 const char *failover_state(const struct nfqlbd *d, unsigned i);
 /* 1 while every gateway's probes are failing together (all held). */

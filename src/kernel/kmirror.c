@@ -22,8 +22,11 @@
 
 struct kmirror_gw {
 	char setname[32];
-	unsigned ifindex;	/* the routes' device; 0: none installed */
-	int routed;		/* its routes are wanted */
+	/* The link as uplink.c last saw it (kmirror_gw_link). */
+	int link_ok;		/* its routes can be installed */
+	unsigned ifindex;	/* the routes' device */
+	struct in_addr nexthop;	/* 0.0.0.0: "default dev" (point-to-point) */
+	int routed;		/* its table (and last resort) is wanted */
 	int lan_rule;		/* its "from LAN" rule is wanted (failover) */
 	int probe_rule;		/* its "iif lo" probe rule is wanted */
 	int set_seen;		/* its set existed at the last set audit */
@@ -126,6 +129,32 @@ int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len)
 	return 0;
 }
 
+/* The table's last resort, if the gateway wants one (conf.h). */
+static int last_resort_wanted(const struct kmirror *k, unsigned i)
+{
+	return k->conf->gw[i].last_resort == CONF_LR_UNREACHABLE;
+}
+
+/* Routes a gateway's table holds when all is well. */
+static int routes_wanted(const struct kmirror *k, unsigned i)
+{
+	const struct kmirror_gw *g = &k->gw[i];
+
+	return last_resort_wanted(k, i) +
+	       (g->link_ok ? (g->nexthop.s_addr ? 2 : 1) : 0);
+}
+
+/* Its own routes through the link (the last resort aside). */
+static int gw_routes_add(struct kmirror *k, unsigned i)
+{
+	const struct kmirror_gw *g = &k->gw[i];
+
+	if (!g->link_ok)
+		return 0;
+	return rtnl_gw_routes_add(k->rtnl, conf_gw_mark(k->conf, i), g->nexthop,
+				  g->ifindex);
+}
+
 int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		       char *err, size_t len)
 {
@@ -135,9 +164,9 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 
 	g->routed = 1;
 	g->lan_rule = lan_rule;
-	g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
-	if (!g->ifindex ||
-	    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex) ||
+	/* The last resort first: no moment when the table falls through. */
+	if ((last_resort_wanted(k, i) && rtnl_last_resort(k->rtnl, mark, 1)) ||
+	    gw_routes_add(k, i) ||
 	    (lan_rule &&
 	     rtnl_rule_add(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
 			   lan_prio(c, i)))) {
@@ -145,6 +174,42 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		return -1;
 	}
 	return 0;
+}
+
+int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,
+		    struct in_addr nexthop, char *err, size_t len)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+
+	if (!ok) {
+		ifindex = 0;
+		nexthop.s_addr = INADDR_ANY;
+	}
+	if (g->link_ok == ok && g->ifindex == ifindex &&
+	    g->nexthop.s_addr == nexthop.s_addr)
+		return 0;
+	g->link_ok = ok;
+	g->ifindex = ifindex;
+	g->nexthop = nexthop;
+	if (!g->routed)
+		return 1;
+	/*
+	 * Whatever the old link left (the kernel deletes a downed link's
+	 * routes, not those of a link without carrier or a changed next
+	 * hop), then the new routes; the last resort stays throughout.
+	 */
+	if (rtnl_table_flush(k->rtnl, mark, 1) || gw_routes_add(k, i)) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
+		/* Not usable: the next call tries again. */
+		rtnl_table_flush(k->rtnl, mark, 1);
+		g->link_ok = 0;
+		g->ifindex = 0;
+		g->nexthop.s_addr = INADDR_ANY;
+		return -1;
+	}
+	return 1;
 }
 
 void kmirror_gw_unroute(struct kmirror *k, unsigned i)
@@ -155,12 +220,14 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 
 	if (rtnl_rule_del(k->rtnl, &c->lan_net, mark, c->mark_mask, mark,
 			  lan_prio(c, i)) ||
-	    (g->ifindex &&
-	     rtnl_gw_routes_del(k->rtnl, mark, c->gw[i].addr, g->ifindex)))
+	    rtnl_table_flush(k->rtnl, mark, 0))
 		log_warnx("gateway %s: %s", c->gw[i].name, rtnl_error(k->rtnl));
 	g->routed = 0;
 	g->lan_rule = 0;
+	/* Whatever its link now: uplink.c tells again (kmirror_gw_link). */
+	g->link_ok = 0;
 	g->ifindex = 0;
+	g->nexthop.s_addr = INADDR_ANY;
 }
 
 int kmirror_gw_lan_rule(struct kmirror *k, unsigned i, int add)
@@ -481,13 +548,12 @@ static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen
 	uint32_t mark = conf_gw_mark(c, i);
 	int n = 0, e;
 
-	if (g->routed && rtnl_table_count(k->rtnl, mark) < 2) {
+	if (g->routed && rtnl_table_count(k->rtnl, mark) < routes_wanted(k, i)) {
 		whatf(what, wlen, off, "the routes of table %u (gateway %s)", mark,
 		      c->gw[i].name);
 		n++;
-		g->ifindex = rtnl_ifindex(k->rtnl, c->gw[i].ifname);
-		if (!g->ifindex ||
-		    rtnl_gw_routes_add(k->rtnl, mark, c->gw[i].addr, g->ifindex))
+		if ((last_resort_wanted(k, i) && rtnl_last_resort(k->rtnl, mark, 1)) ||
+		    gw_routes_add(k, i))
 			errf(err, elen, failed, rtnl_error(k->rtnl));
 	}
 	if (g->lan_rule) {
@@ -579,15 +645,14 @@ int kmirror_teardown(const struct conf *c, int all)
 	}
 	for (i = 0; r && i < c->ngw; i++) {
 		uint32_t mark = conf_gw_mark(c, i);
-		unsigned ifi;
 
 		if (!c->gw[i].name[0])
 			continue;
-		ifi = rtnl_ifindex(r, c->gw[i].ifname);
+		/* The table is the gateway's alone: whatever its link was. */
 		if (rtnl_rule_del(r, &c->lan_net, mark, c->mark_mask, mark,
 				  lan_prio(c, i)) ||
 		    rtnl_rule_del_local(r, mark, c->mark_mask, mark, probe_prio(c, i)) ||
-		    (ifi && rtnl_gw_routes_del(r, mark, c->gw[i].addr, ifi))) {
+		    rtnl_table_flush(r, mark, 0)) {
 			log_warnx("%s", rtnl_error(r));
 			rc = 1;
 		}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uplink.c - the gateways' links come and go (uplink.h).
+ *
+ * Nothing here decides: linkstate_judge() says whether a link can
+ * carry traffic, the judge (judge.h) what that does to the gateway's
+ * standing, failover.c moves its users.  This file only carries the
+ * facts from the kernel to those two, and the routes to the mirror.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/linkstate.h"
+#include "daemon/nfqlbd.h"
+#include "daemon/uplink.h"
+#include "kernel/kmirror.h"
+#include "kernel/linkmon.h"
+#include "kernel/rtnl.h"
+#include "util/log.h"
+
+#define UPLINK_UNKNOWN	(-1)	/* not looked at yet (slot new or freed) */
+
+struct uplink_gw {
+	int why;		/* enum linkstate_why, or UPLINK_UNKNOWN */
+	struct in_addr nexthop;	/* in use (LEARNED: the last learned) */
+	int err_logged;		/* a failed look-up, logged once */
+};
+
+struct uplink {
+	struct linkmon *mon;
+	struct uplink_gw gw[BALANCE_MAX_GW];
+};
+
+/* The next hop the table routes through, for slot i's link l. */
+static struct in_addr nexthop_of(const struct conf_gw *g, const struct linkmon_link *l)
+{
+	struct in_addr none = { .s_addr = INADDR_ANY };
+
+	switch (g->nh) {
+	case LINKSTATE_NH_ADDR:
+		return g->addr;
+	case LINKSTATE_NH_LEARNED:
+		return l->nexthop;
+	case LINKSTATE_NH_DEV:
+		break;
+	}
+	return none;
+}
+
+static void log_link(struct nfqlbd *d, unsigned i, int old, enum linkstate_why why,
+		     const struct linkmon_link *l, struct in_addr nh)
+{
+	const struct conf_gw *g = &d->conf.gw[i];
+	char a[INET_ADDRSTRLEN] = "";
+
+	if (nh.s_addr)
+		inet_ntop(AF_INET, &nh, a, sizeof(a));
+	if (why != LINKSTATE_OK) {
+		d->n.link_losses++;
+		log_warnx("gateway %s: interface %s %s: no-link, out of use until it is back",
+			  g->name, g->ifname, linkstate_why_name(why));
+		return;
+	}
+	if (old == UPLINK_UNKNOWN)
+		return;		/* first look, all well: nothing to say */
+	d->n.link_returns++;
+	log_warnx("gateway %s: interface %s back (index %u%s%s): routes restored, "
+		  "%s", g->name, g->ifname, l->ifindex, a[0] ? ", next hop " : "", a,
+		  d->gw[i].probed ? "the probes decide" : "in use");
+}
+
+/* Slot i: facts, verdict, routes; 1 if the judge must hear of it. */
+static int audit_one(struct nfqlbd *d, struct uplink *u, unsigned i)
+{
+	const struct conf_gw *g = &d->conf.gw[i];
+	struct uplink_gw *ug = &u->gw[i];
+	struct linkmon_link l;
+	enum linkstate_why why;
+	struct in_addr nh;
+	char err[512];
+	int ok, old = ug->why;
+
+	if (linkmon_get(u->mon, g->ifname, g->nh, &l, err, sizeof(err))) {
+		if (!ug->err_logged++)
+			log_warnx("gateway %s: %s", g->name, err);
+		return 0;	/* the verdict stands until the kernel answers */
+	}
+	ug->err_logged = 0;
+	why = linkstate_judge(&l.facts, g->nh);
+	nh = nexthop_of(g, &l);
+	ok = why == LINKSTATE_OK;
+	if (kmirror_gw_link(d->km, i, ok, l.ifindex, nh, err, sizeof(err)) < 0) {
+		/*
+		 * A next hop the kernel refuses (say, a learned one not on
+		 * the link) is no next hop; tried again at the next audit.
+		 */
+		if (ug->why != LINKSTATE_NO_NEXTHOP)
+			log_warnx("%s", err);
+		why = LINKSTATE_NO_NEXTHOP;
+		ok = 0;
+	}
+	if (ok && ug->why == LINKSTATE_OK && ug->nexthop.s_addr != nh.s_addr) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &ug->nexthop, a, sizeof(a));
+		inet_ntop(AF_INET, &nh, b, sizeof(b));
+		log_warnx("gateway %s: next hop %s -> %s (main's default via %s)",
+			  g->name, a, b, g->ifname);
+	}
+	ug->nexthop = ok ? nh : ug->nexthop;
+	if (old != (int)why) {
+		ug->why = (int)why;
+		log_link(d, i, old, why, &l, nh);
+	}
+	/* The judge forgets no-link when a prober restart re-inits it. */
+	if (d->judge[i].nolink != !ok ||
+	    (d->judge[i].state == JUDGE_NOLINK) != !ok) {
+		d->judge[i].nolink = !ok;
+		return 1;
+	}
+	return 0;
+}
+
+void uplink_audit(struct nfqlbd *d)
+{
+	struct uplink *u = d->up;
+	unsigned i;
+	int judge = 0;
+
+	if (!u)
+		return;
+	for (i = 0; i < d->conf.ngw; i++) {
+		if (!d->conf.gw[i].name[0]) {
+			memset(&u->gw[i], 0, sizeof(u->gw[i]));
+			u->gw[i].why = UPLINK_UNKNOWN;
+			continue;
+		}
+		judge |= audit_one(d, u, i);
+	}
+	if (judge)
+		failover_judge(d);
+}
+
+int uplink_start(struct nfqlbd *d, char *err, size_t len)
+{
+	struct uplink *u = calloc(1, sizeof(*u));
+	unsigned i;
+
+	if (!u) {
+		snprintf(err, len, "link watch: out of memory");
+		return -1;
+	}
+	u->mon = linkmon_open(err, len);
+	if (!u->mon) {
+		free(u);
+		return -1;
+	}
+	for (i = 0; i < BALANCE_MAX_GW; i++)
+		u->gw[i].why = UPLINK_UNKNOWN;
+	d->up = u;
+	uplink_audit(d);
+	return 0;
+}
+
+void uplink_stop(struct nfqlbd *d)
+{
+	if (!d->up)
+		return;
+	linkmon_close(d->up->mon);
+	free(d->up);
+	d->up = NULL;
+}
+
+int uplink_fd(const struct nfqlbd *d)
+{
+	return d->up ? linkmon_fd(d->up->mon) : -1;
+}
+
+void uplink_dispatch(struct nfqlbd *d)
+{
+	if (d->up && linkmon_read(d->up->mon))
+		uplink_audit(d);
+}
+
+const char *uplink_link(const struct nfqlbd *d, unsigned i)
+{
+	if (!d->up || i >= BALANCE_MAX_GW || d->up->gw[i].why == UPLINK_UNKNOWN)
+		return "unknown";
+	return linkstate_why_name((enum linkstate_why)d->up->gw[i].why);
+}
+
+const char *uplink_nexthop(const struct nfqlbd *d, unsigned i, char *buf, size_t len)
+{
+	const struct conf_gw *g = &d->conf.gw[i];
+
+	snprintf(buf, len, "-");
+	if (g->nh == LINKSTATE_NH_ADDR)
+		inet_ntop(AF_INET, &g->addr, buf, (socklen_t)len);
+	else if (g->nh == LINKSTATE_NH_LEARNED && d->up &&
+		 d->up->gw[i].why == LINKSTATE_OK && d->up->gw[i].nexthop.s_addr)
+		inet_ntop(AF_INET, &d->up->gw[i].nexthop, buf, (socklen_t)len);
+	return buf;
+}
+
+unsigned uplink_missing(const struct conf *c, const char *path)
+{
+	struct rtnl *r = rtnl_open();
+	struct rtnl_link l;
+	unsigned i, n = 0;
+
+	if (!r) {
+		log_warnx("cannot open an rtnetlink socket: interfaces not checked");
+		return 0;
+	}
+	for (i = 0; i < c->ngw; i++) {
+		if (rtnl_link_get(r, c->gw[i].ifname, &l) != 0)
+			continue;
+		log_warnx("%s: gateway %s: interface '%s' not found: the gateway stays "
+			  "no-link until it appears", path, c->gw[i].name, c->gw[i].ifname);
+		n++;
+	}
+	rtnl_close(r);
+	return n;
+}
