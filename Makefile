@@ -69,7 +69,7 @@ UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
 	      $(B)/check_ha $(B)/check_kmon $(B)/check_linkstate
-TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
+TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool $(B)/tunrelay
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
 
@@ -151,6 +151,9 @@ $(B)/check_log: tests/unit/check_log.c $(B)/log.o
 
 $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+$(B)/tunrelay: tests/tools/tunrelay.c | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)

@@ -49,6 +49,11 @@ static struct in_addr nexthop_of(const struct conf_gw *g, const struct linkmon_l
 	return none;
 }
 
+/*
+ * Once per change of verdict: a link lost (from usable, or at the
+ * first look) or back is a warning and counted; another reason for a
+ * link still unusable (missing, then there but down) is only info.
+ */
 static void log_link(struct nfqlbd *d, unsigned i, int old, enum linkstate_why why,
 		     const struct linkmon_link *l, struct in_addr nh)
 {
@@ -57,6 +62,11 @@ static void log_link(struct nfqlbd *d, unsigned i, int old, enum linkstate_why w
 
 	if (nh.s_addr)
 		inet_ntop(AF_INET, &nh, a, sizeof(a));
+	if (why != LINKSTATE_OK && old != UPLINK_UNKNOWN && old != LINKSTATE_OK) {
+		log_info("gateway %s: interface %s %s: still no-link", g->name,
+			 g->ifname, linkstate_why_name(why));
+		return;
+	}
 	if (why != LINKSTATE_OK) {
 		d->n.link_losses++;
 		log_warnx("gateway %s: interface %s %s: no-link, out of use until it is back",
