@@ -584,7 +584,7 @@ static const struct command commands[] = {
 	{ "weight", 2, 2, 1, cmd_weight, "weight GATEWAY N" },
 	{ "drain", 1, 1, 1, cmd_drain, "drain GATEWAY" },
 	{ "gateway", 1, 5, 1, cmd_gateway,
-	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
+	  "gateway add name=NAME [address=IP|dhcp] interface=IF [weight=N] | gateway del NAME" },
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "repair", 0, 0, 1, cmd_repair, "repair" },
