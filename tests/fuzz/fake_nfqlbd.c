@@ -12,6 +12,7 @@
 
 #include "fake_nfqlbd.h"
 #include "daemon/hasync.h"
+#include "daemon/uplink.h"
 
 static struct queue_stats fake_qstats;
 
@@ -126,6 +127,21 @@ uint32_t failover_rebalance(struct nfqlbd *d)
 const char *failover_state(const struct nfqlbd *d, unsigned i)
 {
 	return balance_gw_weight(d->bal, i) ? "up" : "drained";
+}
+
+const char *uplink_link(const struct nfqlbd *d, unsigned i)
+{
+	(void)d;
+	(void)i;
+	return "ok";
+}
+
+const char *uplink_nexthop(const struct nfqlbd *d, unsigned i, char *buf, size_t len)
+{
+	conf_gw_address(&d->conf.gw[i], buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	return buf;
 }
 
 const char *health_state_name(enum health_state s)

@@ -15,6 +15,8 @@ N=10
 lab_up $N 1 1
 SOCK=$LAB_DIR/ctl.sock
 sed -i "s/address = \"$LAB_WAN.2.254\"/address = \"dhcp\"/" "$LAB_CONF"
+# wan1 prefers connectivity: no last resort in its table.
+sed -i "s/interface = \"wan1\";/interface = \"wan1\"; last_resort = \"main\";/" "$LAB_CONF"
 cat >> "$LAB_CONF" <<CONF
 control = { socket = "$SOCK"; };
 health = {
@@ -40,6 +42,10 @@ is "no default via wan2 in main yet: wan2 no-link, no next hop" \
 	"$(gw wan2 state) $(gw wan2 link) $(gw wan2 address)" "no-link no-nexthop -"
 lab_send 0 $N 1
 is "everybody on wan1" "$(per_router lab_bindings)" "$N 0"
+is "wan2's table: its last resort only" "$(in_gw ip route show table 201 | awk '{ print $1, $2 }' | xargs)" \
+	"unreachable default"
+is "wan1's table (last_resort = main): no unreachable route" \
+	"$(in_gw ip route show table 200 | grep -c unreachable)" 0
 
 # --- the DHCP client's route appears ---
 in_gw ip route add default via "$LAB_WAN.2.254" dev wan2 metric 100
