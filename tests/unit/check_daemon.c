@@ -102,7 +102,10 @@ START_TEST(test_start_kernel)
 
 	for (i = 0; i < 3; i++) {
 		ck_assert(fake_kb_set_exists(set_of(i)));
-		ck_assert_int_eq(fake_kb_routes(BASE + i), 2);
+		/* Its two routes (its link is up) and the last resort. */
+		ck_assert_int_eq(fake_kb_routes(BASE + i), 3);
+		ck_assert(fake_kb_last_resort(BASE + i));
+		ck_assert_str_eq(uplink_link(st.up, i), "ok");
 		ck_assert(fake_kb_rule(PRIO + i, BASE + i));		/* LAN rule */
 		ck_assert(fake_kb_rule(PRIO + BALANCE_MAX_GW + i, BASE + i)); /* probes */
 	}
@@ -281,7 +284,7 @@ START_TEST(test_topology_add_weight_drain_del)
 	slot = topology_gw_add(st.topo, &g, err, sizeof(err));
 	ck_assert_int_eq(slot, 3);
 	ck_assert(fake_kb_set_exists("nfqlb-wan4"));
-	ck_assert_int_eq(fake_kb_routes(BASE + 3), 2);
+	ck_assert_int_eq(fake_kb_routes(BASE + 3), 3);
 	ck_assert(fake_kb_rule(PRIO + 3, BASE + 3));
 	failover_verdict(st.fo, 3, HEALTH_UP);
 	failover_tick(st.fo);
@@ -353,7 +356,7 @@ START_TEST(test_repair_after_flush)
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(fake_kb_set_members(set_of(i)),
 				 balance_gw_clients(bindings_table(st.b), i));
-		ck_assert_int_eq(fake_kb_routes(BASE + i), 2);
+		ck_assert_int_eq(fake_kb_routes(BASE + i), 3);
 		ck_assert(fake_kb_rule(PRIO + BALANCE_MAX_GW + i, BASE + i));
 	}
 	ck_assert(fake_kb_rule(PRIO + 0, BASE + 0));
