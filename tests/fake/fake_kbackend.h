@@ -38,8 +38,8 @@ void fake_kb_flush(void);
 void fake_kb_fail_adds(unsigned n);
 
 /*
- * Links.  Every interface exists, up, with carrier and an address,
- * unless a test says otherwise here: exists, up (and carrier), its
+ * Links.  Every interface exists, up, with carrier and an address
+ * (but those named "missing..."), unless a test says otherwise here: exists, up (and carrier), its
  * index (0: unchanged), main's default route via it ("a.b.c.d" or
  * NULL: none).  A link down or gone loses the routes through it, as
  * the kernel does, without a word.  -1 if the table is full.
