@@ -165,6 +165,17 @@ static int gw_routes_add(struct kmirror *k, unsigned i)
 				  g->ifindex);
 }
 
+/* A usable link's routes are not all there (a failed count is not news). */
+static int routes_lost(struct kmirror *k, unsigned i)
+{
+	int n;
+
+	if (!k->gw[i].link_ok || !k->gw[i].routed)
+		return 0;
+	n = k->ops->table_count(k->kb, conf_gw_mark(k->conf, i));
+	return n >= 0 && n < routes_wanted(k, i);
+}
+
 int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		       char *err, size_t len)
 {
@@ -195,8 +206,12 @@ int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,
 		ifindex = 0;
 		nexthop.s_addr = INADDR_ANY;
 	}
+	/*
+	 * Nothing new, unless the routes are gone: a link down and up
+	 * again between two looks (the kernel deleted them, silently).
+	 */
 	if (g->link_ok == ok && g->ifindex == ifindex &&
-	    g->nexthop.s_addr == nexthop.s_addr)
+	    g->nexthop.s_addr == nexthop.s_addr && !routes_lost(k, i))
 		return 0;
 	g->link_ok = ok;
 	g->ifindex = ifindex;
@@ -208,7 +223,9 @@ int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,
 	 * routes, not those of a link without carrier or a changed next
 	 * hop), then the new routes; the last resort stays throughout.
 	 */
-	if (k->ops->table_flush(k->kb, mark, 1) || gw_routes_add(k, i)) {
+	if (k->ops->table_flush(k->kb, mark, 1) ||
+	    (last_resort_wanted(k, i) && k->ops->last_resort(k->kb, mark, 1)) ||
+	    gw_routes_add(k, i)) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 		/* Not usable: the next call tries again. */
 		k->ops->table_flush(k->kb, mark, 1);

@@ -58,7 +58,9 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		       char *err, size_t len);
 /*
  * Slot i's link as uplink.c sees it: ok, its device and next hop
- * (0.0.0.0: "default dev").  On a change the table's routes are
+ * (0.0.0.0: "default dev").  On a change, or when a usable link's
+ * routes are found gone (a link down and up between two looks: the
+ * kernel deletes them without a word), the table's routes are
  * replaced (the last resort kept); 1 changed, 0 not, -1 with err.
  */
 int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,

@@ -518,6 +518,18 @@ START_TEST(test_uplink_recreated)
 }
 END_TEST
 
+/* A bounce the audits did not see (down and up in between): the routes come back. */
+START_TEST(test_uplink_unseen_bounce)
+{
+	ck_assert_int_eq(fake_kb_link("eth0", 1, 0, 0, NULL), 0);
+	ck_assert_int_eq(fake_kb_link("eth0", 1, 1, 0, NULL), 0);
+	ck_assert_int_eq(fake_kb_routes(BASE + 0), 1);
+	uplink_audit(st.up);
+	ck_assert_int_eq(fake_kb_routes(BASE + 0), 3);
+	ck_assert_str_eq(failover_state(st.fo, 0), "up");
+}
+END_TEST
+
 /* The kernel not answering about links: the verdict stands. */
 START_TEST(test_uplink_no_answer)
 {
@@ -624,6 +636,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_commands_read_layers);
 	tcase_add_test(tc, test_uplink_lost_and_back);
 	tcase_add_test(tc, test_uplink_recreated);
+	tcase_add_test(tc, test_uplink_unseen_bounce);
 	tcase_add_test(tc, test_uplink_no_answer);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("uplinks");
