@@ -60,6 +60,7 @@ DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings to
 	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync ctacct loadwatch \
+	       linkstate linkmon uplink \
 	       $(CORE_MODS)
 
 CORE_OBJS   := $(CORE_MODS:%=$(B)/%.o)
@@ -68,8 +69,9 @@ DAEMON_OBJS := $(DAEMON_MODS:%=$(B)/%.o)
 UNIT_TESTS := $(B)/check_balance $(B)/check_conf $(B)/check_control \
 	      $(B)/check_health $(B)/check_queue $(B)/check_portal \
 	      $(B)/check_log $(B)/check_traffic $(B)/check_records $(B)/check_judge \
-	      $(B)/check_ha $(B)/check_kmon $(B)/check_daemon $(B)/check_load
-TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool
+	      $(B)/check_ha $(B)/check_kmon $(B)/check_daemon $(B)/check_load \
+	      $(B)/check_linkstate
+TOOLS := $(B)/udpgen $(B)/lbset_tool $(B)/rtnl_tool $(B)/health_tool $(B)/tunrelay
 
 all: $(B)/nfqlbd $(B)/nfqlbctl $(B)/nfqlb-web $(TOOLS)
 
@@ -148,6 +150,8 @@ $(B)/fake_kbackend.o $(B)/stack.o: $(B)/%.o: tests/fake/%.c $(wildcard tests/fak
 
 $(B)/check_daemon: tests/unit/check_daemon.c $(STACK_OBJS)
 	$(CC) $(ALL_CFLAGS) -Itests/fake $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS)
+$(B)/check_linkstate: tests/unit/check_linkstate.c $(B)/linkstate.o
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
 
 $(B)/check_kmon: tests/unit/check_kmon.c $(B)/kmon.o
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS)
@@ -160,6 +164,9 @@ $(B)/check_log: tests/unit/check_log.c $(B)/log.o
 
 $(B)/health_tool: tests/tools/health_tool.c $(B)/health.o $(B)/prober.o $(B)/log.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+$(B)/tunrelay: tests/tools/tunrelay.c | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(B)/udpgen: tests/tools/udpgen.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)

@@ -197,9 +197,9 @@ static const char *const conf_known_groups[][20] = {
 };
 /* "web": nfqlb-web's group, read by nfqlb-web alone (nfqlb-web(8)). */
 static const char *const conf_known_top[] = { "gateways", "keep_on_exit",
-						"pin_connections", "web", NULL };
+						"pin_connections", "last_resort", "web", NULL };
 static const char *const conf_known_gw[] = {
-	"name", "address", "interface", "weight", "targets", "bandwidth", NULL
+	"name", "address", "interface", "weight", "targets", "bandwidth", "last_resort", NULL
 };
 static const char *const conf_known_bw[] = { "down", "up", NULL };
 
@@ -550,6 +550,62 @@ static void parse_bandwidth(struct conf_ctx *x, config_setting_t *b, unsigned i,
 	}
 }
 
+/* "unreachable" or "main"; dflt when absent. */
+static enum conf_last_resort parse_last_resort(struct conf_ctx *x, config_setting_t *s,
+					       const char *path,
+					       enum conf_last_resort dflt)
+{
+	const char *v;
+
+	if (!s)
+		return dflt;
+	v = get_str(x, s, path, 1, config_setting_source_line(s));
+	if (v && !strcmp(v, "unreachable"))
+		return CONF_LR_UNREACHABLE;
+	if (v && !strcmp(v, "main"))
+		return CONF_LR_MAIN;
+	if (v)
+		conf_err(x, "line %d: %s = \"%s\" must be \"unreachable\" or \"main\"",
+			 config_setting_source_line(s), path, v);
+	return dflt;
+}
+
+const char *conf_last_resort_name(enum conf_last_resort lr)
+{
+	return lr == CONF_LR_MAIN ? "main" : "unreachable";
+}
+
+const char *conf_gw_address(const struct conf_gw *g, char *buf, size_t len)
+{
+	if (g->nh == LINKSTATE_NH_LEARNED)
+		snprintf(buf, len, "dhcp");
+	else if (g->nh == LINKSTATE_NH_DEV)
+		snprintf(buf, len, "%s", "");
+	else if (!inet_ntop(AF_INET, &g->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* No address: a point-to-point link; "dhcp": learned (conf.h). */
+static void parse_gw_address(struct conf_ctx *x, config_setting_t *g, unsigned i,
+			     struct conf_gw *gw, int line)
+{
+	char path[64];
+	const char *s;
+
+	snprintf(path, sizeof(path), "gateway %u address", i + 1);
+	s = get_str(x, config_setting_get_member(g, "address"), path, 0, line);
+	gw->nh = !s ? LINKSTATE_NH_DEV : !strcmp(s, "dhcp") ? LINKSTATE_NH_LEARNED :
+		 LINKSTATE_NH_ADDR;
+	if (s && gw->nh == LINKSTATE_NH_ADDR &&
+	    (inet_pton(AF_INET, s, &gw->addr) != 1 ||
+	     gw->addr.s_addr == INADDR_ANY ||
+	     gw->addr.s_addr == INADDR_BROADCAST ||
+	     IN_MULTICAST(ntohl(gw->addr.s_addr))))
+		conf_err(x, "line %d: %s = \"%s\" is not a unicast IPv4 address or \"dhcp\"",
+			 line, path, s);
+}
+
 static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 			  struct conf *c)
 {
@@ -576,14 +632,11 @@ static void parse_gateway(struct conf_ctx *x, config_setting_t *g, unsigned i,
 	else if (s)
 		snprintf(gw->name, sizeof(gw->name), "%s", s);
 
-	snprintf(path, sizeof(path), "gateway %u address", i + 1);
-	s = get_str(x, config_setting_get_member(g, "address"), path, 1, line);
-	if (s && (inet_pton(AF_INET, s, &gw->addr) != 1 ||
-		  gw->addr.s_addr == INADDR_ANY ||
-		  gw->addr.s_addr == INADDR_BROADCAST ||
-		  IN_MULTICAST(ntohl(gw->addr.s_addr))))
-		conf_err(x, "line %d: %s = \"%s\" is not a unicast IPv4 address",
-			 line, path, s);
+	parse_gw_address(x, g, i, gw, line);
+
+	snprintf(path, sizeof(path), "gateway %u last_resort", i + 1);
+	gw->last_resort = parse_last_resort(x, config_setting_get_member(g, "last_resort"),
+					    path, c->last_resort);
 
 	snprintf(path, sizeof(path), "gateway %u targets", i + 1);
 	gw->ntargets = parse_targets(x, config_setting_get_member(g, "targets"), path,
@@ -1048,6 +1101,8 @@ static int conf_parse(config_t *cf, struct conf_ctx *x, struct conf *c)
 	c->fail_open = get_bool(x, cf, "queue.fail_open", 1);
 	c->keep_on_exit = get_bool(x, cf, "keep_on_exit", 0);
 	c->pin_connections = get_bool(x, cf, "pin_connections", 1);
+	c->last_resort = parse_last_resort(x, config_lookup(cf, "last_resort"),
+					   "last_resort", CONF_LR_UNREACHABLE);
 	parse_gateways(x, cf, c);
 	parse_health(x, cf, c);
 	parse_ha(x, cf, c);
@@ -1288,11 +1343,16 @@ int conf_check_gw(const struct conf *c, const char *name, const char *address,
 			 "digits, '-' or '_'", name ? name : "", CONF_NAME_MAX - 1);
 		return -1;
 	}
-	if (!address || inet_pton(AF_INET, address, &out->addr) != 1 ||
-	    out->addr.s_addr == INADDR_ANY || out->addr.s_addr == INADDR_BROADCAST ||
-	    IN_MULTICAST(ntohl(out->addr.s_addr))) {
-		snprintf(err, errlen, "gateway address \"%s\" is not a unicast IPv4 address",
-			 address ? address : "");
+	/* As in the file: none (point-to-point), "dhcp" or a router's address. */
+	out->nh = !address || !*address ? LINKSTATE_NH_DEV :
+		  !strcmp(address, "dhcp") ? LINKSTATE_NH_LEARNED : LINKSTATE_NH_ADDR;
+	out->last_resort = c->last_resort;
+	if (out->nh == LINKSTATE_NH_ADDR &&
+	    (inet_pton(AF_INET, address, &out->addr) != 1 ||
+	     out->addr.s_addr == INADDR_ANY || out->addr.s_addr == INADDR_BROADCAST ||
+	     IN_MULTICAST(ntohl(out->addr.s_addr)))) {
+		snprintf(err, errlen, "gateway address \"%s\" is not a unicast IPv4 address "
+			 "or \"dhcp\"", address);
 		return -1;
 	}
 	if (!ifname || !ifname_ok(ifname)) {
@@ -1316,7 +1376,7 @@ int conf_check_gw(const struct conf *c, const char *name, const char *address,
 			snprintf(err, errlen, "gateway name \"%s\" is already in use", name);
 			return -1;
 		}
-		if (c->gw[i].addr.s_addr == out->addr.s_addr) {
+		if (out->addr.s_addr && c->gw[i].addr.s_addr == out->addr.s_addr) {
 			snprintf(err, errlen, "gateway address %s is already gateway %s",
 				 address, c->gw[i].name);
 			return -1;

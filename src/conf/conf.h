@@ -16,6 +16,7 @@
 #include "core/health.h"
 #include "core/judge.h"
 #include "core/ha.h"
+#include "core/linkstate.h"
 
 #define CONF_DEFAULT_PATH	"/etc/nfqlb/nfqlb.conf"
 #define CONF_DEFAULT_SOCKET	"/run/nfqlb/nfqlbd.sock"
@@ -25,9 +26,30 @@
 #define CONF_MAX_ERRORS		64
 #define CONF_LAN_MIN_PLEN	2	/* lan.network /0 and /1 are refused */
 
+/*
+ * What a gateway's table holds once its own routes are gone (link
+ * down): UNREACHABLE, an "unreachable default" route of the highest
+ * metric, so that nothing marked for it ever leaves through another
+ * gateway (its users' packets and its probes fail); MAIN, nothing, so
+ * that they fall through to the main table (connectivity, through
+ * another public address).  `last_resort`, top level or per gateway.
+ */
+enum conf_last_resort {
+	CONF_LR_UNREACHABLE,
+	CONF_LR_MAIN,
+};
+
 struct conf_gw {
 	char name[CONF_NAME_MAX];
+	/*
+	 * nh ADDR: addr is the next hop.  DEV (no address: a point-to-
+	 * point link): "default dev IFACE".  LEARNED (address = "dhcp"):
+	 * main's default route via IFACE, found at run time (uplink.c);
+	 * addr is 0.0.0.0 for both.
+	 */
+	enum linkstate_nh nh;
 	struct in_addr addr;
+	enum conf_last_resort last_resort;
 	char ifname[IF_NAMESIZE];
 	uint32_t weight;
 	/* Declared capacity, kbit/s (balance.policy "load"); 0: from the weight. */
@@ -77,6 +99,7 @@ struct conf {
 	 * one skbinfo set (the map set) by its source's current binding.
 	 */
 	int pin_connections;
+	enum conf_last_resort last_resort;	/* the gateways' default */
 
 	/*
 	 * Behind a portal (issue 10): false, only the control socket binds
@@ -167,6 +190,10 @@ int conf_check_gw(const struct conf *c, const char *name, const char *address,
 int conf_gw_find(const struct conf *c, const char *name);
 /* Gateways configured (empty slots not counted). */
 unsigned conf_gw_count(const struct conf *c);
+/* "dhcp", "" (point-to-point) or the address of gateway g, into buf. */
+const char *conf_gw_address(const struct conf_gw *g, char *buf, size_t len);
+/* "unreachable" or "main". */
+const char *conf_last_resort_name(enum conf_last_resort lr);
 /* Can gateway slot n have a mark, a table and a rule?  0 or -1 and err. */
 int conf_check_slot(const struct conf *c, unsigned slot, char *err, size_t errlen);
 

@@ -32,6 +32,7 @@ const char *judge_state_name(enum judge_state s)
 	case JUDGE_DOWN:	return "down";
 	case JUDGE_HELD:	return "held";
 	case JUDGE_DAMPED:	return "damped";
+	case JUDGE_NOLINK:	return "no-link";
 	}
 	return "?";
 }
@@ -139,7 +140,8 @@ static int judge_any_answer(const struct judge_gw *gw, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		if (gw[i].used && (gw[i].raw == HEALTH_UP || gw[i].answering))
+		if (gw[i].used && !gw[i].nolink &&
+		    (gw[i].raw == HEALTH_UP || gw[i].answering))
 			return 1;
 	return 0;
 }
@@ -213,6 +215,40 @@ static void judge_joint(struct judge_gw *gw, unsigned n,
 		}
 }
 
+/*
+ * The link first: returns 1 when g is done for this turn (no link, or
+ * an unprobed gateway whose link is back).
+ */
+static int judge_link(struct judge_gw *g, unsigned i, const struct judge_params *p,
+		      uint64_t now, struct judge_turn *out)
+{
+	if (g->nolink) {
+		if (g->state == JUDGE_NOLINK)
+			return 1;
+		if (judge_in_use(g->state)) {
+			out->down |= BIT(i);
+			if (g->used)
+				penalize(g, p);
+		}
+		if (g->state == JUDGE_HELD)
+			out->unheld |= BIT(i);
+		g->grace = 0;
+		g->rebalance_due = 0;
+		set_state(g, JUDGE_NOLINK, now);
+		return 1;
+	}
+	if (g->state != JUDGE_NOLINK)
+		return 0;
+	if (!g->used) {
+		set_state(g, JUDGE_UP, now);
+		out->up |= BIT(i);
+		return 1;
+	}
+	/* Back: out of use until the probes say up (judge_out_of_use). */
+	set_state(g, JUDGE_DOWN, now);
+	return 0;
+}
+
 void judge_run(struct judge_gw *gw, unsigned n, const struct judge_params *p,
 	       uint64_t now, struct judge_turn *out)
 {
@@ -224,7 +260,7 @@ void judge_run(struct judge_gw *gw, unsigned n, const struct judge_params *p,
 	for (i = 0; i < n; i++) {
 		struct judge_gw *g = &gw[i];
 
-		if (!g->used)
+		if (judge_link(g, i, p, now, out) || !g->used)
 			continue;
 		/* The penalty decays while the probes say up. */
 		if (g->raw_prev == HEALTH_UP && now > g->last_ms)

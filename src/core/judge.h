@@ -47,14 +47,23 @@ enum judge_state {
 	JUDGE_DOWN,		/* out of use: its clients were moved */
 	JUDGE_HELD,		/* probes failed with everybody's: in use */
 	JUDGE_DAMPED,		/* probes up, flap penalty: out of use */
+	JUDGE_NOLINK,		/* its interface cannot carry traffic: out of use */
 };
 
 /*
- * One gateway's standing.  Callers set used, raw, answering and
- * failing before each judge_run; judge_run writes the rest.
+ * One gateway's standing.  Callers set used, raw, answering, failing
+ * and nolink before each judge_run; judge_run writes the rest.
+ *
+ *  - Link.  nolink (its interface is missing, down, without carrier,
+ *    address or next hop: linkstate.h) takes a gateway out of use at
+ *    once, probed or not, whatever the probes say, and never counts
+ *    as a joint probe failure.  It is a down for damping.  When the
+ *    link is back an unprobed gateway is UP; a probed one is DOWN
+ *    until its probes say UP (then UP or DAMPED as after any down).
  */
 struct judge_gw {
 	int used;			/* probed: its verdicts count */
+	int nolink;			/* its link cannot carry traffic */
 	enum health_state raw;		/* the prober's current state */
 	int answering;			/* its last rise rounds were good */
 	int failing;			/* its last fall rounds failed */
@@ -95,7 +104,7 @@ void judge_run(struct judge_gw *gw, unsigned n, const struct judge_params *p,
 	       uint64_t now_ms, struct judge_turn *out);
 /* In use (takes clients, its rule in): PROBING, UP or HELD. */
 int judge_in_use(enum judge_state s);
-/* "probing", "up", "down", "held", "damped". */
+/* "probing", "up", "down", "held", "damped", "no-link". */
 const char *judge_state_name(enum judge_state s);
 /* Penalty after dt_ms of decay with half-life hl_ms (hl 0: unchanged). */
 uint32_t judge_decay(uint32_t penalty, uint64_t dt_ms, uint64_t hl_ms);

@@ -68,7 +68,7 @@ static void usage(FILE *f, int code)
 		"  release IP\n"
 		"  weight GATEWAY N                   0..1000000 (0 drains)\n"
 		"  drain GATEWAY\n"
-		"  gateway add NAME ADDRESS INTERFACE [WEIGHT]\n"
+		"  gateway add NAME ADDRESS|dhcp|- INTERFACE [WEIGHT]\n"
 		"  gateway del NAME\n"
 		"  rebalance                          move clients to restore the weighted shares\n"
 		"  reload                             re-read the configuration\n"
@@ -538,7 +538,9 @@ static void build(int argc, char **argv, struct req *r, int *as_list,
 		need(argc, 5, 6, "gateway add NAME ADDRESS INTERFACE [WEIGHT]");
 		req_word(r, "gateway add");
 		req_kv(r, "name", argv[2]);
-		req_kv(r, "address", argv[3]);
+		/* "-": none, a point-to-point link; "dhcp": learned. */
+		if (strcmp(argv[3], "-"))
+			req_kv(r, "address", argv[3]);
 		req_kv(r, "interface", argv[4]);
 		if (argc == 6)
 			req_kv(r, "weight", argv[5]);

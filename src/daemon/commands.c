@@ -357,7 +357,7 @@ static void cmd_gateways(struct commands_env *d, const struct control_req *r, st
 	uint64_t wsum = 0, csum = balance_clients(bindings_table(d->b));
 	const struct proxy_counters *pc;
 	unsigned i, n = 0;
-	char num[32];
+	char num[32], addr[INET_ADDRSTRLEN];
 
 	(void)r;
 	topology_traffic_update(d->topo);
@@ -377,10 +377,11 @@ static void cmd_gateways(struct commands_env *d, const struct control_req *r, st
 		if (!g->name[0])
 			continue;
 		obuf_kv(o, "name", g->name);
-		obuf_kv(o, "address", inet_ntoa(g->addr));
+		obuf_kv(o, "address", uplink_nexthop(d->up, i, addr, sizeof(addr)));
 		obuf_kv(o, "interface", g->ifname);
 		obuf_kvu(o, "weight", w);
 		obuf_kv(o, "state", failover_state(d->fo, i));
+		obuf_kv(o, "link", uplink_link(d->up, i));
 		obuf_kvu(o, "clients", cl);
 		snprintf(num, sizeof(num), "%.1f", csum ? 100.0 * cl / (double)csum : 0.0);
 		obuf_kv(o, "client_share", num);
@@ -481,6 +482,8 @@ static void cmd_stats(struct commands_env *d, const struct control_req *r, struc
 	obuf_kvu(o, "damped", fn->damped);
 	obuf_kvu(o, "repairs", tn->repairs);
 	obuf_kvu(o, "repair_errors", tn->repair_errors);
+	obuf_kvu(o, "link_losses", uplink_counters(d->up)->link_losses);
+	obuf_kvu(o, "link_returns", uplink_counters(d->up)->link_returns);
 	obuf_kvu(o, "control_requests", c->requests);
 	obuf_kvu(o, "control_errors", c->errors);
 	obuf_kvu(o, "control_refused", c->refused);
@@ -649,7 +652,7 @@ static const struct command commands[] = {
 	{ "weight", 2, 2, 1, cmd_weight, "weight GATEWAY N" },
 	{ "drain", 1, 1, 1, cmd_drain, "drain GATEWAY" },
 	{ "gateway", 1, 5, 1, cmd_gateway,
-	  "gateway add name=NAME address=IP interface=IF [weight=N] | gateway del NAME" },
+	  "gateway add name=NAME [address=IP|dhcp] interface=IF [weight=N] | gateway del NAME" },
 	{ "reload", 0, 0, 1, cmd_reload, "reload" },
 	{ "rebalance", 0, 0, 1, cmd_rebalance, "rebalance" },
 	{ "repair", 0, 0, 1, cmd_repair, "repair" },

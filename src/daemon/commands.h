@@ -17,6 +17,7 @@
 #include "daemon/loadwatch.h"
 #include "daemon/sync.h"
 #include "daemon/topology.h"
+#include "daemon/uplink.h"
 #include "kernel/kmirror.h"
 #include "kernel/queue.h"
 
@@ -26,6 +27,7 @@ struct commands_env {
 	struct topology *topo;
 	struct bindings *b;
 	struct failover *fo;
+	struct uplink *up;
 	struct hasync *ha;
 	struct loadwatch *lw;
 	struct sync *sync;

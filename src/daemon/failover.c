@@ -112,7 +112,8 @@ static enum health_state hstate_of(enum judge_state s)
 	switch (s) {
 	case JUDGE_PROBING:	return HEALTH_PROBING;
 	case JUDGE_DOWN:
-	case JUDGE_DAMPED:	return HEALTH_DOWN;
+	case JUDGE_DAMPED:
+	case JUDGE_NOLINK:	return HEALTH_DOWN;
 	default:		return HEALTH_UP;
 	}
 }
@@ -503,6 +504,22 @@ int failover_fd(const struct failover *f)
 	return f->health ? prober_fd(f->health) : -1;
 }
 
+int failover_gw_link(struct failover *f, unsigned i, int ok)
+{
+	struct judge_gw *j = &f->judge[i];
+
+	/* The judge forgets no-link when a prober restart re-inits it. */
+	if (j->nolink == !ok && (j->state == JUDGE_NOLINK) == !ok)
+		return 0;
+	j->nolink = !ok;
+	return 1;
+}
+
+void failover_judge(struct failover *f)
+{
+	judge_apply(f);
+}
+
 void failover_dispatch(struct failover *f)
 {
 	if (f->health && prober_dispatch(f->health))
@@ -519,7 +536,7 @@ const char *failover_state(const struct failover *f, unsigned i)
 {
 	enum judge_state s = f->judge[i].state;
 
-	if (s == JUDGE_DOWN || s == JUDGE_DAMPED)
+	if (s == JUDGE_DOWN || s == JUDGE_DAMPED || s == JUDGE_NOLINK)
 		return judge_state_name(s);
 	if (!balance_gw_weight(bindings_table(f->b), i))
 		return "drained";

@@ -67,14 +67,23 @@ void failover_dispatch(struct failover *f);
  * dispatch or tick (the entry of the unit tests).
  */
 void failover_verdict(struct failover *f, unsigned slot, enum health_state to);
+/*
+ * Slot i's link can carry traffic (ok) or not (uplink.c): the judge's
+ * no-link input.  1 if that is news to the judge: call failover_judge()
+ * (once for all the links looked at).
+ */
+int failover_gw_link(struct failover *f, unsigned i, int ok);
+/* Judge now and apply (after a link's no-link input changed). */
+void failover_judge(struct failover *f);
 /* Once a second: the judge's timers, notify scripts reaped or killed. */
 void failover_tick(struct failover *f);
 /* Move just enough clients to restore the weighted shares; how many moved. */
 uint32_t failover_rebalance(struct failover *f);
 /*
  * "up", "down", "probing", "drained", "held" (every gateway's probes
- * failed at once: kept in use) or "damped" (probes up, held down by
- * its flap penalty), as nfqlbctl gateways shows it.
+ * failed at once: kept in use), "damped" (probes up, held down by
+ * its flap penalty) or "no-link" (its interface cannot carry traffic:
+ * uplink.c), as nfqlbctl gateways shows it.
  */
 const char *failover_state(const struct failover *f, unsigned i);
 /* Slot i is held down by its probes (its LAN rule stays out). */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nfqlbd.c - the daemon's main: options, the layers' handles put
- * together in order (kernel mirror, bindings, failover, HA, topology,
- * commands), and one epoll loop (signals, queue, control socket, the
- * prober, conntrack events, the mirror's watch, a one-second tick).
+ * together in order (kernel mirror, bindings, failover, uplinks, HA,
+ * topology, commands), and one epoll loop (signals, queue, control
+ * socket, the prober, conntrack events, the mirror's watch, the links'
+ * events, a one-second tick).
  * The work is the layers'; see src/README.
  */
 #include <errno.h>
@@ -26,13 +27,14 @@
 
 #define NFQLBD_QUEUE_ROUNDS	16	/* batches per wake-up, for fairness */
 
-enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA, EV_KERNEL };
+enum { EV_SIGNAL = 1, EV_QUEUE, EV_CONTROL, EV_TICK, EV_HEALTH, EV_HA, EV_KERNEL, EV_LINK };
 
 /*
  * Exit statuses, nfqlbd(8), besides 0 and 1 (a runtime failure).  A
- * configuration error (a bad file, a
- * gateway's interface missing) is 78, sysexits' EX_CONFIG, which the
- * unit lists in RestartPreventExitStatus=: restarting cannot fix it.
+ * configuration error (a bad file, a foreign rule on our marks) is
+ * 78, sysexits' EX_CONFIG, which the unit lists in
+ * RestartPreventExitStatus=: restarting cannot fix it.  A gateway's
+ * interface missing is not one: the gateway waits, no-link (uplink.c).
  */
 #define NFQLBD_EXIT_USAGE	2
 #define NFQLBD_EXIT_CONFIG	78
@@ -58,6 +60,7 @@ struct nfqlbd {
 	struct kmirror *km;
 	struct bindings *b;
 	struct failover *fo;
+	struct uplink *up;
 	struct hasync *ha;
 	struct loadwatch *lw;
 	struct sync *sync;
@@ -154,6 +157,7 @@ static void tick(struct nfqlbd *d)
 	topology_traffic_update(d->topo);
 	hasync_tick(d->ha);
 	loadwatch_tick(d->lw);
+	uplink_audit(d->up);	/* what no event says (a downed link's routes) */
 }
 
 static void event_loop(struct nfqlbd *d, int sfd)
@@ -173,6 +177,7 @@ static void event_loop(struct nfqlbd *d, int sfd)
 	if (hasync_fd(d->ha) >= 0)
 		epoll_add(ep, hasync_fd(d->ha), EV_HA);
 	epoll_add(ep, kmirror_fd(d->km), EV_KERNEL);
+	epoll_add(ep, uplink_fd(d->up), EV_LINK);
 	for (;;) {
 		sync_health_fd(d, ep, &gen);
 		n = epoll_wait(ep, evs, 8, -1);
@@ -202,6 +207,9 @@ static void event_loop(struct nfqlbd *d, int sfd)
 				break;
 			case EV_KERNEL:
 				topology_kernel_changed(d->topo);
+				break;
+			case EV_LINK:
+				uplink_dispatch(d->up);
 				break;
 			case EV_SIGNAL:
 				if (handle_signal(d, sfd)) {
@@ -246,11 +254,12 @@ static void layers_new(struct nfqlbd *d)
 	if (!d->b)
 		fatal("allocating the table for %u clients", c->max_clients);
 	d->fo = failover_new(c, d->b, d->km);
+	d->up = d->fo ? uplink_new(c, d->km, d->fo) : NULL;
 	d->ha = hasync_new(c, d->b);
 	d->lw = loadwatch_new(c, d->b);
 	d->sync = sync_new(c, d->b, d->ha);
-	d->topo = topology_new(c, d->conf_path, d->km, d->b, d->fo);
-	if (!d->fo || !d->ha || !d->lw || !d->sync || !d->topo)
+	d->topo = topology_new(c, d->conf_path, d->km, d->b, d->fo, d->up);
+	if (!d->fo || !d->up || !d->ha || !d->lw || !d->sync || !d->topo)
 		fatal("allocating the daemon's layers");
 }
 
@@ -260,6 +269,7 @@ static void layers_free(struct nfqlbd *d)
 	sync_free(d->sync);
 	loadwatch_free(d->lw);
 	hasync_free(d->ha);
+	uplink_free(d->up);
 	failover_free(d->fo);
 	bindings_free(d->b);
 	kmirror_close(d->km);
@@ -275,6 +285,7 @@ static void commands_env_fill(struct nfqlbd *d)
 	e->topo = d->topo;
 	e->b = d->b;
 	e->fo = d->fo;
+	e->up = d->up;
 	e->ha = d->ha;
 	e->lw = d->lw;
 	e->sync = d->sync;
@@ -295,6 +306,10 @@ static int layers_start(struct nfqlbd *d)
 		kmirror_teardown(&kb_ipt_ops, &d->conf, 0);
 		return 1;
 	}
+	/* Watching first, so that no change falls between the look and the watch. */
+	if (uplink_watch(d->up, err, sizeof(err)))
+		fatalx("%s", err);
+	uplink_audit(d->up);	/* every link: routes now, or no-link */
 	if (kmirror_steer(d->km, err, sizeof(err)))
 		fatalx("%s", err);
 	if (d->conf.pin_connections)
@@ -429,6 +444,8 @@ int main(int argc, char **argv)
 		return NFQLBD_EXIT_CONFIG;
 	}
 	if (check) {
+		/* Not an error: such a gateway waits for its interface. */
+		uplink_missing(&kb_ipt_ops, &d->conf, path);
 		printf("%s: configuration OK (%u gateways)\n", path, d->conf.ngw);
 		free(d);
 		return 0;

@@ -24,6 +24,7 @@ struct topology {
 	struct kmirror *km;
 	struct bindings *b;
 	struct failover *f;
+	struct uplink *up;
 	struct topology_gw gw[BALANCE_MAX_GW];
 	int traffic_ok;		/* the kernel counts realms (traffic.h) */
 	struct topology_counters n;
@@ -50,7 +51,7 @@ int topology_conf_load(const char *path, struct conf *c, char *first, size_t len
 }
 
 struct topology *topology_new(struct conf *c, const char *path, struct kmirror *km,
-			      struct bindings *b, struct failover *f)
+			      struct bindings *b, struct failover *f, struct uplink *up)
 {
 	struct topology *t = calloc(1, sizeof(*t));
 
@@ -61,6 +62,7 @@ struct topology *topology_new(struct conf *c, const char *path, struct kmirror *
 	t->km = km;
 	t->b = b;
 	t->f = f;
+	t->up = up;
 	return t;
 }
 
@@ -74,37 +76,16 @@ const struct topology_counters *topology_counters(const struct topology *t)
 	return &t->n;
 }
 
-/*
- * A gateway's interface that does not exist is the configuration's
- * fault (a typo; or a link that is not up yet, and the unit must be
- * ordered after it): report every one, and let the caller exit with
- * EX_CONFIG rather than be restarted in a loop.
- */
-static int missing_interfaces(struct topology *t, struct rtnl *r)
-{
-	unsigned i;
-	int n = 0;
-
-	for (i = 0; i < t->conf->ngw; i++) {
-		if (rtnl_ifindex(r, t->conf->gw[i].ifname))
-			continue;
-		log_warnx("%s: gateway %s: %s", t->path, t->conf->gw[i].name,
-			  rtnl_error(r));
-		n++;
-	}
-	return n;
-}
-
 int topology_check(struct topology *t)
 {
 	struct rtnl *r = rtnl_open();
 	char err[512];
-	int bad;
+	int bad = 0;
 
 	if (!r)
 		fatalx("cannot open an rtnetlink socket");
-	bad = missing_interfaces(t, r);
-	if (!bad && foreign_rules_check(r, t->conf, err, sizeof(err))) {
+	/* A gateway whose interface is missing waits for it (uplink.c). */
+	if (foreign_rules_check(r, t->conf, err, sizeof(err))) {
 		log_warnx("%s", err);
 		bad = 1;
 	}
@@ -220,6 +201,7 @@ int topology_gw_add(struct topology *t, const struct conf_gw *g, char *err, size
 {
 	struct conf *c = t->conf;
 	int s = free_slot(t, g, err, len);
+	char addr[INET_ADDRSTRLEN];
 	unsigned i;
 
 	if (s < 0)
@@ -233,8 +215,10 @@ int topology_gw_add(struct topology *t, const struct conf_gw *g, char *err, size
 		topology_gw_del(t, i, ignored, sizeof(ignored));
 		return -1;
 	}
+	uplink_audit(t->up);	/* its link: routes now, or no-link */
 	log_info("gateway %s added: %s dev %s weight %u, mark 0x%x", g->name,
-		 inet_ntoa(g->addr), g->ifname, g->weight, conf_gw_mark(c, i));
+		 conf_gw_address(g, addr, sizeof(addr)), g->ifname, g->weight,
+		 conf_gw_mark(c, i));
 	return (int)i;
 }
 
@@ -287,9 +271,12 @@ static int reload_gw(struct topology *t, const struct conf_gw *g, char *err, siz
 
 	if (s < 0)
 		return topology_gw_add(t, g, err, len) < 0 ? -1 : 0;
-	if (g->addr.s_addr != c->gw[s].addr.s_addr || strcmp(g->ifname, c->gw[s].ifname)) {
+	if (g->addr.s_addr != c->gw[s].addr.s_addr || g->nh != c->gw[s].nh ||
+	    g->last_resort != c->gw[s].last_resort || strcmp(g->ifname, c->gw[s].ifname)) {
 		kmirror_gw_unroute(t->km, (unsigned)s);
 		c->gw[s].addr = g->addr;
+		c->gw[s].nh = g->nh;
+		c->gw[s].last_resort = g->last_resort;
 		memcpy(c->gw[s].ifname, g->ifname, sizeof(g->ifname));
 		if (kmirror_gw_routing(t->km, (unsigned)s, !failover_gw_down(t->f, (unsigned)s),
 				       err, len))
@@ -320,6 +307,8 @@ static int reload_apply(struct topology *t, const struct conf *nc, char *err, si
 			return -1;
 	}
 	c->ha = nc->ha;	/* pair addresses, peer fingerprint */
+	c->last_resort = nc->last_resort;
+	uplink_audit(t->up);	/* routes of the gateways rewritten above */
 	return 0;
 }
 

@@ -5,8 +5,9 @@
  * live configuration (the file as parsed, then changed by `gateway
  * add|del`, `weight`, `drain` and reload); the layers below read it
  * through a const pointer, failover writes its health part on reload.
- * It drives the bindings (clients), failover (probes) and the kernel
- * mirror (sets, rules, routes, chains); none of them calls it.
+ * It drives the bindings (clients), failover (probes), the uplinks
+ * (an audit after a table was rewritten) and the kernel mirror (sets,
+ * rules, routes, chains); none of them calls it.
  */
 #ifndef NFQLB_TOPOLOGY_H
 #define NFQLB_TOPOLOGY_H
@@ -17,6 +18,7 @@
 #include "conf/conf.h"
 #include "daemon/bindings.h"
 #include "daemon/failover.h"
+#include "daemon/uplink.h"
 #include "kernel/kmirror.h"
 #include "kernel/traffic.h"
 
@@ -37,12 +39,12 @@ int topology_conf_load(const char *path, struct conf *c, char *first, size_t len
 
 /* c is the live configuration, path where a reload reads it again. */
 struct topology *topology_new(struct conf *c, const char *path, struct kmirror *km,
-			      struct bindings *b, struct failover *f);
+			      struct bindings *b, struct failover *f, struct uplink *up);
 void topology_free(struct topology *t);
 /*
- * Before anything is set up: every gateway's interface exists, and no
- * foreign rule uses our marks or tables.  Non-zero: the configuration's
- * fault, reported.
+ * Before anything is set up: no foreign rule uses our marks or tables.
+ * Non-zero: the configuration's fault, reported.  (A gateway whose
+ * interface is missing is not: it waits for it, no-link, uplink.h.)
  */
 int topology_check(struct topology *t);
 /* Every gateway into the table and the kernel; the bindings read back. */

@@ -6,6 +6,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
 
 #include "kernel/kb_ipt.h"
 #include "kernel/lbset.h"
@@ -124,25 +126,53 @@ static void ipt_commit(struct kbackend *b, kb_fail_cb fail, void *arg)
 	lbset_commit(b->sets, fail, arg);
 }
 
-static unsigned ipt_ifindex(struct kbackend *b, const char *ifname)
-{
-	unsigned i = rtnl_ifindex(b->rtnl, ifname);
-
-	if (!i)
-		b->err = rtnl_error(b->rtnl);
-	return i;
-}
-
 static int ipt_routes_add(struct kbackend *b, uint32_t table, struct in_addr gw,
 			  unsigned ifindex)
 {
 	return rt_rc(b, rtnl_gw_routes_add(b->rtnl, table, gw, ifindex));
 }
 
-static int ipt_routes_del(struct kbackend *b, uint32_t table, struct in_addr gw,
-			  unsigned ifindex)
+static int ipt_last_resort(struct kbackend *b, uint32_t table, int add)
 {
-	return rt_rc(b, rtnl_gw_routes_del(b->rtnl, table, gw, ifindex));
+	return rt_rc(b, rtnl_last_resort(b->rtnl, table, add));
+}
+
+static int ipt_table_flush(struct kbackend *b, uint32_t table, int keep_last_resort)
+{
+	return rt_rc(b, rtnl_table_flush(b->rtnl, table, keep_last_resort));
+}
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP	0x10000		/* <linux/if.h>, clashes with <net/if.h> */
+#endif
+
+static int ipt_link_get(struct kbackend *b, const char *ifname, enum linkstate_nh nh,
+			struct kb_link *l)
+{
+	struct rtnl_link rl;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = rtnl_link_get(b->rtnl, ifname, &rl);
+	if (rc <= 0)
+		return rt_rc(b, rc);
+	l->ifindex = rl.ifindex;
+	l->facts.exists = 1;
+	l->facts.admin_up = !!(rl.flags & IFF_UP);
+	l->facts.carrier = !!(rl.flags & IFF_LOWER_UP);
+	/* ppp, tun, wireguard, gre, raw-IP wwan: no link-layer address. */
+	l->facts.pointopoint = !!(rl.flags & IFF_POINTOPOINT) || !rl.lladdr_len;
+	rc = rtnl_has_addr4(b->rtnl, rl.ifindex);
+	if (rc < 0)
+		return rt_rc(b, rc);
+	l->facts.has_addr4 = rc;
+	if (nh == LINKSTATE_NH_LEARNED) {
+		rc = rtnl_main_default_via(b->rtnl, rl.ifindex, &l->nexthop);
+		if (rc < 0)
+			return rt_rc(b, rc);
+		l->facts.nexthop_known = rc;
+	}
+	return 0;
 }
 
 static int ipt_table_count(struct kbackend *b, uint32_t table)
@@ -215,11 +245,12 @@ const struct kbackend_ops kb_ipt_ops = {
 	.member_del = ipt_member_del,
 	.pending = ipt_pending,
 	.commit = ipt_commit,
-	.ifindex = ipt_ifindex,
 	.routes_add = ipt_routes_add,
-	.routes_del = ipt_routes_del,
+	.last_resort = ipt_last_resort,
+	.table_flush = ipt_table_flush,
 	.table_count = ipt_table_count,
 	.rule = ipt_rule,
+	.link_get = ipt_link_get,
 	.steer_install = ipt_steer_install,
 	.steer_remove = ipt_steer_remove,
 	.steer_audit = ipt_steer_audit,

@@ -24,10 +24,18 @@
 
 #include "conf/conf.h"
 #include "core/addr.h"
+#include "core/linkstate.h"
 
 struct kbackend;
 
 enum kb_rule_op { KB_RULE_ADD, KB_RULE_DEL, KB_RULE_EXISTS };
+
+/* One link's facts, as the uplinks (daemon/uplink.c) act on them. */
+struct kb_link {
+	struct linkstate_facts facts;
+	unsigned ifindex;		/* 0: no such interface */
+	struct in_addr nexthop;		/* LEARNED: main's default via it */
+};
 
 typedef void (*kb_member_cb)(const struct nfqlb_addr *a, void *arg);
 typedef void (*kb_fail_cb)(const char *set, const struct nfqlb_addr *a,
@@ -55,16 +63,29 @@ struct kbackend_ops {
 	unsigned (*pending)(const struct kbackend *b);
 	void (*commit)(struct kbackend *b, kb_fail_cb fail, void *arg);
 
-	/* Routing: a gateway's table and its ip rules (conf_gw_rule()). */
-	unsigned (*ifindex)(struct kbackend *b, const char *ifname);
+	/*
+	 * Routing: a gateway's table and its ip rules (conf_gw_rule()).
+	 * routes_add: "GW/32 dev IF" and "default via GW dev IF" (replace);
+	 * gw 0.0.0.0 (point-to-point): "default dev IF".
+	 */
 	int (*routes_add)(struct kbackend *b, uint32_t table, struct in_addr gw,
 			  unsigned ifindex);
-	int (*routes_del)(struct kbackend *b, uint32_t table, struct in_addr gw,
-			  unsigned ifindex);
+	/* The table's last resort: "unreachable default", highest metric. */
+	int (*last_resort)(struct kbackend *b, uint32_t table, int add);
+	/* Every route of table out; the last resort kept if keep_last_resort. */
+	int (*table_flush)(struct kbackend *b, uint32_t table, int keep_last_resort);
 	/* Routes in table, or -1. */
 	int (*table_count)(struct kbackend *b, uint32_t table);
 	/* ADD, DEL: 0 or -1; EXISTS: 1, 0 or -1. */
 	int (*rule)(struct kbackend *b, const struct conf_rule *r, enum kb_rule_op op);
+
+	/*
+	 * Links: the facts of interface ifname (nh LEARNED: with main's
+	 * default route via it).  A missing interface is a fact
+	 * (facts.exists 0), not an error: 0, or -1 if the kernel did not answer.
+	 */
+	int (*link_get)(struct kbackend *b, const char *ifname, enum linkstate_nh nh,
+			struct kb_link *l);
 
 	/* The packet steering chains (steer.h), for the configuration c. */
 	int (*steer_install)(struct kbackend *b, const struct conf *c, char *err,

@@ -20,8 +20,11 @@
 
 struct kmirror_gw {
 	char setname[32];
-	unsigned ifindex;	/* the routes' device; 0: none installed */
-	int routed;		/* its routes are wanted */
+	/* The link as uplink.c last saw it (kmirror_gw_link). */
+	int link_ok;		/* its routes can be installed */
+	unsigned ifindex;	/* the routes' device */
+	struct in_addr nexthop;	/* 0.0.0.0: "default dev" (point-to-point) */
+	int routed;		/* its table (and last resort) is wanted */
 	int lan_rule;		/* its "from LAN" rule is wanted (failover) */
 	int probe_rule;		/* its "iif lo" probe rule is wanted */
 	int set_seen;		/* its set existed at the last set audit */
@@ -147,6 +150,43 @@ int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len)
 	return 0;
 }
 
+/* The table's last resort, if the gateway wants one (conf.h). */
+static int last_resort_wanted(const struct kmirror *k, unsigned i)
+{
+	return k->conf->gw[i].last_resort == CONF_LR_UNREACHABLE;
+}
+
+/* Routes a gateway's table holds when all is well. */
+static int routes_wanted(const struct kmirror *k, unsigned i)
+{
+	const struct kmirror_gw *g = &k->gw[i];
+
+	return last_resort_wanted(k, i) +
+	       (g->link_ok ? (g->nexthop.s_addr ? 2 : 1) : 0);
+}
+
+/* Its own routes through the link (the last resort aside). */
+static int gw_routes_add(struct kmirror *k, unsigned i)
+{
+	const struct kmirror_gw *g = &k->gw[i];
+
+	if (!g->link_ok)
+		return 0;
+	return k->ops->routes_add(k->kb, conf_gw_mark(k->conf, i), g->nexthop,
+				  g->ifindex);
+}
+
+/* A usable link's routes are not all there (a failed count is not news). */
+static int routes_lost(struct kmirror *k, unsigned i)
+{
+	int n;
+
+	if (!k->gw[i].link_ok || !k->gw[i].routed)
+		return 0;
+	n = k->ops->table_count(k->kb, conf_gw_mark(k->conf, i));
+	return n >= 0 && n < routes_wanted(k, i);
+}
+
 int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		       char *err, size_t len)
 {
@@ -156,15 +196,66 @@ int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 
 	g->routed = 1;
 	g->lan_rule = lan_rule;
-	g->ifindex = k->ops->ifindex(k->kb, c->gw[i].ifname);
-	if (!g->ifindex ||
-	    k->ops->routes_add(k->kb, mark, c->gw[i].addr, g->ifindex) ||
+	/* The last resort first: no moment when the table falls through. */
+	if ((last_resort_wanted(k, i) && k->ops->last_resort(k->kb, mark, 1)) ||
+	    gw_routes_add(k, i) ||
 	    (lan_rule && gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_ADD)) ||
 	    (c->proxy.enable && gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, KB_RULE_ADD))) {
 		snprintf(err, len, "gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 		return -1;
 	}
 	return 0;
+}
+
+int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,
+		    struct in_addr nexthop, char *err, size_t len)
+{
+	const struct conf *c = k->conf;
+	struct kmirror_gw *g = &k->gw[i];
+	uint32_t mark = conf_gw_mark(c, i);
+
+	if (!ok) {
+		ifindex = 0;
+		nexthop.s_addr = INADDR_ANY;
+	}
+	/*
+	 * Nothing new, unless the routes are gone: a link down and up
+	 * again between two looks (the kernel deleted them, silently).
+	 */
+	if (g->link_ok == ok && g->ifindex == ifindex &&
+	    g->nexthop.s_addr == nexthop.s_addr && !routes_lost(k, i))
+		return 0;
+	g->link_ok = ok;
+	g->ifindex = ifindex;
+	g->nexthop = nexthop;
+	if (!g->routed)
+		return 1;
+	/*
+	 * Whatever the old link left (the kernel deletes a downed link's
+	 * routes, not those of a link without carrier or a changed next
+	 * hop), then the new routes; the last resort stays throughout.
+	 */
+	if (k->ops->table_flush(k->kb, mark, 1) ||
+	    (last_resort_wanted(k, i) && k->ops->last_resort(k->kb, mark, 1)) ||
+	    gw_routes_add(k, i)) {
+		snprintf(err, len, "gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
+		/* Not usable: the next call tries again. */
+		k->ops->table_flush(k->kb, mark, 1);
+		g->link_ok = 0;
+		g->ifindex = 0;
+		g->nexthop.s_addr = INADDR_ANY;
+		return -1;
+	}
+	return 1;
+}
+
+int kmirror_link_get(struct kmirror *k, const char *ifname, enum linkstate_nh nh,
+		     struct kb_link *l, char *err, size_t len)
+{
+	if (!k->ops->link_get(k->kb, ifname, nh, l))
+		return 0;
+	snprintf(err, len, "interface %s: %s", ifname, k->ops->error(k->kb));
+	return -1;
 }
 
 void kmirror_gw_unroute(struct kmirror *k, unsigned i)
@@ -176,11 +267,14 @@ void kmirror_gw_unroute(struct kmirror *k, unsigned i)
 	if (gw_rule(k->ops, k->kb, c, i, CONF_RULE_LAN, KB_RULE_DEL) ||
 	    (c->proxy.enable && !g->probe_rule &&
 	     gw_rule(k->ops, k->kb, c, i, CONF_RULE_PROBE, KB_RULE_DEL)) ||
-	    (g->ifindex && k->ops->routes_del(k->kb, mark, c->gw[i].addr, g->ifindex)))
+	    k->ops->table_flush(k->kb, mark, 0))
 		log_warnx("gateway %s: %s", c->gw[i].name, k->ops->error(k->kb));
 	g->routed = 0;
 	g->lan_rule = 0;
+	/* Whatever its link now: uplink.c tells again (kmirror_gw_link). */
+	g->link_ok = 0;
 	g->ifindex = 0;
+	g->nexthop.s_addr = INADDR_ANY;
 }
 
 int kmirror_gw_lan_rule(struct kmirror *k, unsigned i, int add)
@@ -693,13 +787,12 @@ static int repair_routing(struct kmirror *k, unsigned i, char *what, size_t wlen
 	uint32_t mark = conf_gw_mark(c, i);
 	int n = 0;
 
-	if (g->routed && k->ops->table_count(k->kb, mark) < 2) {
+	if (g->routed && k->ops->table_count(k->kb, mark) < routes_wanted(k, i)) {
 		whatf(what, wlen, off, "the routes of table %u (gateway %s)", mark,
 		      c->gw[i].name);
 		n++;
-		g->ifindex = k->ops->ifindex(k->kb, c->gw[i].ifname);
-		if (!g->ifindex ||
-		    k->ops->routes_add(k->kb, mark, c->gw[i].addr, g->ifindex))
+		if ((last_resort_wanted(k, i) && k->ops->last_resort(k->kb, mark, 1)) ||
+		    gw_routes_add(k, i))
 			errf(err, elen, failed, k->ops->error(k->kb));
 	}
 	if (g->lan_rule)
@@ -756,11 +849,10 @@ int kmirror_repair(struct kmirror *k, int all, char *what, size_t wlen,
 static int teardown_gw(const struct kbackend_ops *ops, struct kbackend *kb,
 		       const struct conf *c, unsigned i)
 {
-	unsigned ifi = ops->ifindex(kb, c->gw[i].ifname);
-
+	/* The table is the gateway's alone: flushed, whatever its link was. */
 	if (gw_rule(ops, kb, c, i, CONF_RULE_LAN, KB_RULE_DEL) ||
 	    gw_rule(ops, kb, c, i, CONF_RULE_PROBE, KB_RULE_DEL) ||
-	    (ifi && ops->routes_del(kb, conf_gw_mark(c, i), c->gw[i].addr, ifi))) {
+	    ops->table_flush(kb, conf_gw_mark(c, i), 0)) {
 		log_warnx("%s", ops->error(kb));
 		return -1;
 	}

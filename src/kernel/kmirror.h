@@ -6,6 +6,10 @@
  * Per gateway slot i (mark M = marks.base + i, table M):
  *   - the ipset hash:ip set "<set_prefix><name>" (members: the bindings)
  *   - table M: "GW/32 dev IF scope link" and "default via GW dev IF"
+ *     ("default dev IF" for a point-to-point link) while its link is
+ *     usable (uplink.c says so: kmirror_gw_link), and, unless the
+ *     gateway's last_resort is "main", "unreachable default" at the
+ *     highest metric, kept whatever the link does
  *   - ip rule pref rule_priority+i from LAN fwmark M/mask lookup M
  *     (left out while failover holds the gateway down)
  *   - ip rule pref rule_priority+BALANCE_MAX_GW+i iif lo fwmark M/mask
@@ -31,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "core/balance.h"
 #include "conf/conf.h"
@@ -48,9 +53,24 @@ const char *kmirror_map_name(const struct kmirror *k);
 
 /* Slot i's set (created if missing, members kept). */
 int kmirror_gw_set(struct kmirror *k, unsigned i, char *err, size_t len);
-/* Slot i's routes, and its LAN rule if lan_rule (not held down). */
+/*
+ * Slot i's last resort, its routes if its link is known usable, and
+ * its LAN rule if lan_rule (not held down).
+ */
 int kmirror_gw_routing(struct kmirror *k, unsigned i, int lan_rule,
 		       char *err, size_t len);
+/*
+ * Slot i's link as uplink.c sees it: ok, its device and next hop
+ * (0.0.0.0: "default dev").  On a change, or when a usable link's
+ * routes are found gone (a link down and up between two looks: the
+ * kernel deletes them without a word), the table's routes are
+ * replaced (the last resort kept); 1 changed, 0 not, -1 with err.
+ */
+int kmirror_gw_link(struct kmirror *k, unsigned i, int ok, unsigned ifindex,
+		    struct in_addr nexthop, char *err, size_t len);
+/* The facts of a link, through the backend: 0, or -1 with err. */
+int kmirror_link_get(struct kmirror *k, const char *ifname, enum linkstate_nh nh,
+		     struct kb_link *l, char *err, size_t len);
 /* Remove slot i's LAN rule and routes (errors logged). */
 void kmirror_gw_unroute(struct kmirror *k, unsigned i);
 /* Add or remove slot i's LAN rule (failover); errors logged. */

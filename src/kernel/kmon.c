@@ -40,6 +40,11 @@ static int kmon_socket(int proto, unsigned groups)
 	return fd;
 }
 
+int kmon_open_groups(int proto, unsigned groups)
+{
+	return kmon_socket(proto, groups);
+}
+
 int kmon_open_rtnl(void)
 {
 	return kmon_socket(NETLINK_ROUTE, RTMGRP_IPV4_RULE | RTMGRP_IPV4_ROUTE);

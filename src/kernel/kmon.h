@@ -33,6 +33,8 @@ typedef void (*kmon_cb)(const struct kmon_event *e, void *arg);
 /* A socket for each group, or -1 with errno. */
 int kmon_open_rtnl(void);
 int kmon_open_nft(void);
+/* A non-blocking socket of netlink family proto bound to groups (linkmon.c). */
+int kmon_open_groups(int proto, unsigned groups);
 /* Drain fd, calling cb for each deletion. */
 void kmon_read(int fd, kmon_cb cb, void *arg);
 

@@ -660,6 +660,17 @@ int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
 	 * fresh table only this route makes it so.  REPLACE makes both
 	 * idempotent.
 	 */
+	/* No next hop: a point-to-point link, "default dev IFINDEX". */
+	if (gw.s_addr == INADDR_ANY) {
+		route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
+			      any, 0, NULL, ifindex, RT_SCOPE_LINK, traffic_realm(table));
+		if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
+			rtnl_set_error(r, errno, "adding route default dev %u table %u",
+				       ifindex, table);
+			return -1;
+		}
+		return 0;
+	}
 	route_request(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
 		      gw, 32, NULL, ifindex, RT_SCOPE_LINK, traffic_realm(table));
 	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0) {
@@ -695,6 +706,17 @@ int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
 		return -1;
 	if (!inet_ntop(AF_INET, &gw, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
+	if (gw.s_addr == INADDR_ANY) {
+		route_request(r, RTM_DELROUTE, 0, table, any, 0, NULL, ifindex,
+			      RT_SCOPE_LINK, 0);
+		if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
+		    !route_gone(errno)) {
+			rtnl_set_error(r, errno, "deleting route default dev %u table %u",
+				       ifindex, table);
+			return -1;
+		}
+		return 0;
+	}
 	/* Reverse order of add: the default route leans on the host one. */
 	route_request(r, RTM_DELROUTE, 0, table, any, 0, &gw, ifindex,
 		      RT_SCOPE_UNIVERSE, 0);
@@ -968,4 +990,333 @@ int rtnl_rule_foreach(struct rtnl *r, void (*cb)(const struct rtnl_rule *rr, voi
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the last resort, flushing a table, links, addresses (uplink.c) ---- */
+
+/*
+ * "unreachable default metric RTNL_LAST_RESORT_METRIC table TABLE":
+ * no device, so the kernel keeps it when a link goes down and deletes
+ * that link's routes; the highest metric, so any real default wins.
+ */
+static void last_resort_request(struct rtnl *r, uint16_t type, uint16_t flags,
+				uint32_t table)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = rtnl_msg(r, type, NLM_F_ACK | flags);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNREACHABLE;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, RTNL_LAST_RESORT_METRIC);
+}
+
+int rtnl_last_resort(struct rtnl *r, uint32_t table, int add)
+{
+	if (check_table(r, "last resort", table) < 0)
+		return -1;
+	last_resort_request(r, add ? RTM_NEWROUTE : RTM_DELROUTE,
+			    add ? NLM_F_CREATE | NLM_F_REPLACE : 0, table);
+	if (rtnl_talk(r, (struct nlmsghdr *)r->sbuf, NULL, NULL) < 0 &&
+	    (add || !route_gone(errno))) {
+		rtnl_set_error(r, errno, "%s route unreachable default metric %u table %u",
+			       add ? "adding" : "deleting", RTNL_LAST_RESORT_METRIC, table);
+		return -1;
+	}
+	return 0;
+}
+
+#define RTNL_FLUSH_MAX	32	/* routes of one gateway table: a handful */
+
+struct flush_route {
+	struct rtmsg rtm;
+	uint32_t dst, gw, oif, prio;
+	int has_dst, has_gw, has_oif, has_prio;
+};
+
+struct flush_spec {
+	uint32_t table;
+	int keep_last_resort;
+	unsigned n;
+	struct flush_route rt[RTNL_FLUSH_MAX];
+};
+
+static void flush_reset(void *arg)
+{
+	((struct flush_spec *)arg)->n = 0;
+}
+
+static int flush_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct flush_spec *s = r->arg;
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	const struct rtmsg *rtm;
+	struct flush_route *f;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (rtm->rtm_family != AF_INET ||
+	    attr_u32_or(tb[RTA_TABLE], rtm->rtm_table) != s->table ||
+	    (s->keep_last_resort && rtm->rtm_type == RTN_UNREACHABLE) ||
+	    s->n >= RTNL_FLUSH_MAX)
+		return MNL_CB_OK;
+	f = &s->rt[s->n++];
+	memset(f, 0, sizeof(*f));
+	f->rtm = *rtm;
+	if ((f->has_dst = !!tb[RTA_DST]))
+		f->dst = mnl_attr_get_u32(tb[RTA_DST]);
+	if ((f->has_gw = !!tb[RTA_GATEWAY]))
+		f->gw = mnl_attr_get_u32(tb[RTA_GATEWAY]);
+	if ((f->has_oif = !!tb[RTA_OIF]))
+		f->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	if ((f->has_prio = !!tb[RTA_PRIORITY]))
+		f->prio = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	return MNL_CB_OK;
+}
+
+/*
+ * Every route of TABLE (a gateway's own table: nothing but nfqlbd's),
+ * the last resort kept if asked: each deleted by what the dump said
+ * of it, so the kernel deletes exactly that one.
+ */
+int rtnl_table_flush(struct rtnl *r, uint32_t table, int keep_last_resort)
+{
+	struct flush_spec *s = calloc(1, sizeof(*s));
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	unsigned i;
+	int rc = 0;
+
+	if (!s) {
+		snprintf(r->err, sizeof(r->err), "flushing table %u: out of memory", table);
+		return -1;
+	}
+	s->table = table;
+	s->keep_last_resort = keep_last_resort;
+	if (check_table(r, "flushing", table) < 0) {
+		free(s);
+		return -1;
+	}
+	nlh = rtnl_msg(r, RTM_GETROUTE, NLM_F_DUMP);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	if (rtnl_dump(r, nlh, flush_dump_cb, s, flush_reset) < 0) {
+		rtnl_set_error(r, errno, "listing routes of table %u", table);
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct flush_route *f = &s->rt[i];
+
+		nlh = rtnl_msg(r, RTM_DELROUTE, NLM_F_ACK);
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		*rtm = f->rtm;
+		rtm->rtm_flags = 0;
+		mnl_attr_put_u32(nlh, RTA_TABLE, table);
+		if (f->has_dst)
+			mnl_attr_put_u32(nlh, RTA_DST, f->dst);
+		if (f->has_gw)
+			mnl_attr_put_u32(nlh, RTA_GATEWAY, f->gw);
+		if (f->has_oif)
+			mnl_attr_put_u32(nlh, RTA_OIF, f->oif);
+		if (f->has_prio)
+			mnl_attr_put_u32(nlh, RTA_PRIORITY, f->prio);
+		if (rtnl_talk(r, nlh, NULL, NULL) < 0 && !route_gone(errno)) {
+			rtnl_set_error(r, errno, "flushing table %u", table);
+			rc = -1;
+		}
+	}
+	free(s);
+	return rc;
+}
+
+static int link_info_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	if (type == IFLA_ADDRESS)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct rtnl_link *l = r->arg;
+	const struct nlattr *tb[IFLA_MAX + 1] = { NULL };
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*ifi), link_info_attr_cb, tb) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (ifi->ifi_index <= 0)
+		return MNL_CB_OK;
+	l->ifindex = (unsigned)ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	l->lladdr_len = tb[IFLA_ADDRESS] ? mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) : 0;
+	return MNL_CB_OK;
+}
+
+int rtnl_link_get(struct rtnl *r, const char *name, struct rtnl_link *l)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	memset(l, 0, sizeof(*l));
+	if (!*name || strlen(name) >= IFNAMSIZ) {
+		snprintf(r->err, sizeof(r->err), "interface '%s': invalid name", name);
+		errno = EINVAL;
+		return -1;
+	}
+	nlh = rtnl_msg(r, RTM_GETLINK, NLM_F_ACK);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (rtnl_talk(r, nlh, link_info_cb, l) < 0) {
+		if (errno == ENODEV) {
+			memset(l, 0, sizeof(*l));
+			return 0;
+		}
+		rtnl_set_error(r, errno, "looking up interface '%s'", name);
+		return -1;
+	}
+	return l->ifindex ? 1 : 0;
+}
+
+struct addr_spec {
+	unsigned ifindex;
+	int found;
+};
+
+static void addr_reset(void *arg)
+{
+	((struct addr_spec *)arg)->found = 0;
+}
+
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct addr_spec *s = r->arg;
+	const struct ifaddrmsg *ifa;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family == AF_INET && ifa->ifa_index == s->ifindex)
+		s->found = 1;
+	return MNL_CB_OK;
+}
+
+int rtnl_has_addr4(struct rtnl *r, unsigned ifindex)
+{
+	struct addr_spec s = { .ifindex = ifindex };
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	nlh = rtnl_msg(r, RTM_GETADDR, NLM_F_DUMP);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	if (rtnl_dump(r, nlh, addr_dump_cb, &s, addr_reset) < 0) {
+		rtnl_set_error(r, errno, "listing IPv4 addresses");
+		return -1;
+	}
+	return s.found;
+}
+
+struct via_spec {
+	unsigned ifindex;
+	int found;
+	uint32_t prio;
+	struct in_addr gw;
+};
+
+static void via_reset(void *arg)
+{
+	struct via_spec *s = arg;
+
+	s->found = 0;
+	s->prio = 0;
+	s->gw.s_addr = INADDR_ANY;
+}
+
+static int via_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *r = data;
+	struct via_spec *s = r->arg;
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	const struct rtmsg *rtm;
+	uint32_t prio;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST ||
+	    attr_u32_or(tb[RTA_TABLE], rtm->rtm_table) != RT_TABLE_MAIN ||
+	    !tb[RTA_GATEWAY] || attr_u32_or(tb[RTA_OIF], 0) != s->ifindex)
+		return MNL_CB_OK;
+	/* The one the kernel would use: the lowest metric. */
+	prio = attr_u32_or(tb[RTA_PRIORITY], 0);
+	if (s->found && prio >= s->prio)
+		return MNL_CB_OK;
+	s->found = 1;
+	s->prio = prio;
+	s->gw.s_addr = mnl_attr_get_u32(tb[RTA_GATEWAY]);
+	return MNL_CB_OK;
+}
+
+int rtnl_main_default_via(struct rtnl *r, unsigned ifindex, struct in_addr *gw)
+{
+	struct via_spec s = { .ifindex = ifindex };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = rtnl_msg(r, RTM_GETROUTE, NLM_F_DUMP);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	if (rtnl_dump(r, nlh, via_dump_cb, &s, via_reset) < 0) {
+		rtnl_set_error(r, errno, "listing the main table");
+		return -1;
+	}
+	*gw = s.gw;
+	return s.found;
 }

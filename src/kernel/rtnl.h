@@ -48,11 +48,40 @@ int rtnl_rule_exists_local(struct rtnl *r, uint32_t mark, uint32_t mask,
 /*
  * In table TABLE: "GW/32 dev IFINDEX scope link" then
  * "default via GW dev IFINDEX" (replace).  del removes exactly those two.
+ * GW 0.0.0.0 (a point-to-point link): "default dev IFINDEX scope link".
  */
 int rtnl_gw_routes_add(struct rtnl *r, uint32_t table, struct in_addr gw,
 		       unsigned ifindex);
 int rtnl_gw_routes_del(struct rtnl *r, uint32_t table, struct in_addr gw,
 		       unsigned ifindex);
+/*
+ * The table's last resort (conf.h): "unreachable default metric
+ * RTNL_LAST_RESORT_METRIC" added (replace) or deleted (absent: fine).
+ */
+#define RTNL_LAST_RESORT_METRIC	0xffffffffu
+int rtnl_last_resort(struct rtnl *r, uint32_t table, int add);
+/*
+ * Delete every IPv4 route of TABLE, the last resort (unreachable)
+ * kept if keep_last_resort.  Only for a gateway's own table.
+ */
+int rtnl_table_flush(struct rtnl *r, uint32_t table, int keep_last_resort);
+
+/* What uplink.c needs to know of a link (rtnl_link_get). */
+struct rtnl_link {
+	unsigned ifindex;
+	unsigned flags;		/* IFF_UP, IFF_LOWER_UP, IFF_POINTOPOINT... */
+	unsigned lladdr_len;	/* IFLA_ADDRESS's length; 0: none (tun, ppp) */
+};
+/* 1 and *l filled, 0 if no such interface, -1 on error. */
+int rtnl_link_get(struct rtnl *r, const char *name, struct rtnl_link *l);
+/* 1 if the interface holds an IPv4 address, 0 if not, -1 on error. */
+int rtnl_has_addr4(struct rtnl *r, unsigned ifindex);
+/*
+ * The main table's default route through IFINDEX with a gateway (a
+ * DHCP client's), the lowest metric: 1 and *gw, 0 if none, -1 on error.
+ */
+int rtnl_main_default_via(struct rtnl *r, unsigned ifindex, struct in_addr *gw);
+
 /* Number of routes in TABLE (0 when empty), -1 on error. */
 int rtnl_table_count(struct rtnl *r, uint32_t table);
 

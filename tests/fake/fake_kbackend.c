@@ -3,7 +3,9 @@
  * fake_kbackend.c - see fake_kbackend.h.  Small fixed tables: enough
  * for the tests and the fuzzer, and every bound is checked.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #define FK_RULES	256
 #define FK_TABLES	256
 #define FK_PENDING	4096
+#define FK_LINKS	16
 
 struct fk_member {
 	struct nfqlb_addr a;
@@ -33,11 +36,28 @@ struct fk_pending {
 	struct fk_member m;
 };
 
+/* A table: its own routes (through ifindex), and its last resort. */
+struct fk_table {
+	uint32_t table;
+	int n;
+	unsigned ifindex;
+	int last_resort;
+};
+
+/* An interface the tests changed; the others exist, up (fake_kb_link). */
+struct fk_link {
+	char name[IF_NAMESIZE];
+	struct kb_link l;
+};
+
 struct kbackend {
 	struct fk_set sets[FK_SETS];
 	struct conf_rule rules[FK_RULES];
 	unsigned nrules;
-	struct { uint32_t table; int n; } routes[FK_TABLES];
+	struct fk_table routes[FK_TABLES];
+	struct fk_link links[FK_LINKS];
+	unsigned nlinks;
+	int link_fail;
 	int steered;
 	struct fk_pending pending[FK_PENDING];
 	unsigned npending;
@@ -219,62 +239,104 @@ static void fk_commit(struct kbackend *b, kb_fail_cb cb, void *arg)
 	b->npending = 0;
 }
 
-static unsigned fk_ifindex(struct kbackend *b, const char *ifname)
-{
-	/* Every interface exists but those named "missing...". */
-	if (!strncmp(ifname, "missing", 7)) {
-		fail(b, "no such interface", ifname);
-		return 0;
-	}
-	return 2 + (unsigned)(ifname[0] & 0x3f);
-}
-
-static int *routes_of(struct kbackend *b, uint32_t table)
+static struct fk_table *routes_of(struct kbackend *b, uint32_t table)
 {
 	unsigned i, free_i = FK_TABLES;
 
 	for (i = 0; i < FK_TABLES; i++) {
 		if (b->routes[i].table == table)
-			return &b->routes[i].n;
+			return &b->routes[i];
 		if (!b->routes[i].table && free_i == FK_TABLES)
 			free_i = i;
 	}
 	if (free_i == FK_TABLES)
 		return NULL;
 	b->routes[free_i].table = table;
-	return &b->routes[free_i].n;
+	return &b->routes[free_i];
+}
+
+static struct fk_link *link_find(const char *ifname)
+{
+	unsigned i;
+
+	for (i = 0; i < fk.nlinks; i++)
+		if (!strcmp(fk.links[i].name, ifname))
+			return &fk.links[i];
+	return NULL;
+}
+
+/* The kernel's default: every interface exists, up, with an address... */
+static void link_default(const char *ifname, struct kb_link *l)
+{
+	memset(l, 0, sizeof(*l));
+	/* But those named "missing...": they appear when a test says so. */
+	if (!strncmp(ifname, "missing", 7))
+		return;
+	l->ifindex = 2 + (unsigned)(ifname[0] & 0x3f);
+	l->facts.exists = 1;
+	l->facts.admin_up = 1;
+	l->facts.carrier = 1;
+	l->facts.has_addr4 = 1;
+}
+
+static int fk_link_get(struct kbackend *b, const char *ifname, enum linkstate_nh nh,
+		       struct kb_link *l)
+{
+	const struct fk_link *fl = link_find(ifname);
+
+	if (b->link_fail)
+		return fail(b, "no answer about", ifname);
+	if (fl)
+		*l = fl->l;
+	else
+		link_default(ifname, l);
+	if (nh != LINKSTATE_NH_LEARNED) {
+		l->facts.nexthop_known = 0;
+		l->nexthop.s_addr = INADDR_ANY;
+	}
+	return 0;
 }
 
 static int fk_routes_add(struct kbackend *b, uint32_t table, struct in_addr gw,
 			 unsigned ifindex)
 {
-	int *n = routes_of(b, table);
+	struct fk_table *t = routes_of(b, table);
 
-	(void)gw;
-	(void)ifindex;
-	if (!n)
+	if (!t)
 		return fail(b, "no room for table", "");
-	*n = 2;		/* "GW/32 dev IF" and the default route */
+	/* "GW/32 dev IF" and the default route; "default dev IF" alone. */
+	t->n = gw.s_addr ? 2 : 1;
+	t->ifindex = ifindex;
 	return 0;
 }
 
-static int fk_routes_del(struct kbackend *b, uint32_t table, struct in_addr gw,
-			 unsigned ifindex)
+static int fk_last_resort(struct kbackend *b, uint32_t table, int add)
 {
-	int *n = routes_of(b, table);
+	struct fk_table *t = routes_of(b, table);
 
-	(void)gw;
-	(void)ifindex;
-	if (n)
-		*n = 0;
+	if (!t)
+		return fail(b, "no room for table", "");
+	t->last_resort = add;
+	return 0;
+}
+
+static int fk_table_flush(struct kbackend *b, uint32_t table, int keep_last_resort)
+{
+	struct fk_table *t = routes_of(b, table);
+
+	if (t) {
+		t->n = 0;
+		t->ifindex = 0;
+		t->last_resort = keep_last_resort && t->last_resort;
+	}
 	return 0;
 }
 
 static int fk_table_count(struct kbackend *b, uint32_t table)
 {
-	int *n = routes_of(b, table);
+	struct fk_table *t = routes_of(b, table);
 
-	return n ? *n : 0;
+	return t ? t->n + t->last_resort : 0;
 }
 
 static int rule_index(const struct kbackend *b, const struct conf_rule *r)
@@ -353,11 +415,12 @@ const struct kbackend_ops fake_kb_ops = {
 	.member_del = fk_member_del,
 	.pending = fk_pending,
 	.commit = fk_commit,
-	.ifindex = fk_ifindex,
 	.routes_add = fk_routes_add,
-	.routes_del = fk_routes_del,
+	.last_resort = fk_last_resort,
+	.table_flush = fk_table_flush,
 	.table_count = fk_table_count,
 	.rule = fk_rule,
+	.link_get = fk_link_get,
 	.steer_install = fk_steer_install,
 	.steer_remove = fk_steer_remove,
 	.steer_audit = fk_steer_audit,
@@ -417,9 +480,58 @@ void fake_kb_flush(void)
 	for (i = 0; i < FK_SETS; i++)
 		fk.sets[i].used = 0;
 	fk.nrules = 0;
-	for (i = 0; i < FK_TABLES; i++)
+	for (i = 0; i < FK_TABLES; i++) {
 		fk.routes[i].n = 0;
+		fk.routes[i].last_resort = 0;
+	}
 	fk.steered = 0;
+}
+
+int fake_kb_last_resort(uint32_t table)
+{
+	struct fk_table *t = routes_of(&fk, table);
+
+	return t && t->last_resort;
+}
+
+int fake_kb_link(const char *ifname, int exists, int up, unsigned ifindex,
+		 const char *nexthop)
+{
+	struct fk_link *fl = link_find(ifname);
+	unsigned i, old;
+
+	if (!fl) {
+		if (fk.nlinks == FK_LINKS || strlen(ifname) >= IF_NAMESIZE)
+			return -1;
+		fl = &fk.links[fk.nlinks++];
+		snprintf(fl->name, sizeof(fl->name), "%s", ifname);
+		link_default(ifname, &fl->l);
+	}
+	old = fl->l.ifindex;
+	fl->l.facts.exists = exists;
+	fl->l.facts.admin_up = fl->l.facts.carrier = exists && up;
+	fl->l.facts.has_addr4 = exists;
+	if (!ifindex)
+		ifindex = old ? old : 2 + (unsigned)(ifname[0] & 0x3f);
+	fl->l.ifindex = exists ? ifindex : 0;
+	fl->l.facts.nexthop_known = exists && nexthop &&
+				    inet_pton(AF_INET, nexthop, &fl->l.nexthop) == 1;
+	if (!fl->l.facts.nexthop_known)
+		fl->l.nexthop.s_addr = INADDR_ANY;
+	if (exists && up)
+		return 0;
+	/* The kernel deletes the routes through a link down or gone, silently. */
+	for (i = 0; i < FK_TABLES; i++)
+		if (fk.routes[i].n && fk.routes[i].ifindex == old) {
+			fk.routes[i].n = 0;
+			fk.routes[i].ifindex = 0;
+		}
+	return 0;
+}
+
+void fake_kb_fail_links(int on)
+{
+	fk.link_fail = on;
 }
 
 void fake_kb_fail_adds(unsigned n)

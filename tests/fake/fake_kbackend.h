@@ -25,8 +25,9 @@ int fake_kb_member(const char *set, const struct nfqlb_addr *a, uint32_t *mark);
 int fake_kb_set_exists(const char *set);
 /* Is a rule of that priority and table in place? */
 int fake_kb_rule(uint32_t prio, uint32_t table);
-/* Routes in table. */
+/* Routes in table (its last resort included); is its last resort there? */
 int fake_kb_routes(uint32_t table);
+int fake_kb_last_resort(uint32_t table);
 int fake_kb_steered(void);
 /* Adds recorded, not yet committed. */
 unsigned fake_kb_pending(void);
@@ -35,5 +36,17 @@ unsigned fake_kb_pending(void);
 void fake_kb_flush(void);
 /* The next n member adds fail (0: none). */
 void fake_kb_fail_adds(unsigned n);
+
+/*
+ * Links.  Every interface exists, up, with carrier and an address
+ * (but those named "missing..."), unless a test says otherwise here: exists, up (and carrier), its
+ * index (0: unchanged), main's default route via it ("a.b.c.d" or
+ * NULL: none).  A link down or gone loses the routes through it, as
+ * the kernel does, without a word.  -1 if the table is full.
+ */
+int fake_kb_link(const char *ifname, int exists, int up, unsigned ifindex,
+		 const char *nexthop);
+/* Link queries fail (the kernel does not answer), or not. */
+void fake_kb_fail_links(int on);
 
 #endif

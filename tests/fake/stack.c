@@ -33,10 +33,11 @@ static int stack_layers(struct stack *s)
 	s->km = kmirror_open(c, &fake_kb_ops);
 	s->b = s->km ? bindings_new(c, s->km) : NULL;
 	s->fo = s->b ? failover_new(c, s->b, s->km) : NULL;
+	s->up = s->fo ? uplink_new(c, s->km, s->fo) : NULL;
 	s->ha = s->b ? hasync_new(c, s->b) : NULL;
 	s->lw = s->b ? loadwatch_new(c, s->b) : NULL;
 	s->sync = s->ha ? sync_new(c, s->b, s->ha) : NULL;
-	s->topo = s->fo ? topology_new(c, s->conf_path, s->km, s->b, s->fo) : NULL;
+	s->topo = s->up ? topology_new(c, s->conf_path, s->km, s->b, s->fo, s->up) : NULL;
 	return s->topo && s->ha && s->lw && s->sync ? 0 : -1;
 }
 
@@ -49,7 +50,7 @@ static int stack_serve(struct stack *s)
 	snprintf(sock, sizeof(sock), "%s/ctl.sock", s->dir);
 	s->cmd = (struct commands_env){
 		.conf = &s->conf, .conf_path = s->conf_path, .topo = s->topo,
-		.b = s->b, .fo = s->fo, .ha = s->ha, .lw = s->lw, .sync = s->sync, .km = s->km,
+		.b = s->b, .fo = s->fo, .up = s->up, .ha = s->ha, .lw = s->lw, .sync = s->sync, .km = s->km,
 		.started = time(NULL),
 	};
 	s->ctl = control_open(&cp, commands_handle, &s->cmd, err, sizeof(err));
@@ -82,6 +83,8 @@ int stack_init(struct stack *s, const char *conf_text)
 		fprintf(stderr, "stack: %s\n", err);
 		return -1;
 	}
+	/* The links as the fake kernel has them (no watch: tests call audits). */
+	uplink_audit(s->up);
 	return stack_serve(s);
 }
 
@@ -95,6 +98,7 @@ void stack_free(struct stack *s)
 	sync_free(s->sync);
 	loadwatch_free(s->lw);
 	hasync_free(s->ha);
+	uplink_free(s->up);
 	failover_free(s->fo);
 	bindings_free(s->b);
 	kmirror_close(s->km);

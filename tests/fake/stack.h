@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * stack.h - the daemon's real layers (bindings, failover, HA, sync,
+ * stack.h - the daemon's real layers (bindings, failover, uplinks, HA, sync,
  * topology, commands) put together as nfqlbd.c does, over the fake
  * kernel backend: for the unit tests of the upper layers and the
  * control fuzzer.  No queue, no kernel: the configuration and the
@@ -19,6 +19,7 @@ struct stack {
 	struct kmirror *km;
 	struct bindings *b;
 	struct failover *fo;
+	struct uplink *up;
 	struct hasync *ha;
 	struct loadwatch *lw;
 	struct sync *sync;

@@ -8,6 +8,9 @@
 #
 # shellcheck disable=SC2317  # functions are called through check()
 . "$(dirname "$0")/lib.sh"
+# A router "goes down" by answering nothing (iptables -I OUTPUT -j DROP
+# in its namespace): its link stays up, so the probes decide.  A link
+# that goes down is no-link at once, without probes (t_uplink.sh).
 
 PY=$(command -v python3)
 C=$BUILD/nfqlbctl
@@ -182,7 +185,7 @@ in_cli "$BUILD/udpgen" -d "$LAB_INET" -p 9 -c 300 -g 10000 -f "$(lab_client_ip 0
 gen=$!
 check "client 0's stream reaches router 1" wait_until 5 client_at 0 1
 t0=$(date +%s%N)
-in_r 1 ip link set eth0 down
+in_r 1 iptables -I OUTPUT -j DROP
 check "wan1 down (bounded: 10 s)" wait_state wan1 down 10
 t1=$(date +%s%N)
 echo "# down decision after $(( (t1 - t0) / 1000000 )) ms (interval 200, timeout 150, fall 2)"
@@ -213,7 +216,7 @@ check "no notify script left running" wait_until 5 notify_running 0
 is "stats count the failover" "$(stat failovers)" "$((fo + 1))"
 
 # --- back up, no rebalance: new clients fill wan1 first ---
-in_r 1 ip link set eth0 up
+in_r 1 iptables -D OUTPUT -j DROP
 in_r 1 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.1.1"
 # Back once the window (30 rounds) is clean again: about 6 s.
 check "wan1 up again within 10 s" wait_state wan1 up 10
@@ -270,10 +273,10 @@ check "rebalance after the weight change" sh -c "$C rebalance >/dev/null"
 is "shares follow weights 1:1:2" "$(gw_counts)" "9 9 18"
 
 # --- failback with automatic rebalance ---
-in_r 2 ip link set eth0 down
+in_r 2 iptables -I OUTPUT -j DROP
 check "wan2 down" wait_state wan2 down 10
 is "wan2's 9 clients moved (least loaded first)" "$(gw wan2 clients)" 0
-in_r 2 ip link set eth0 up
+in_r 2 iptables -D OUTPUT -j DROP
 in_r 2 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.2.1"
 check "wan2 up" wait_state wan2 up 10
 # The failback's rebalance waits health.rebalance_after (1 s here).
@@ -286,7 +289,7 @@ traffic_check "after automatic rebalance" 36
 # target's failure: held, nobody moves; t_quality.sh tests that.) ---
 ok=1
 for i in 1 2 3; do
-	in_r "$i" ip link set eth0 down
+	in_r "$i" iptables -I OUTPUT -j DROP
 	wait_state "wan$i" down 10 || ok=0
 done
 is "all three down" "$ok" 1
@@ -302,13 +305,13 @@ out=$($C bind "$(lab_client_ip 40)" 2>&1)
 is "a new login is refused clearly (exit 7)" "$?:$out" \
 	"7:nfqlbctl: cannot bind $(lab_client_ip 40): no gateway takes clients"
 check "the daemon still answers" sh -c "$C status >/dev/null"
-in_r 3 ip link set eth0 up
+in_r 3 iptables -D OUTPUT -j DROP
 in_r 3 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.3.1"
 check "wan3 back up" wait_state wan3 up 10
 is "the first gateway back takes every client" "$(gw_counts)" "0 0 36"
 is "sets follow" "$(set_counts)" "0 0 36"
 for i in 1 2; do
-	in_r "$i" ip link set eth0 up
+	in_r "$i" iptables -D OUTPUT -j DROP
 	in_r "$i" ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.$i.1"
 done
 # wan2's second down in a short while: damped a little longer.

@@ -26,7 +26,8 @@ wait_counts() {
 	return 1
 }
 link() {
-	in_r 2 ip link set eth0 "$1"
+	# A dead router, not a lost link (that is no-link at once: t_uplink.sh).
+	if [ "$1" = down ]; then in_r 2 iptables -I OUTPUT -j DROP; else in_r 2 iptables -D OUTPUT -j DROP; fi
 	# The router's route goes with its link; put it back.
 	[ "$1" = up ] && in_r 2 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.2.1"
 	return 0
@@ -110,7 +111,7 @@ ok=1
 for g in wan1 wan2 wan3; do wait_state "$g" up 15 || ok=0; done
 is "all three gateways up" "$ok" 1
 t0=$(date +%s%N)
-in_r 3 ip link set eth0 down
+in_r 3 iptables -I OUTPUT -j DROP
 check "wan3 down" wait_state wan3 down 15
 t1=$(awk '$2 == "wan3" && $3 == "up" && $4 == "down" { t = $1 } END { print t }' "$LAB_DIR/notify.log")
 t1=${t1:-$t0}

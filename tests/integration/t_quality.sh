@@ -14,6 +14,9 @@
 #
 # shellcheck disable=SC2317  # functions are called through check()
 . "$(dirname "$0")/lib.sh"
+# A router "goes down" by answering nothing (iptables -I OUTPUT -j DROP
+# in its namespace): its link stays up, so the probes decide.  A link
+# that goes down is no-link at once, without probes (t_uplink.sh).
 
 PY=$(command -v python3)
 C=$BUILD/nfqlbctl
@@ -186,7 +189,7 @@ check "wan1 up again once the loss is over" wait_state wan1 up 15
 
 # --- a clean outage: judged down as fast as before (fall rounds) ---
 t0=$(date +%s%N)
-in_r 3 ip link set eth0 down
+in_r 3 iptables -I OUTPUT -j DROP
 check "wan3 down" wait_state wan3 down 5
 t1=$(awk '$2 == "wan3" && $3 == "up" && $4 == "down" { t = $1 } END { print t }' "$NOTIFY_LOG.t")
 t1=${t1:-$t0}
@@ -195,7 +198,7 @@ echo "# clean outage, interval 200 ms, timeout 150 ms, fall 3: down decision aft
 # fall rounds, the first of which may have started just before the cut
 check "decided within fall + 1 rounds plus the timeout (750 ms, 1500 with slack for a busy machine): $ms ms" test "$ms" -gt 0 -a "$ms" -le 1500
 is "its clients moved to the live gateways" "$(gw wan3 clients)" 0
-in_r 3 ip link set eth0 up
+in_r 3 iptables -D OUTPUT -j DROP
 in_r 3 ip route replace "$LAB_LAN.0/24" via "$LAB_WAN.3.1"
 check "wan3 back up" wait_state wan3 up 15
 check "daemon still running" kill -0 "$(lab_pid)"

@@ -32,7 +32,7 @@ check "nfqlbd starts over a crashed run's state" lab_start
 is "one PREROUTING jump" "$(in_gw iptables -t mangle -S PREROUTING | grep -c -- '-j NFQLB$')" "1"
 is "one FORWARD jump" "$(in_gw iptables -t mangle -S FORWARD | grep -c -- '-j NFQLB_SAVE$')" "1"
 is "three fwmark rules" "$(in_gw ip rule show | grep -c 'lookup 20[0-2]')" "3"
-is "two routes in table 201" "$(in_gw ip route show table 201 | wc -l)" "2"
+is "two routes and the last resort in table 201" "$(in_gw ip route show table 201 | wc -l)" "3"
 lab_send 0 30 1
 is "still the same bindings" "$(lab_bindings | sort)" "$before"
 

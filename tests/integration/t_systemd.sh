@@ -179,9 +179,18 @@ bad_start() {	# bad_start WHAT: start fails with 78, and no restart follows
 	is "$what: nothing left in the kernel" "$(ours_left)" "chains/jumps 0 rules 0 routes 0"
 }
 sysctl_sd stop nfqlbd
+# A gateway's interface missing is no configuration error: the gateway
+# waits for it (no-link), the others are served.
 in_sd sed -i 's/interface = "wan2"/interface = "nfqlb-nosuch"/' /etc/nfqlb/nfqlb.conf
-bad_start "a gateway interface missing"
+sysctl_sd reset-failed nfqlbd 2>/dev/null
+check "a gateway interface missing: the unit starts" sysctl_sd start nfqlbd
+is "a gateway interface missing: active" "$(prop ActiveState)" active
 check "the missing interface is named at warning" wait_journal warning "gateway wan2: .*nfqlb-nosuch" 5
+is "wan2 is no-link with 0 clients" \
+	"$(in_sd /usr/local/sbin/nfqlbctl -j gateways | python3 -c 'import json, sys
+print(" ".join("%s %s" % (g["state"], g["clients"]) for g in json.load(sys.stdin) if g["name"] == "wan2"))')" \
+	"no-link 0"
+check "and stops" sysctl_sd stop nfqlbd
 in_sd sh -c 'echo "lan = 5;" >> /etc/nfqlb/nfqlb.conf'
 bad_start "a bad file"
 in_sd cp /etc/nfqlb/good.conf /etc/nfqlb/nfqlb.conf

@@ -194,6 +194,45 @@ START_TEST(test_lines)
 }
 END_TEST
 
+/* address: none (point-to-point), "dhcp" or an IP; last_resort. */
+START_TEST(test_uplinks)
+{
+	char buf[32];
+
+	ck_assert_int_eq(load(GOOD_LAN
+		"gateways = ( { name = \"p\"; interface = \"tun0\"; },\n"
+		"  { name = \"d\"; address = \"dhcp\"; interface = \"eth1\"; last_resort = \"main\"; },\n"
+		"  { name = \"e\"; address = \"dhcp\"; interface = \"eth2\"; },\n"
+		"  " GW("a", "10.0.0.1", 1) " );"), 0);
+	ck_assert_int_eq(c.last_resort, CONF_LR_UNREACHABLE);
+	ck_assert_int_eq(c.gw[0].nh, LINKSTATE_NH_DEV);
+	ck_assert_int_eq(c.gw[1].nh, LINKSTATE_NH_LEARNED);
+	ck_assert_int_eq(c.gw[2].nh, LINKSTATE_NH_LEARNED);
+	ck_assert_int_eq(c.gw[3].nh, LINKSTATE_NH_ADDR);
+	ck_assert_uint_eq(c.gw[0].addr.s_addr, 0);
+	ck_assert_int_eq(c.gw[0].last_resort, CONF_LR_UNREACHABLE);
+	ck_assert_int_eq(c.gw[1].last_resort, CONF_LR_MAIN);
+	ck_assert_str_eq(conf_gw_address(&c.gw[0], buf, sizeof(buf)), "");
+	ck_assert_str_eq(conf_gw_address(&c.gw[1], buf, sizeof(buf)), "dhcp");
+	ck_assert_str_eq(conf_gw_address(&c.gw[3], buf, sizeof(buf)), "10.0.0.1");
+	ck_assert_str_eq(conf_last_resort_name(c.gw[1].last_resort), "main");
+	ck_assert_str_eq(conf_last_resort_name(c.gw[0].last_resort), "unreachable");
+	/* The top-level default, overridden per gateway. */
+	ck_assert_int_eq(load(GOOD_LAN "last_resort = \"main\";\n"
+		"gateways = ( " GW("a", "10.0.0.1", 1) ",\n"
+		"  { name = \"b\"; address = \"10.0.0.2\"; interface = \"e\"; last_resort = \"unreachable\"; } );"), 0);
+	ck_assert_int_eq(c.gw[0].last_resort, CONF_LR_MAIN);
+	ck_assert_int_eq(c.gw[1].last_resort, CONF_LR_UNREACHABLE);
+	/* Bad values: named with their line. */
+	load(GOOD_LAN "last_resort = \"drop\";\n"
+	     "gateways = ( { name = \"a\"; address = \"dhcpx\"; interface = \"e\";\n"
+	     "  last_resort = 3; } );");
+	ck_assert_error("line 2: last_resort = \"drop\" must be \"unreachable\" or \"main\"");
+	ck_assert_error("line 3: gateway 1 address = \"dhcpx\" is not a unicast IPv4 address or \"dhcp\"");
+	ck_assert_error("gateway 1 last_resort must be a string, not an integer");
+}
+END_TEST
+
 START_TEST(test_types)
 {
 	load(GOOD_LAN "marks = { base = \"200\"; };\nqueue = { fail_open = 1; };\n"
@@ -215,7 +254,8 @@ START_TEST(test_required)
 	load(GOOD_LAN "gateways = ();");
 	ck_assert_error("gateways is empty");
 	load(GOOD_LAN "gateways = ( { name = \"a\"; } );");
-	ck_assert_error("gateway 1 address is required");
+	ck_assert_error("gateway 1 interface is required");
+	ck_assert_int_eq(has_error("gateway 1 address"), 0);	/* point-to-point */
 	ck_assert_error("gateway 1 interface is required");
 	load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 0) ");");
 	ck_assert_error("every gateway has weight 0");
@@ -577,6 +617,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_all_errors_at_once);
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_types);
+	tcase_add_test(tc, test_uplinks);
 	tcase_add_test(tc, test_required);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_syntax_error);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * check_daemon.c - the daemon's upper layers (bindings, failover,
- * topology, sync, HA adoption, commands) for real, over the fake
+ * uplinks, topology, sync, HA adoption, commands) for real, over the fake
  * kernel backend (tests/fake): what they ask of the kernel is read
  * back from the fake's sets, rules and routes.
  */
@@ -102,7 +102,10 @@ START_TEST(test_start_kernel)
 
 	for (i = 0; i < 3; i++) {
 		ck_assert(fake_kb_set_exists(set_of(i)));
-		ck_assert_int_eq(fake_kb_routes(BASE + i), 2);
+		/* Its two routes (its link is up) and the last resort. */
+		ck_assert_int_eq(fake_kb_routes(BASE + i), 3);
+		ck_assert(fake_kb_last_resort(BASE + i));
+		ck_assert_str_eq(uplink_link(st.up, i), "ok");
 		ck_assert(fake_kb_rule(PRIO + i, BASE + i));		/* LAN rule */
 		ck_assert(fake_kb_rule(PRIO + BALANCE_MAX_GW + i, BASE + i)); /* probes */
 	}
@@ -281,7 +284,7 @@ START_TEST(test_topology_add_weight_drain_del)
 	slot = topology_gw_add(st.topo, &g, err, sizeof(err));
 	ck_assert_int_eq(slot, 3);
 	ck_assert(fake_kb_set_exists("nfqlb-wan4"));
-	ck_assert_int_eq(fake_kb_routes(BASE + 3), 2);
+	ck_assert_int_eq(fake_kb_routes(BASE + 3), 3);
 	ck_assert(fake_kb_rule(PRIO + 3, BASE + 3));
 	failover_verdict(st.fo, 3, HEALTH_UP);
 	failover_tick(st.fo);
@@ -353,7 +356,7 @@ START_TEST(test_repair_after_flush)
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(fake_kb_set_members(set_of(i)),
 				 balance_gw_clients(bindings_table(st.b), i));
-		ck_assert_int_eq(fake_kb_routes(BASE + i), 2);
+		ck_assert_int_eq(fake_kb_routes(BASE + i), 3);
 		ck_assert(fake_kb_rule(PRIO + BALANCE_MAX_GW + i, BASE + i));
 	}
 	ck_assert(fake_kb_rule(PRIO + 0, BASE + 0));
@@ -442,6 +445,174 @@ START_TEST(test_unpinned_map)
 }
 END_TEST
 
+/* The uplinks (daemon/uplink.c) over the fake kernel's links. */
+static int answer_has(const char *line, const char *what)
+{
+	return strstr(ask(line), what) != NULL;
+}
+
+START_TEST(test_uplink_lost_and_back)
+{
+	struct nfqlb_addr a;
+	unsigned i;
+
+	for (i = 0; i < 12; i++)
+		bind_one(160 + i);
+	ck_assert_uint_gt(balance_gw_clients(bindings_table(st.b), 1), 0);
+	/* eth2 down: the kernel drops its routes, the last resort stays. */
+	ck_assert_int_eq(fake_kb_link("eth2", 1, 0, 0, NULL), 0);
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 1);
+	uplink_audit(st.up);
+	ck_assert_str_eq(failover_state(st.fo, 1), "no-link");
+	ck_assert_str_eq(uplink_link(st.up, 1), "admin-down");
+	ck_assert(!fake_kb_rule(PRIO + 1, BASE + 1));		/* its LAN rule out */
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 1);
+	ck_assert(fake_kb_last_resort(BASE + 1));	/* nothing falls through */
+	/* Its users moved, as for any outage; new ones go elsewhere. */
+	ck_assert_uint_eq(balance_gw_clients(bindings_table(st.b), 1), 0);
+	ck_assert_int_eq(fake_kb_set_members(set_of(1)), 0);
+	for (i = 0; i < 12; i++) {
+		a = client(160 + i);
+		ck_assert_int_ne(balance_lookup(bindings_table(st.b), &a), 1);
+	}
+	ck_assert_int_ne(bind_one(180), 1);
+	ck_assert_uint_eq(uplink_counters(st.up)->link_losses, 1);
+	ck_assert(answer_has("gateways", "state=no-link link=admin-down"));
+	ck_assert(answer_has("stats", "link_losses=1 link_returns=0"));
+	/* Audited again with nothing new: nothing logged or counted twice. */
+	uplink_audit(st.up);
+	ck_assert_uint_eq(uplink_counters(st.up)->link_losses, 1);
+	/* Back: its routes at once; in use once its probes say up. */
+	ck_assert_int_eq(fake_kb_link("eth2", 1, 1, 0, NULL), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(uplink_link(st.up, 1), "ok");
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 3);
+	ck_assert_str_ne(failover_state(st.fo, 1), "no-link");
+	failover_verdict(st.fo, 1, HEALTH_UP);
+	failover_tick(st.fo);
+	ck_assert_str_eq(failover_state(st.fo, 1), "up");
+	ck_assert(fake_kb_rule(PRIO + 1, BASE + 1));
+	ck_assert_int_eq(bind_one(181), 1);	/* the least loaded takes the next */
+	ck_assert_uint_eq(uplink_counters(st.up)->link_returns, 1);
+}
+END_TEST
+
+/* A re-created interface (new index): the routes follow it. */
+START_TEST(test_uplink_recreated)
+{
+	ck_assert_int_eq(fake_kb_link("eth3", 0, 0, 0, NULL), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(uplink_link(st.up, 2), "missing");
+	ck_assert_str_eq(failover_state(st.fo, 2), "no-link");
+	ck_assert_int_eq(fake_kb_routes(BASE + 2), 1);
+	ck_assert_int_eq(fake_kb_link("eth3", 1, 1, 77, NULL), 0);
+	uplink_audit(st.up);
+	ck_assert_int_eq(fake_kb_routes(BASE + 2), 3);
+	/* Its routes are through index 77: eth3 down again drops them. */
+	ck_assert_int_eq(fake_kb_link("eth3", 1, 0, 77, NULL), 0);
+	ck_assert_int_eq(fake_kb_routes(BASE + 2), 1);
+	uplink_audit(st.up);
+	ck_assert_str_eq(failover_state(st.fo, 2), "no-link");
+	ck_assert_uint_eq(uplink_counters(st.up)->link_losses, 2);
+	ck_assert_uint_eq(uplink_counters(st.up)->link_returns, 1);
+}
+END_TEST
+
+/* A bounce the audits did not see (down and up in between): the routes come back. */
+START_TEST(test_uplink_unseen_bounce)
+{
+	ck_assert_int_eq(fake_kb_link("eth0", 1, 0, 0, NULL), 0);
+	ck_assert_int_eq(fake_kb_link("eth0", 1, 1, 0, NULL), 0);
+	ck_assert_int_eq(fake_kb_routes(BASE + 0), 1);
+	uplink_audit(st.up);
+	ck_assert_int_eq(fake_kb_routes(BASE + 0), 3);
+	ck_assert_str_eq(failover_state(st.fo, 0), "up");
+}
+END_TEST
+
+/* The kernel not answering about links: the verdict stands. */
+START_TEST(test_uplink_no_answer)
+{
+	fake_kb_fail_links(1);
+	uplink_audit(st.up);
+	ck_assert_str_eq(uplink_link(st.up, 0), "ok");
+	ck_assert_str_eq(failover_state(st.fo, 0), "up");
+	fake_kb_fail_links(0);
+}
+END_TEST
+
+/* A gateway whose interface is missing at start, then appears. */
+START_TEST(test_uplink_late_interface)
+{
+	static const char conf_late[] = LAN HEALTH "gateways = (\n"
+		"  { name = \"wan1\"; address = \"10.0.1.1\"; interface = \"eth0\"; },\n"
+		"  { name = \"wan2\"; address = \"10.0.2.1\"; interface = \"eth2\"; },\n"
+		"  { name = \"lte\"; address = \"10.0.9.1\"; interface = \"missing9\"; } );\n"
+		"clients = { max = 1024; state_dir = \"@DIR@\"; };\n";
+	unsigned i;
+
+	ck_assert_int_eq(stack_init(&st, conf_late), 0);
+	for (i = 0; i < 3; i++)
+		failover_verdict(st.fo, i, HEALTH_UP);
+	failover_tick(st.fo);
+	ck_assert_str_eq(failover_state(st.fo, 0), "up");
+	ck_assert_str_eq(failover_state(st.fo, 2), "no-link");
+	ck_assert_str_eq(uplink_link(st.up, 2), "missing");
+	ck_assert_int_eq(fake_kb_routes(BASE + 2), 1);	/* the last resort alone */
+	ck_assert(!fake_kb_rule(PRIO + 2, BASE + 2));
+	for (i = 0; i < 10; i++)
+		ck_assert_int_ne(bind_one(190 + i), 2);
+	ck_assert(answer_has("gateways", "name=lte"));
+	/* It appears: taken in, no restart, no reload. */
+	ck_assert_int_eq(fake_kb_link("missing9", 1, 1, 0, NULL), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(uplink_link(st.up, 2), "ok");
+	ck_assert_int_eq(fake_kb_routes(BASE + 2), 3);
+	failover_verdict(st.fo, 2, HEALTH_UP);
+	failover_tick(st.fo);
+	ck_assert_str_eq(failover_state(st.fo, 2), "up");
+	ck_assert(fake_kb_rule(PRIO + 2, BASE + 2));
+	ck_assert_int_eq(bind_one(200), 2);
+	stack_free(&st);
+}
+END_TEST
+
+/* address = "dhcp": the next hop is main's default via the interface. */
+START_TEST(test_uplink_learned_nexthop)
+{
+	static const char conf_dhcp[] = LAN "gateways = (\n"
+		"  { name = \"wan1\"; address = \"10.0.1.1\"; interface = \"eth0\"; },\n"
+		"  { name = \"isp\"; address = \"dhcp\"; interface = \"eth5\"; } );\n"
+		"clients = { max = 1024; state_dir = \"@DIR@\"; };\n";
+	char buf[INET_ADDRSTRLEN];
+
+	ck_assert_int_eq(stack_init(&st, conf_dhcp), 0);
+	/* No lease yet: no next hop, no-link. */
+	ck_assert_str_eq(uplink_link(st.up, 1), "no-nexthop");
+	ck_assert_str_eq(failover_state(st.fo, 1), "no-link");
+	ck_assert_str_eq(uplink_nexthop(st.up, 1, buf, sizeof(buf)), "-");
+	ck_assert_str_eq(uplink_nexthop(st.up, 0, buf, sizeof(buf)), "10.0.1.1");
+	/* A lease: in use at once (not probed), routes through it. */
+	ck_assert_int_eq(fake_kb_link("eth5", 1, 1, 0, "10.0.5.1"), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(failover_state(st.fo, 1), "up");
+	ck_assert_str_eq(uplink_nexthop(st.up, 1, buf, sizeof(buf)), "10.0.5.1");
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 3);
+	ck_assert(answer_has("gateways", "address=10.0.5.1"));
+	/* The lease changes the router: followed. */
+	ck_assert_int_eq(fake_kb_link("eth5", 1, 1, 0, "10.0.5.254"), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(uplink_nexthop(st.up, 1, buf, sizeof(buf)), "10.0.5.254");
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 3);
+	/* Gone: no-link again, the last resort alone. */
+	ck_assert_int_eq(fake_kb_link("eth5", 1, 1, 0, NULL), 0);
+	uplink_audit(st.up);
+	ck_assert_str_eq(failover_state(st.fo, 1), "no-link");
+	ck_assert_int_eq(fake_kb_routes(BASE + 1), 1);
+	stack_free(&st);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -463,6 +634,14 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_ha_adopt);
 	tcase_add_test(tc, test_sync_through_commands);
 	tcase_add_test(tc, test_commands_read_layers);
+	tcase_add_test(tc, test_uplink_lost_and_back);
+	tcase_add_test(tc, test_uplink_recreated);
+	tcase_add_test(tc, test_uplink_unseen_bounce);
+	tcase_add_test(tc, test_uplink_no_answer);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("uplinks");
+	tcase_add_test(tc, test_uplink_late_interface);
+	tcase_add_test(tc, test_uplink_learned_nexthop);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("unpinned");
 	tcase_add_test(tc, test_unpinned_map);

@@ -68,7 +68,7 @@ static const char *states(const struct judge_gw *g, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		buf[i] = "pudhm"[g[i].state];	/* probing up down held daMped */
+		buf[i] = "pudhml"[g[i].state];	/* probing up down held daMped no-Link */
 	buf[n] = 0;
 	return buf;
 }
@@ -230,6 +230,7 @@ START_TEST(test_real_failover)
 	/* a gateway not probed (used 0) does not count */
 	setup(g, 3);
 	g[3].used = 0;
+	g[3].nolink = 0;
 	g[3].state = JUDGE_UP;
 	t = turn(g, 4, "dddu", 1000);
 	ck_assert_uint_eq(t.held, 7);
@@ -371,6 +372,117 @@ START_TEST(test_flap_minute)
 }
 END_TEST
 
+/* A link lost takes a probed gateway out at once, whatever its probes say. */
+START_TEST(test_nolink_probed)
+{
+	struct judge_gw g[3];
+	struct judge_turn t;
+
+	ck_assert_str_eq(judge_state_name(JUDGE_NOLINK), "no-link");
+	setup(g, 3);
+	g[1].nolink = 1;
+	t = turn(g, 3, "uuu", 1000);
+	ck_assert_uint_eq(t.down, BIT(1));
+	ck_assert_str_eq(states(g, 3), "ulu");
+	ck_assert_uint_eq(g[1].penalty, JUDGE_PENALTY);	/* a down for damping */
+	/* Still no link: nothing more, even with its probes failing. */
+	t = turn(g, 3, "udu", 2000);
+	ck_assert_uint_eq(t.down | t.up | t.held, 0);
+	ck_assert_str_eq(states(g, 3), "ulu");
+	/* Back, probes still failing: out of use, no second down. */
+	g[1].nolink = 0;
+	t = turn(g, 3, "udu", 3000);
+	ck_assert_uint_eq(t.down | t.up, 0);
+	ck_assert_str_eq(states(g, 3), "udu");
+	/* The probes decide. */
+	t = turn(g, 3, "uuu", 4000);
+	ck_assert_uint_eq(t.up, BIT(1));
+	ck_assert_str_eq(states(g, 3), "uuu");
+	/* A second loss soon after: back only when the penalty has decayed. */
+	g[1].nolink = 1;
+	t = turn(g, 3, "uuu", 5000);
+	ck_assert_uint_eq(t.down, BIT(1));
+	g[1].nolink = 0;
+	t = turn(g, 3, "uuu", 6000);
+	ck_assert_uint_eq(t.up, 0);
+	ck_assert_uint_eq(t.damped, BIT(1));
+	ck_assert_str_eq(states(g, 3), "umu");
+}
+END_TEST
+
+/* Back with its probes never having noticed: up at once. */
+START_TEST(test_nolink_short)
+{
+	struct judge_gw g[2];
+	struct judge_turn t;
+
+	setup(g, 2);
+	g[0].nolink = 1;
+	t = turn(g, 2, "uu", 100);
+	ck_assert_uint_eq(t.down, BIT(0));
+	g[0].nolink = 0;
+	t = turn(g, 2, "uu", 600);
+	ck_assert_uint_eq(t.up, BIT(0));
+	ck_assert_str_eq(states(g, 2), "uu");
+}
+END_TEST
+
+/* Unprobed gateways: the link alone decides. */
+START_TEST(test_nolink_unprobed)
+{
+	struct judge_gw g[2];
+	struct judge_turn t;
+
+	judge_init(&g[0], JUDGE_UP, 0);
+	judge_init(&g[1], JUDGE_UP, 0);
+	g[0].nolink = 1;
+	t = turn(g, 2, "pp", 10);
+	ck_assert_uint_eq(t.down, BIT(0));
+	ck_assert_str_eq(states(g, 2), "lu");
+	ck_assert_uint_eq(g[0].penalty, 0);	/* never damped: no probe to lift it */
+	g[0].nolink = 0;
+	t = turn(g, 2, "pp", 20);
+	ck_assert_uint_eq(t.up, BIT(0));
+	ck_assert_str_eq(states(g, 2), "uu");
+	/* A new gateway whose link is missing from the start. */
+	judge_init(&g[1], JUDGE_PROBING, 30);
+	g[1].used = 1;
+	g[1].nolink = 1;
+	t = turn(g, 2, "pp", 30);
+	ck_assert_uint_eq(t.down, BIT(1));
+	ck_assert_str_eq(states(g, 2), "ul");
+}
+END_TEST
+
+/* Links lost together are no probe outage; a held gateway losing its link leaves. */
+START_TEST(test_nolink_not_outage)
+{
+	struct judge_gw g[3];
+	struct judge_turn t;
+
+	setup(g, 3);
+	g[0].nolink = g[1].nolink = 1;
+	t = turn(g, 3, "ddu", 1000);
+	ck_assert_uint_eq(t.down, BIT(0) | BIT(1));
+	ck_assert_uint_eq(t.held, 0);
+	ck_assert_int_eq(t.outage_start, 0);
+	ck_assert_str_eq(states(g, 3), "llu");
+
+	setup(g, 3);
+	t = turn(g, 3, "ddd", 1000);
+	ck_assert_uint_eq(t.held, BIT(0) | BIT(1) | BIT(2));
+	g[2].nolink = 1;
+	t = turn(g, 3, "ddd", 2000);
+	ck_assert_uint_eq(t.down, BIT(2));
+	ck_assert_uint_eq(t.unheld, BIT(2));
+	ck_assert_str_eq(states(g, 3), "hhl");
+	/* A no-link gateway's stale UP does not end the outage. */
+	g[2].raw = HEALTH_UP;
+	t = turn(g, 3, "ddu", 3000);
+	ck_assert_str_eq(states(g, 3), "hhl");
+}
+END_TEST
+
 static Suite *judge_suite(void)
 {
 	Suite *s = suite_create("judge");
@@ -384,6 +496,10 @@ static Suite *judge_suite(void)
 	tcase_add_test(tc, test_damping);
 	tcase_add_test(tc, test_rebalance_after);
 	tcase_add_test(tc, test_flap_minute);
+	tcase_add_test(tc, test_nolink_probed);
+	tcase_add_test(tc, test_nolink_short);
+	tcase_add_test(tc, test_nolink_unprobed);
+	tcase_add_test(tc, test_nolink_not_outage);
 	suite_add_tcase(s, tc);
 	return s;
 }
