@@ -12,16 +12,7 @@
 # mode, chroot) and mmdebstrap (scripts/install-deps.sh).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-T_N=0
-T_FAILED=0
-ok() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
-not_ok() {
-	T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
-	echo "not ok $T_N - $1"; shift
-	[ $# -gt 0 ] && printf '#   %s\n' "$@"
-	return 0
-}
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "command failed: $*"; fi; }
+. "$TOP/tests/package/tap.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP not root (mmdebstrap's root mode and chroot need it)"

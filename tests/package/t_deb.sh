@@ -12,16 +12,7 @@
 # written.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-T_N=0
-T_FAILED=0
-ok() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
-not_ok() {
-	T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
-	echo "not ok $T_N - $1"; shift
-	[ $# -gt 0 ] && printf '#   %s\n' "$@"
-	return 0
-}
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "command failed: $*"; fi; }
+. "$TOP/tests/package/tap.sh"
 is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi; }
 
 for tool in dpkg-buildpackage dh lintian hardening-check; do
