@@ -289,8 +289,9 @@ if [ "$moved" -gt 0 ]; then ok "the rebalance moved $moved users"; else
 	not_ok "the rebalance moved users" "none moved"; fi
 round rebal "after a weight change and a rebalance"
 
-# --- a failover: wan2's router goes away ---
-in_r 2 ip link set eth0 down
+# --- a failover: wan2's router stops answering (its probes decide; a
+# router's link going away would be no-link at once, t_uplink's case) ---
+in_r 2 iptables -I OUTPUT -j DROP
 check "wan2 is down" wait_state wan2 down 10
 is "nobody is left on wan2" "$(gw wan2 clients)" 0
 round failover "after wan2's failover"
