@@ -30,7 +30,9 @@
 # and without the gateway routes' traffic realms, alternated pairs,
 # pinned and unpinned; about 40 s), BENCH_ONLY=ab BENCH_BASE=DIR (this
 # build's nfqlbd against DIR/nfqlbd, another commit's, paired run by
-# run: queue drains, new clients, fast path; about 2 minutes).
+# run: queue drains, new clients, fast path; about 2 minutes),
+# BENCH_ONLY=measure (the fast path without and with balance.measure,
+# paired; about a minute).
 # Methods and results: bench/RESULTS.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
@@ -119,7 +121,7 @@ lab_up() {
 
 # write_conf FILE [key=value...]: nfqlbd's configuration for the lab.
 write_conf() {
-	local f=$1 i batch=64 copy=40 maxlen=8192 sockbuf=8388608 pin=true
+	local f=$1 i batch=64 copy=40 maxlen=8192 sockbuf=8388608 pin=true measure=false
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -128,6 +130,7 @@ write_conf() {
 		maxlen=*) maxlen=${kv#*=} ;;
 		sockbuf=*) sockbuf=${kv#*=} ;;
 		pin=*) pin=${kv#*=} ;;
+		measure=*) measure=${kv#*=} ;;
 		esac
 	done
 	{
@@ -138,6 +141,7 @@ write_conf() {
 		echo "clients = { max = 4194304; set_prefix = \"nfqlb-\"; };"
 		echo "keep_on_exit = true;"
 		echo "pin_connections = $pin;"
+		echo "balance = { measure = $measure; };"
 		echo "control = { socket = \"$DIR/nfqlbd.sock\"; };"
 		echo "gateways = ("
 		for ((i = 1; i <= NGW; i++)); do
@@ -660,6 +664,42 @@ main_ab() {
 	note "took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# BENCH_ONLY=measure: what measuring the load (balance.measure, on with
+# the load policy and rebalance_idle: conntrack accounting on every
+# packet, a zeroing conntrack dump a second) costs the fast path: QRUNS
+# pairs of windows, the daemon without it then with it, flows made anew.
+measure_one() {	# on|off
+	daemon_stop
+	in_gw sysctl -qw net.netfilter.nf_conntrack_acct=0 2> /dev/null
+	daemon_start "measure=$([ "$1" = on ] && echo true || echo false)"
+	sleep 1.2	# its first tick: accounting on, the first dump
+	in_gw conntrack -F 2> /dev/null
+	kernel_window "fast-measure-$1"
+}
+
+main_measure() {
+	local k off
+	[ "$(id -u)" = 0 ] || die "needs root (namespaces)"
+	echo "== nfqlb packet benchmark: the cost of measuring the load (BENCH_ONLY=measure)"
+	machine
+	lab_up
+	daemon_start
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+	DESC_OF[fast-measure-off]="fast path, balance.measure = false (the users policy's default)"
+	DESC_OF[fast-measure-on]="fast path, balance.measure = true, paired"
+	for ((k = 1; k <= QRUNS; k++)); do
+		measure_one off
+		off=$R_RATE
+		measure_one on
+		printf '  %-20s run %d: %8s pps vs off %8s pps\n' fast-measure-on "$k" "$R_RATE" "$off"
+	done
+	daemon_stop
+	echo
+	paired fast-measure-on fast-measure-off
+	note "took $(( $(date +%s) - T_START )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # BENCH_ONLY=new: the new-client runs alone, in the same state as in
 # the full run (the known clients bound beforehand).
 main_new() {
@@ -932,6 +972,7 @@ if [ "${BENCH_LIB:-0}" != 1 ]; then
 	new) main_new ;;
 	realm) main_realm ;;
 	ab) main_ab ;;
-	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new', 'realm' and 'ab' are known" ;;
+	measure) main_measure ;;
+	*) die "BENCH_ONLY=$BENCH_ONLY: only 'new', 'realm', 'ab' and 'measure' are known" ;;
 	esac
 fi

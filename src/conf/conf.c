@@ -191,7 +191,7 @@ static const char *const conf_known_groups[][20] = {
 	  "rebalance_after", NULL },
 	{ "ha", "enable", "learn", "pair_addresses", "peer_fingerprint",
 	  "release_after", NULL },
-	{ "balance", "policy", "rebalance_idle", "rebalance_margin", "rebalance_hold",
+	{ "balance", "policy", "measure", "rebalance_idle", "rebalance_margin", "rebalance_hold",
 	  "rebalance_interval", NULL },
 	{ "proxy", "enable", "port_base", "ports", "user_prefix", NULL },
 };
@@ -971,6 +971,7 @@ static void parse_balance(struct conf_ctx *x, config_t *cf, struct conf *c)
 		conf_err(x, "line %d: balance.policy = \"%s\" must be \"users\" or \"load\"",
 			 config_setting_source_line(s), v);
 	c->rebalance_idle = get_bool(x, cf, "balance.rebalance_idle", 0);
+	c->measure = get_bool(x, cf, "balance.measure", 0);
 	/* Unpinned, a moved user's open connections would move with it. */
 	if (c->rebalance_idle && !c->pin_connections)
 		conf_err(x, "line %d: balance.rebalance_idle = true needs "

@@ -153,6 +153,7 @@ struct conf {
 	 */
 	int policy;
 	int rebalance_idle;
+	int measure;		/* per-user counting without the load policy */
 	uint32_t rebalance_margin;
 	uint32_t rebalance_hold;
 	uint32_t rebalance_interval;

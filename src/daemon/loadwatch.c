@@ -319,6 +319,17 @@ static void warn(struct loadwatch *w, const char *what, const char *err)
 	log_warnx("load: %s: %s", what, err);
 }
 
+/*
+ * Measuring costs the fast path (conntrack accounting on every packet,
+ * a dump a second: bench/RESULTS.md): only where it decides something
+ * (the load policy, quiet rebalancing) or is asked for (balance.measure).
+ */
+static int measuring(const struct loadwatch *w)
+{
+	return w->conf->policy == CONF_POLICY_LOAD || w->conf->rebalance_idle ||
+	       w->conf->measure;
+}
+
 void loadwatch_tick(struct loadwatch *w)
 {
 	struct carry_ctx c;
@@ -329,6 +340,11 @@ void loadwatch_tick(struct loadwatch *w)
 
 	if (!w)
 		return;
+	if (!measuring(w)) {
+		w->ok = 0;
+		w->primed = 0;	/* a later start zeroes lifetimes again */
+		return;
+	}
 	if (!w->enabled) {
 		if (ctacct_enable(err, sizeof(err))) {
 			warn(w, "no conntrack accounting", err);

@@ -98,7 +98,7 @@ stop_streams() {
 scenario() {
 	local k h=0 g
 	servers
-	write_conf "balance = { policy = \"$1\"; $2 };"
+	write_conf "balance = { policy = \"$1\"; measure = true; $2 };"
 	lab_start || return 1
 	wait_until 10 sampling || { not_ok "$1: nfqlbd samples the load"; return 1; }
 	for ((k = 0; k < NCLI; k++)); do

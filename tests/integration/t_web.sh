@@ -199,6 +199,12 @@ print(" ".join(bad) or "all")
 PY
 )
 is "every nfqlbctl stats field is in /metrics ($(grep -c . "$LAB_DIR/stats.json") stats record)" "$missing" all
+# The users policy measures nothing: no conntrack accounting, no dump
+# (their cost on the fast path is only paid where the load is used).
+is "balance.policy users: conntrack accounting left off" \
+	"$(in_gw sysctl -n net.netfilter.nf_conntrack_acct)" 0
+is "balance.policy users: no per-gateway rate in /metrics" \
+	"$(grep -c '^nfqlb_gateway_\(down\|up\)_rate_bytes{' "$LAB_DIR/metrics" || true)" 0
 
 # The routers' own counters: packets and bytes per router.
 router_traffic() {
