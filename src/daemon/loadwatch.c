@@ -29,6 +29,13 @@
 #define LW_HOT		12500u
 /* Samples in a row without a connection before a user counts as idle. */
 #define LW_IDLE_SAMPLES	2
+/*
+ * A sample every LW_SAMPLE_S seconds: each one is a zeroing dump of the
+ * whole conntrack table, whose cost on the fast path is measured in
+ * bench/RESULTS.md (BENCH_ONLY=measure); the smoothing keeps its time
+ * constant in seconds (ewma()), whatever the interval.
+ */
+#define LW_SAMPLE_S	3
 
 struct lw_user {
 	uint32_t ip;		/* network order; 0: free slot */
@@ -57,6 +64,7 @@ struct loadwatch {
 	int primed;		/* a first (zeroing) sample was taken */
 	int ok;			/* the last sample worked */
 	int enabled;		/* nf_conntrack_acct was set */
+	unsigned ticks;		/* since the last sample */
 	time_t last_warn;
 	struct load_rb_state rb;
 };
@@ -197,6 +205,18 @@ static void sample_cb(const struct ctacct_entry *e, void *arg)
 	}
 }
 
+/* load_ewma once per second of the interval: the same 8 s time constant. */
+static uint64_t ewma(uint64_t old, uint64_t sample, uint64_t ms)
+{
+	uint64_t n = (ms + 500) / 1000, i;
+
+	/* At least once; a minute of steps has converged anyway. */
+	n = n < 1 ? 1 : n > 60 ? 60 : n;
+	for (i = 0; i < n; i++)
+		old = load_ewma(old, sample);
+	return old;
+}
+
 static uint64_t per_second(uint64_t bytes, uint64_t ms)
 {
 	return ms ? (uint64_t)((unsigned __int128)bytes * 1000 / ms) : 0;
@@ -218,8 +238,8 @@ static void smooth(struct loadwatch *w, struct lw_table *cur, uint64_t ms,
 			continue;
 		u->u.rx_bytes += u->d_down;
 		u->u.tx_bytes += u->d_up;
-		u->u.rate_down = load_ewma(u->u.rate_down, per_second(u->d_down, ms));
-		u->u.rate_up = load_ewma(u->u.rate_up, per_second(u->d_up, ms));
+		u->u.rate_down = ewma(u->u.rate_down, per_second(u->d_down, ms), ms);
+		u->u.rate_up = ewma(u->u.rate_up, per_second(u->d_up, ms), ms);
 		u->u.open = u->open;
 		if (u->open)
 			u->idle = 0;
@@ -233,8 +253,8 @@ static void smooth(struct loadwatch *w, struct lw_table *cur, uint64_t ms,
 	}
 	for (unsigned g = 0; g < ngw; g++)
 		for (int k = 0; k < LOAD_DIRS; k++)
-			w->rate[g][k] = load_ewma(w->rate[g][k],
-						  per_second(w->delta[g][k], ms));
+			w->rate[g][k] = ewma(w->rate[g][k],
+					     per_second(w->delta[g][k], ms), ms);
 	for (int k = 0; k < LOAD_DIRS; k++) {
 		w->typical[k] = r[k] ? load_typical(r[k], n, LW_ACTIVE) : 0;
 		free(r[k]);
@@ -345,6 +365,10 @@ void loadwatch_tick(struct loadwatch *w)
 		w->primed = 0;	/* a later start zeroes lifetimes again */
 		return;
 	}
+	/* The first tick samples (zeroes the counters), then every LW_SAMPLE_S. */
+	if (w->primed && ++w->ticks < LW_SAMPLE_S)
+		return;
+	w->ticks = 0;
 	if (!w->enabled) {
 		if (ctacct_enable(err, sizeof(err))) {
 			warn(w, "no conntrack accounting", err);
