@@ -141,7 +141,8 @@ write_conf() {
 		echo "clients = { max = 4194304; set_prefix = \"nfqlb-\"; };"
 		echo "keep_on_exit = true;"
 		echo "pin_connections = $pin;"
-		echo "balance = { measure = $measure; };"
+		# (only when asked: an older daemon knows no balance group)
+		[ "$measure" = true ] && echo "balance = { measure = true; };"
 		echo "control = { socket = \"$DIR/nfqlbd.sock\"; };"
 		echo "gateways = ("
 		for ((i = 1; i <= NGW; i++)); do
