@@ -517,6 +517,7 @@ START_TEST(test_balance)
 	ck_assert_int_eq(load(GOOD_LAN "gateways = (" GW("a", "10.0.0.1", 1) ");"), 0);
 	ck_assert_int_eq(c.policy, CONF_POLICY_USERS);
 	ck_assert_int_eq(c.rebalance_idle, 0);
+	ck_assert_int_eq(c.measure, 0);
 	ck_assert_uint_eq(c.rebalance_margin, 25);
 	ck_assert_uint_eq(c.rebalance_hold, 10);
 	ck_assert_uint_eq(c.rebalance_interval, 2);
@@ -526,11 +527,12 @@ START_TEST(test_balance)
 			      "interface = \"eth0\"; bandwidth = { down = 20000; up = 5000; }; },"
 			      "{ name = \"b\"; address = \"10.0.0.2\"; interface = \"eth0\"; "
 			      "bandwidth = { up = 100000000; }; });\n"
-			      "balance = { policy = \"load\"; rebalance_idle = true; "
+			      "balance = { policy = \"load\"; rebalance_idle = true; measure = true; "
 			      "rebalance_margin = 40; rebalance_hold = 0; rebalance_interval = 5; };"),
 			 0);
 	ck_assert_int_eq(c.policy, CONF_POLICY_LOAD);
 	ck_assert_int_eq(c.rebalance_idle, 1);
+	ck_assert_int_eq(c.measure, 1);
 	ck_assert_uint_eq(c.rebalance_margin, 40);
 	ck_assert_uint_eq(c.rebalance_hold, 0);
 	ck_assert_uint_eq(c.rebalance_interval, 5);
