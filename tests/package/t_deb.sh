@@ -85,9 +85,14 @@ for f in usr/sbin/nfqlbd usr/sbin/nfqlbctl lib/systemd/system/nfqlbd.service \
     usr/lib/nfqlb/chilli-conup.sh usr/lib/nfqlb/chilli-condown.sh \
     usr/share/man/man8/nfqlbd.8.gz usr/share/man/man8/nfqlbctl.8.gz \
     usr/share/man/man5/nfqlb.conf.5.gz etc/nfqlb/nfqlb.conf \
-    usr/share/doc/nfqlb/NEWS.gz; do
+    usr/share/doc/nfqlb/NEWS.gz \
+    usr/lib/nfqlb/nfqlb-proxy-conf lib/systemd/system/nfqlb-e2guardian@.service; do
 	check "the package holds /$f" test -e "$ROOT/$f"
 done
+# Behind a web proxy: the helper answers without nfqlbd, and says why.
+out=$(NFQLB_SOCKET=/nonexistent "$ROOT/usr/lib/nfqlb/nfqlb-proxy-conf" squid 2>&1); rc=$?
+check "nfqlb-proxy-conf without nfqlbd: an error, not silence (exit $rc)" \
+	sh -c "[ $rc -ne 0 ] && [ -n \"\$1\" ]" _ "$out"
 is "the unit runs /usr/sbin/nfqlbd" "$(grep -c '^ExecStart=/usr/sbin/nfqlbd ' "$ROOT/lib/systemd/system/nfqlbd.service")" 1
 # The chilli hooks, chilli-sync.sh and ha-notify.sh: every script that
 # runs nfqlbctl runs the installed one.
