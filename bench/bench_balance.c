@@ -32,8 +32,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "addr.h"
-#include "balance.h"
+#include "core/addr.h"
+#include "core/balance.h"
 
 #define MIN_LOOKUP_S	0.05	/* per round */
 #define MIN_ASSIGN_S	0.05
