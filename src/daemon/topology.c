@@ -283,8 +283,21 @@ static int reload_gw(struct topology *t, const struct conf_gw *g, char *err, siz
 			return -1;
 	}
 	t->gw[s].conf_weight = g->weight;
+	c->gw[s].bw_down = g->bw_down;
+	c->gw[s].bw_up = g->bw_up;
 	topology_set_weight(t, (unsigned)s, g->weight);
 	return 0;
+}
+
+/* The balance group: read live by the load watch and the bindings' choice. */
+static void reload_balance(struct conf *c, const struct conf *nc)
+{
+	c->policy = nc->policy;
+	c->measure = nc->measure;
+	c->rebalance_idle = nc->rebalance_idle;
+	c->rebalance_margin = nc->rebalance_margin;
+	c->rebalance_hold = nc->rebalance_hold;
+	c->rebalance_interval = nc->rebalance_interval;
 }
 
 /* Apply a valid file that changes nothing only a restart can change. */
@@ -307,6 +320,7 @@ static int reload_apply(struct topology *t, const struct conf *nc, char *err, si
 			return -1;
 	}
 	c->ha = nc->ha;	/* pair addresses, peer fingerprint */
+	reload_balance(c, nc);
 	c->last_resort = nc->last_resort;
 	uplink_audit(t->up);	/* routes of the gateways rewritten above */
 	return 0;

@@ -172,9 +172,17 @@ check "load: wan1's utilization is shown ($U)" python3 -c "import sys; assert 0.
 reset
 
 # --- rebalance_idle under the users rule --------------------------------
+# Everybody logs in as above (the heavy users clustered on wan1), then
+# rebalance_idle is switched on by a reload: the starting point is the
+# same every run, whatever the sampling's timing during the logins.
 declare -A BEFORE
-scenario users "rebalance_idle = true; rebalance_hold = 2; rebalance_interval = 1;"
+scenario users ""
+is "rebalance: every heavy user on wan1 first" "$(heavy_gws)" "wan1 wan1 wan1 "
 for ((k = 0; k < NCLI; k++)); do BEFORE[$k]=$(client_gw "$k"); done
+write_conf "balance = { policy = \"users\"; measure = true; rebalance_idle = true;
+	rebalance_hold = 2; rebalance_interval = 1; };
+control = { socket = \"$LAB_SOCK\"; };"
+check "rebalance: switched on by a reload" "$C" reload
 moved_enough() { [ "$(stat idle_moves)" -ge 2 ]; }
 check "rebalance: idle users of the hot gateway moved" wait_until 30 moved_enough
 BUSY_MOVED=""

@@ -314,14 +314,19 @@ START_TEST(test_reload)
 	/* A new gateway and a new weight: applied. */
 	ck_assert_int_eq(stack_write_conf(&st, LAN HEALTH
 		"gateways = (\n"
-		"  { name = \"wan1\"; address = \"10.0.1.1\"; interface = \"eth0\"; weight = 5; },\n"
+		"  { name = \"wan1\"; address = \"10.0.1.1\"; interface = \"eth0\"; weight = 5;\n"
+		"    bandwidth = { down = 20000; }; },\n"
 		"  { name = \"wan2\"; address = \"10.0.2.1\"; interface = \"eth2\"; },\n"
 		"  { name = \"wan3\"; address = \"10.0.3.1\"; interface = \"eth3\"; weight = 2; },\n"
 		"  { name = \"wan5\"; address = \"10.0.5.1\"; interface = \"eth5\"; } );\n"
+		"balance = { policy = \"load\"; rebalance_idle = true; };\n"
 		"clients = { max = 1024; release_hold = 1; state_dir = \"@DIR@\"; };\n"), 0);
 	ck_assert_int_eq(topology_reload(st.topo, err, sizeof(err)), 0);
 	ck_assert_int_eq(conf_gw_find(&st.conf, "wan5"), 3);
 	ck_assert_uint_eq(balance_gw_weight(bindings_table(st.b), 0), 5);
+	ck_assert_int_eq(st.conf.policy, CONF_POLICY_LOAD);	/* the balance group too */
+	ck_assert_int_eq(st.conf.rebalance_idle, 1);
+	ck_assert_uint_eq(st.conf.gw[0].bw_down, 20000);
 	ck_assert(fake_kb_set_exists("nfqlb-wan5"));
 	/* A setting only a restart applies: refused, named, nothing changed. */
 	ck_assert_int_eq(stack_write_conf(&st, "lan = { interface = \"eth9\"; "
