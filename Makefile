@@ -56,7 +56,7 @@ src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr load
 DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
 	       queue lbset rtnl steer proxy kmirror kmon \
-	       conf log spawn health ct \
+	       conf log spawn sbuf health ct \
 	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \
 	       judge ha ctlearn hasync ctacct loadwatch \

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -65,5 +66,52 @@ int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len)
 out:
 	if (nl)
 		mnl_socket_close(nl);
+	return rc;
+}
+
+int ct_dump(uint16_t msg, mnl_cb_t cb, void *arg, const char *what, char *err,
+	    size_t len)
+{
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	char *buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4);
+	int r, rc = -1;
+	ssize_t n;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!buf || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
+		snprintf(err, len, "%s: netlink socket: %s", what, strerror(errno));
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(err, len, "%s: %s", what, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE * 4);
+		r = n < 0 ? -1 : mnl_cb_run(buf, (size_t)n, seq, portid, cb, arg);
+		if (r < 0) {
+			snprintf(err, len, "%s: %s", what, strerror(errno));
+			goto out;
+		}
+		if (r == MNL_CB_STOP)
+			break;
+	}
+	rc = 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	free(buf);
 	return rc;
 }

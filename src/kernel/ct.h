@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ct.h - conntrack: delete the connections pinned to one gateway.
+ * ct.h - conntrack: delete the connections pinned to one gateway; dump
+ * the table for the modules that read it.
  *
  * When a gateway goes down, the connections whose connmark is its mark
  * would keep being routed to it (the chain restores the mark before
@@ -15,8 +16,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <libmnl/libmnl.h>
 
 /* Delete every IPv4 conntrack entry with (mark & mask) == mark. */
 int ct_delete_mark(uint32_t mark, uint32_t mask, char *err, size_t len);
+
+/*
+ * Dump the IPv4 conntrack table with ctnetlink request msg
+ * (IPCTNL_MSG_CT_GET, or _GET_CTRZERO to zero the counters read), each
+ * entry's message to cb (a libmnl callback).  0, or -1 with err ("what:
+ * reason").  Shared by ctlearn (HA learning) and ctacct (load).
+ */
+int ct_dump(uint16_t msg, mnl_cb_t cb, void *arg, const char *what, char *err,
+	    size_t len);
 
 #endif

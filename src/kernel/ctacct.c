@@ -16,6 +16,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
+#include "kernel/ct.h"
 #include "kernel/ctacct.h"
 
 #define CTACCT_SYSCTL	"/proc/sys/net/netfilter/nf_conntrack_acct"
@@ -126,52 +127,8 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 long ctacct_dump(int zero, ctacct_cb cb, void *arg, char *err, size_t len)
 {
 	struct msg_ctx m = { .cb = cb, .arg = arg };
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-	uint32_t seq = (uint32_t)time(NULL), portid;
-	char *buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4);
-	long rc = -1;
-	int r;
-	ssize_t n;
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!buf || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
-		snprintf(err, len, "conntrack counters: netlink socket: %s", strerror(errno));
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
-			  (zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET);
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		snprintf(err, len, "conntrack counters: %s", strerror(errno));
-		goto out;
-	}
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE * 4);
-		if (n < 0) {
-			snprintf(err, len, "conntrack counters: %s", strerror(errno));
-			goto out;
-		}
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, msg_cb, &m);
-		if (r < 0) {
-			snprintf(err, len, "conntrack counters: %s", strerror(errno));
-			goto out;
-		}
-		if (r == MNL_CB_STOP)
-			break;
-	}
-	rc = m.seen;
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	free(buf);
-	return rc;
+	if (ct_dump(zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET, msg_cb, &m, "conntrack counters", err, len))
+		return -1;
+	return m.seen;
 }

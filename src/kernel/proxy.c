@@ -13,6 +13,7 @@
 #include "kernel/proxy.h"
 #include "util/spawn.h"
 #include "util/log.h"
+#include "util/sbuf.h"
 
 #define PROXY_TAG	"nfqlb-proxy:"		/* + slot: a REDIRECT rule */
 #define PROXY_TX_TAG	"nfqlb-proxy-tx:"	/* + slot: a counting rule */
@@ -23,24 +24,6 @@
  * added back so that the counters only grow while the daemon runs.
  */
 static struct proxy_counters proxy_base;
-
-static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= len)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *off)
-		return -1;
-	*off += (size_t)n;
-	return 0;
-}
 
 static void lan_net_str(const struct conf *c, char *buf, size_t len)
 {
@@ -57,7 +40,7 @@ static void ports_str(const struct conf *c, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < c->proxy.nports; i++)
-		appendf(buf, len, &off, "%s%u", i ? "," : "", c->proxy.ports[i]);
+		sbuf_appendf(buf, len, &off, "%s%u", i ? "," : "", c->proxy.ports[i]);
 }
 
 int proxy_ruleset(const struct conf *c, const uint32_t *uid, char *buf,
@@ -71,32 +54,32 @@ int proxy_ruleset(const struct conf *c, const uint32_t *uid, char *buf,
 
 	lan_net_str(c, net, sizeof(net));
 	ports_str(c, ports, sizeof(ports));
-	r |= appendf(buf, len, &off, "*nat\n:%s - [0:0]\n", PROXY_NAT_CHAIN);
+	r |= sbuf_appendf(buf, len, &off, "*nat\n:%s - [0:0]\n", PROXY_NAT_CHAIN);
 	for (i = 0; i < c->ngw; i++)
 		if (c->gw[i].name[0])
-			r |= appendf(buf, len, &off,
+			r |= sbuf_appendf(buf, len, &off,
 				     "-A %s -p tcp -m multiport --dports %s "
 				     "-m mark --mark 0x%x/0x%x "
 				     "-m comment --comment " PROXY_TAG "%u "
 				     "-j REDIRECT --to-ports %u\n",
 				     PROXY_NAT_CHAIN, ports, conf_gw_mark(c, i), m,
 				     i, conf_proxy_port(c, i));
-	r |= appendf(buf, len, &off, "COMMIT\n*mangle\n:%s - [0:0]\n"
+	r |= sbuf_appendf(buf, len, &off, "COMMIT\n*mangle\n:%s - [0:0]\n"
 		     "-A %s -d %s -j RETURN\n", PROXY_OUT_CHAIN, PROXY_OUT_CHAIN, net);
 	for (i = 0; i < c->ngw; i++)
 		if (c->gw[i].name[0] && uid[i] != PROXY_UID_NONE)
-			r |= appendf(buf, len, &off,
+			r |= sbuf_appendf(buf, len, &off,
 				     "-A %s -m owner --uid-owner %u "
 				     "-j MARK --set-xmark 0x%x/0x%x\n",
 				     PROXY_OUT_CHAIN, uid[i], conf_gw_mark(c, i), m);
 	/* Counting only (no target): whoever marked it, socket or rule. */
 	for (i = 0; i < c->ngw; i++)
 		if (c->gw[i].name[0])
-			r |= appendf(buf, len, &off,
+			r |= sbuf_appendf(buf, len, &off,
 				     "-A %s -m mark --mark 0x%x/0x%x "
 				     "-m comment --comment " PROXY_TX_TAG "%u\n",
 				     PROXY_OUT_CHAIN, conf_gw_mark(c, i), m, i);
-	r |= appendf(buf, len, &off, "COMMIT\n");
+	r |= sbuf_appendf(buf, len, &off, "COMMIT\n");
 	return r ? -1 : 0;
 }
 
@@ -313,13 +296,13 @@ static int audit_chain(const char *table, const char *chain, unsigned want,
 	unsigned have;
 
 	if (spawn_run(argv, NULL, out, sizeof(out))) {
-		appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
+		sbuf_appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
 		return 1;
 	}
 	have = count_rules(out, chain);
 	if (have >= want)
 		return 0;
-	appendf(missing, len, off, "%s%u of the %u rules of chain %s",
+	sbuf_appendf(missing, len, off, "%s%u of the %u rules of chain %s",
 		*off ? ", " : "", want - have, want, chain);
 	return 1;
 }
@@ -348,7 +331,7 @@ int proxy_audit(const struct conf *c, char *missing, size_t len, int sep)
 	for (i = 0; i < PROXY_NJUMPS; i++) {
 		if (!jump_cmd(c, &proxy_jumps[i], "-C", out, sizeof(out)))
 			continue;
-		appendf(m, sizeof(m), &off, "%sjump %s %s -> %s", off ? ", " : "",
+		sbuf_appendf(m, sizeof(m), &off, "%sjump %s %s -> %s", off ? ", " : "",
 			proxy_jumps[i].table, proxy_jumps[i].hook,
 			proxy_jumps[i].target);
 		n++;

@@ -13,29 +13,12 @@
 #include <unistd.h>
 
 #include "kernel/proxy.h"
+#include "util/sbuf.h"
 #include "kernel/steer.h"
 #include "util/spawn.h"
 
 #define STEER_MAX_JUMP_DELETES	64
 
-
-static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= len)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *off)
-		return -1;
-	*off += (size_t)n;
-	return 0;
-}
 
 /*
  * Unpinned: one lookup in the map set sets the mark of a bound source
@@ -49,7 +32,7 @@ static int steer_rules_unpinned(const struct conf *c, char *buf, size_t len,
 	char map[32];
 
 	conf_map_set_name(c, map, sizeof(map));
-	return appendf(buf, len, off, "-A %s -j SET --map-set %s src --map-mark\n",
+	return sbuf_appendf(buf, len, off, "-A %s -j SET --map-set %s src --map-mark\n",
 		       STEER_CHAIN, map);
 }
 
@@ -62,7 +45,7 @@ static int steer_rules_pinned(const struct conf *c, char *buf, size_t len,
 	unsigned i;
 	int r = 0;
 
-	r |= appendf(buf, len, off,
+	r |= sbuf_appendf(buf, len, off,
 		     "-A %s -j CONNMARK --restore-mark --nfmask 0x%x --ctmask 0x%x\n"
 		     "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
 		     STEER_CHAIN, m, m, STEER_CHAIN, m);
@@ -70,11 +53,11 @@ static int steer_rules_pinned(const struct conf *c, char *buf, size_t len,
 		if (!c->gw[i].name[0])
 			continue;	/* an empty slot */
 		conf_set_name(c, i, set, sizeof(set));
-		r |= appendf(buf, len, off,
+		r |= sbuf_appendf(buf, len, off,
 			     "-A %s -m set --match-set %s src -j MARK --set-xmark 0x%x/0x%x\n",
 			     STEER_CHAIN, set, conf_gw_mark(c, i), m);
 	}
-	r |= appendf(buf, len, off,
+	r |= sbuf_appendf(buf, len, off,
 		     "-A %s -m mark ! --mark 0x0/0x%x -j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n",
 		     STEER_CHAIN, m, m, m);
 	return r;
@@ -86,7 +69,7 @@ static int steer_rules_save(const struct conf *c, char *buf, size_t len,
 {
 	uint32_t m = c->mark_mask;
 
-	return appendf(buf, len, off,
+	return sbuf_appendf(buf, len, off,
 		       "-A %s -m connmark --mark 0x0/0x%x -m mark ! --mark 0x0/0x%x "
 		       "-j CONNMARK --save-mark --nfmask 0x%x --ctmask 0x%x\n",
 		       STEER_SAVE_CHAIN, m, m, m, m);
@@ -99,11 +82,11 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 	int r = 0;
 
 	/* A chain declared with --noflush is flushed: the restore replaces it. */
-	r |= appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
+	r |= sbuf_appendf(buf, len, &off, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n",
 		     STEER_CHAIN, STEER_SAVE_CHAIN);
 	r |= c->pin_connections ? steer_rules_pinned(c, buf, len, &off) :
 				  steer_rules_unpinned(c, buf, len, &off);
-	r |= appendf(buf, len, &off, "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
+	r |= sbuf_appendf(buf, len, &off, "-A %s -m mark ! --mark 0x0/0x%x -j RETURN\n",
 		     STEER_CHAIN, m);
 	/*
 	 * Only unknown clients get here, so neither rule below slows the
@@ -112,17 +95,17 @@ int steer_ruleset(const struct conf *c, char *buf, size_t len)
 	 * queued at all, and the last rule only counts what leaves unmarked.
 	 */
 	if (c->bind_on_packet)
-		r |= appendf(buf, len, &off,
+		r |= sbuf_appendf(buf, len, &off,
 			     "-A %s -m addrtype --dst-type LOCAL,BROADCAST,MULTICAST "
 			     "-j RETURN\n"
 			     "-A %s -j NFQUEUE --queue-num %u --queue-bypass\n",
 			     STEER_CHAIN, STEER_CHAIN, c->queue_num);
 	else
-		r |= appendf(buf, len, &off, "-A %s -m comment --comment %s\n",
+		r |= sbuf_appendf(buf, len, &off, "-A %s -m comment --comment %s\n",
 			     STEER_CHAIN, STEER_UNBOUND_COMMENT);
 	if (c->pin_connections)
 		r |= steer_rules_save(c, buf, len, &off);
-	r |= appendf(buf, len, &off, "COMMIT\n");
+	r |= sbuf_appendf(buf, len, &off, "COMMIT\n");
 	return r ? -1 : 0;
 }
 
@@ -292,13 +275,13 @@ static int steer_audit_chain(const char *chain, unsigned want, char *missing,
 	if (!want)
 		return 0;
 	if (spawn_run(argv, NULL, out, sizeof(out))) {
-		appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
+		sbuf_appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
 		return 1;
 	}
 	have = steer_count_rules(out, chain);
 	if (have >= want)
 		return 0;
-	appendf(missing, len, off, "%s%u of the %u rules of chain %s",
+	sbuf_appendf(missing, len, off, "%s%u of the %u rules of chain %s",
 		*off ? ", " : "", want - have, want, chain);
 	return 1;
 }
@@ -324,7 +307,7 @@ int steer_audit(const struct conf *c, char *missing, size_t len)
 			continue;
 		if (!steer_jump_cmd(c, &steer_jumps[i], "-C", out, sizeof(out)))
 			continue;
-		appendf(missing, len, &off, "%sjump %s -> %s", off ? ", " : "",
+		sbuf_appendf(missing, len, &off, "%sjump %s -> %s", off ? ", " : "",
 			steer_jumps[i].hook, steer_jumps[i].target);
 		n++;
 	}
