@@ -55,7 +55,7 @@ HDRS	:= $(wildcard $(LAYERS:%=src/%/*.h))
 src	= $(foreach m,$(1),$(firstword $(wildcard $(LAYERS:%=src/%/$(m).c))))
 CORE_MODS := balance addr load
 DAEMON_MODS := nfqlbd commands control clientinfo kb_ipt hafp notify bindings topology proto instance prober \
-	       queue lbset rtnl steer proxy kmirror kmon \
+	       queue lbset rtnl steer proxy iptaudit kmirror kmon \
 	       conf log spawn sbuf health ct \
 	       failover portal state sync synclist iptab \
 	       foreign utf8 escape ownaddr traffic \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/iptaudit.h"
 #include "kernel/proxy.h"
 #include "util/spawn.h"
 #include "util/log.h"
@@ -273,40 +274,6 @@ int proxy_remove(const struct conf *c, char *err, size_t len)
 	return r;
 }
 
-/* "-A CHAIN " lines of text. */
-static unsigned count_rules(const char *text, const char *chain)
-{
-	size_t cl = strlen(chain);
-	unsigned n = 0;
-	const char *p;
-
-	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, "-A ", 3) && !strncmp(p + 3, chain, cl) && p[3 + cl] == ' ')
-			n++;
-	return n;
-}
-
-/* Count-based, as steer.c's audit: a flush or a deletion, not an edit. */
-static int audit_chain(const char *table, const char *chain, unsigned want,
-		       char *missing, size_t len, size_t *off)
-{
-	static char out[65536];
-	char *argv[] = { "iptables", "-w", "-t", (char *)table, "-S", (char *)chain,
-			 NULL };
-	unsigned have;
-
-	if (spawn_run(argv, NULL, out, sizeof(out))) {
-		sbuf_appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
-		return 1;
-	}
-	have = count_rules(out, chain);
-	if (have >= want)
-		return 0;
-	sbuf_appendf(missing, len, off, "%s%u of the %u rules of chain %s",
-		*off ? ", " : "", want - have, want, chain);
-	return 1;
-}
-
 int proxy_audit(const struct conf *c, char *missing, size_t len, int sep)
 {
 	static char rules[32768];
@@ -323,10 +290,10 @@ int proxy_audit(const struct conf *c, char *missing, size_t len, int sep)
 		return -1;
 	/* The text is "*nat ... COMMIT *mangle ...": each chain its table's. */
 	mangle = strstr(rules, "*mangle");
-	n += audit_chain("nat", PROXY_NAT_CHAIN, count_rules(rules, PROXY_NAT_CHAIN),
+	n += iptaudit_chain("nat", PROXY_NAT_CHAIN, iptaudit_count(rules, PROXY_NAT_CHAIN),
 			 m, sizeof(m), &off);
-	n += audit_chain("mangle", PROXY_OUT_CHAIN,
-			 count_rules(mangle ? mangle : "", PROXY_OUT_CHAIN),
+	n += iptaudit_chain("mangle", PROXY_OUT_CHAIN,
+			 iptaudit_count(mangle ? mangle : "", PROXY_OUT_CHAIN),
 			 m, sizeof(m), &off);
 	for (i = 0; i < PROXY_NJUMPS; i++) {
 		if (!jump_cmd(c, &proxy_jumps[i], "-C", out, sizeof(out)))

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/iptaudit.h"
 #include "kernel/proxy.h"
 #include "util/sbuf.h"
 #include "kernel/steer.h"
@@ -248,19 +249,6 @@ int steer_unbound_packets(unsigned long long *pk)
 	return 0;
 }
 
-/* Rules of chain in the ruleset text ("-A CHAIN " lines). */
-static unsigned steer_count_rules(const char *text, const char *chain)
-{
-	size_t cl = strlen(chain);
-	unsigned n = 0;
-	const char *p;
-
-	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, "-A ", 3) && !strncmp(p + 3, chain, cl) && p[3 + cl] == ' ')
-			n++;
-	return n;
-}
-
 /*
  * Count-based: a chain that exists with all its rules is taken as
  * ours (a flush or a deletion is what this looks for, not an edit).
@@ -268,22 +256,7 @@ static unsigned steer_count_rules(const char *text, const char *chain)
 static int steer_audit_chain(const char *chain, unsigned want, char *missing,
 			     size_t len, size_t *off)
 {
-	static char out[65536];
-	char *argv[] = { "iptables", "-w", "-t", "mangle", "-S", (char *)chain, NULL };
-	unsigned have;
-
-	if (!want)
-		return 0;
-	if (spawn_run(argv, NULL, out, sizeof(out))) {
-		sbuf_appendf(missing, len, off, "%schain %s", *off ? ", " : "", chain);
-		return 1;
-	}
-	have = steer_count_rules(out, chain);
-	if (have >= want)
-		return 0;
-	sbuf_appendf(missing, len, off, "%s%u of the %u rules of chain %s",
-		*off ? ", " : "", want - have, want, chain);
-	return 1;
+	return want ? iptaudit_chain("mangle", chain, want, missing, len, off) : 0;
 }
 
 int steer_audit(const struct conf *c, char *missing, size_t len)
@@ -297,10 +270,10 @@ int steer_audit(const struct conf *c, char *missing, size_t len)
 		missing[0] = '\0';
 	if (steer_ruleset(c, rules, sizeof(rules)))
 		return -1;
-	n += steer_audit_chain(STEER_CHAIN, steer_count_rules(rules, STEER_CHAIN),
+	n += steer_audit_chain(STEER_CHAIN, iptaudit_count(rules, STEER_CHAIN),
 			       missing, len, &off);
 	n += steer_audit_chain(STEER_SAVE_CHAIN,
-			       steer_count_rules(rules, STEER_SAVE_CHAIN),
+			       iptaudit_count(rules, STEER_SAVE_CHAIN),
 			       missing, len, &off);
 	for (i = 0; i < sizeof(steer_jumps) / sizeof(steer_jumps[0]); i++) {
 		if (steer_jumps[i].pinned_only && !c->pin_connections)
