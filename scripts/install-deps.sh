@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config make gcc libc6-dev
 libnetfilter-queue-dev libmnl-dev libnfnetlink-dev libipset-dev libconfig-dev
 check libsystemd-dev libjson-c-dev libmicrohttpd-dev
-iptables ipset iproute2 conntrack kmod procps python3 stress-ng
+iptables ipset iproute2 conntrack kmod procps python3 stress-ng iputils-ping
 systemd-container
 dpkg-dev debhelper devscripts lintian
 clang libclang-rt-14-dev util-linux

@@ -206,15 +206,17 @@ static void expected(const uint64_t typical[LOAD_DIRS], uint64_t users,
 	}
 }
 
-static int no_overshoot(const struct load_gw *g, unsigned n, unsigned hi,
-			unsigned lo, const uint64_t typical[LOAD_DIRS])
+/*
+ * The taker, with the moved user at typical demand, is at most as
+ * utilized as the giver is now.  Only measured rates: an idle user adds
+ * nothing to the giver's, so the giver is not credited with its other
+ * idle users (which would make the last ones of a saturated link stay,
+ * by a hair, whenever the busy users share it evenly).
+ */
+static int taker_stays_cooler(const struct load_gw *g, unsigned n, unsigned hi,
+			      unsigned lo, const uint64_t typical[LOAD_DIRS])
 {
-	uint64_t add_hi[LOAD_DIRS], add_lo[LOAD_DIRS];
-
-	/* The giver has an idle user (g[hi].idle >= 1): one less of them. */
-	expected(typical, (uint64_t)g[hi].idle - 1, add_hi);
-	expected(typical, (uint64_t)g[lo].idle + 1, add_lo);
-	return load_util_cmp(g, n, lo, add_lo, hi, add_hi) <= 0;
+	return load_util_cmp(g, n, lo, typical, hi, NULL) <= 0;
 }
 
 /* Is i's expected utilization (idle users at typical demand) below j's? */
@@ -264,7 +266,7 @@ int load_rebalance(struct load_rb_state *st, const struct load_rb_params *p,
 	/* A user of no typical demand changes nothing: nobody to move for. */
 	if (!typical[LOAD_DOWN] && !typical[LOAD_UP])
 		return 0;
-	if (!no_overshoot(g, n, (unsigned)hi, (unsigned)lo, typical))
+	if (!taker_stays_cooler(g, n, (unsigned)hi, (unsigned)lo, typical))
 		return 0;
 	st->last_move = now;
 	st->moved = 1;

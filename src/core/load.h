@@ -100,13 +100,15 @@ struct load_rb_state {
  *    is above the coolest available one by margin_pct, and has been
  *    for hold seconds (once armed, until it drops below half the
  *    margin: hysteresis);
- *    (the coolest: the lowest expected utilization, below);
+ *    (the coolest: the lowest expected utilization, its measured rate
+ *    plus typical demand per idle user, so idle users spread evenly);
  *  - interval seconds have passed since the last move;
- *  - in expected load (measured rate + typical demand per idle user),
- *    the move does not overshoot: the taker with one more typical user
- *    is at most as utilized as the giver with one less.  So a move is
- *    never followed by one back while the rates stay, and the moves
- *    stop once the expected loads are even: no oscillation.
+ *  - the taker, with the moved user at typical demand, is at most as
+ *    utilized as the giver is now (measured rates).
+ * No oscillation: a move changes no measured rate, and a move needs the
+ * giver above the taker in measured utilization, so while the rates
+ * stay no move is ever followed by one back (nor by a cycle); the moves
+ * stop when the hot gateway has no idle user left or the gap closes.
  * Drained gateways neither give nor take; a down one takes nobody.
  * The caller moves a user, updates g (idle, clients) and asks again on
  * the next tick.  now is the caller's clock in seconds.

@@ -18,6 +18,8 @@
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
 command -v iperf3 >/dev/null || { echo "1..0 # SKIP no iperf3 (scripts/install-deps.sh)"; exit 77; }
+# The light users ping: without ping they would be idle, and movable.
+command -v ping >/dev/null || { echo "1..0 # SKIP no ping (scripts/install-deps.sh)"; exit 77; }
 
 C=$BUILD/nfqlbctl
 export NFQLB_SOCKET=$LAB_SOCK
@@ -179,12 +181,28 @@ declare -A BEFORE
 scenario users ""
 is "rebalance: every heavy user on wan1 first" "$(heavy_gws)" "wan1 wan1 wan1 "
 for ((k = 0; k < NCLI; k++)); do BEFORE[$k]=$(client_gw "$k"); done
+# "Never moves a busy user" means something only if they are busy: the
+# daemon itself sees a connection of every heavy and light user.
+client_open() { "$C" -j list | python3 -c 'import json, sys
+for c in json.load(sys.stdin):
+    if c["client"] == sys.argv[1]:
+        print(c["open"] or 0)' "$(lab_client_ip "$1")"; }
+busy_seen() {
+	local k
+	for k in "${HEAVY[@]}" "${LIGHT[@]}"; do
+		[ "$(client_open "$k")" -ge 1 ] || return 1
+	done
+}
+check "rebalance: every heavy and light user has an open connection" wait_until 10 busy_seen
 write_conf "balance = { policy = \"users\"; measure = true; rebalance_idle = true;
 	rebalance_hold = 2; rebalance_interval = 1; };
 control = { socket = \"$LAB_SOCK\"; };"
 check "rebalance: switched on by a reload" "$C" reload
 moved_enough() { [ "$(stat idle_moves)" -ge 2 ]; }
-check "rebalance: idle users of the hot gateway moved" wait_until 30 moved_enough
+if ! check "rebalance: idle users of the hot gateway moved" wait_until 30 moved_enough; then
+	{ "$C" gateways; "$C" list; "$C" stats | grep -E "idle_moves|typical"
+	  in_gw conntrack -L 2>/dev/null | head -40; } 2>&1 | sed 's/^/#   /'
+fi
 BUSY_MOVED=""
 for k in "${HEAVY[@]}" "${LIGHT[@]}"; do
 	[ "$(client_gw "$k")" = "${BEFORE[$k]}" ] || BUSY_MOVED+=" $k"

@@ -329,7 +329,7 @@ START_TEST(test_rebalance_rules)
 	EQ(from, 0);
 	EQ(to, 1);	/* 1 and 2 tie at 1500: the first */
 	g[0].idle--, g[0].clients--, g[1].idle++, g[1].clients++;
-	/* 0 (3000 + 500) gives to 2 (1500): 1000 + 1000 <= 3000 + 0. */
+	/* 0 (3000) gives to 2 (1000 + 500 expected): 1000 + 500 <= 3000. */
 	EQ(load_rebalance(&st, &rbp, g, 3, t, now + 3, &from, &to), 0);
 	EQ(load_rebalance(&st, &rbp, g, 3, t, now + 4, &from, &to), 1);
 	EQ(to, 2);
@@ -389,25 +389,66 @@ START_TEST(test_rebalance_refusals)
 	/* No typical demand: moving changes nothing. */
 	st = (struct load_rb_state){ 0 };
 	EQ(load_rebalance(&st, &p, g, 2, zero, 1, &from, &to), 0);
-	/* Overshoot: the taker with one more would be hotter than the giver. */
-	t[LOAD_DOWN] = 60;	/* 100 + 60*3 = 280 vs 0 + 60*1 = 60: fine */
+	/* The taker with the user at typical demand, against the giver now. */
+	t[LOAD_DOWN] = 60;	/* 0 + 60 <= 100 */
 	EQ(load_rebalance(&st, &p, g, 2, t, 2, &from, &to), 1);
-	g[1].idle = 3;		/* 100 + 180 vs 0 + 240: fine */
+	g[1].idle = 4;		/* its idle users add nothing measured: still */
 	EQ(load_rebalance(&st, &p, g, 2, t, 4, &from, &to), 1);
-	g[1].idle = 4;		/* 280 vs 300: overshoots */
-	EQ(load_rebalance(&st, &p, g, 2, t, 6, &from, &to), 0);
+	t[LOAD_DOWN] = 100;	/* 0 + 100 <= 100: even is allowed */
+	EQ(load_rebalance(&st, &p, g, 2, t, 6, &from, &to), 1);
+	t[LOAD_DOWN] = 101;	/* 0 + 101 > 100: the taker would be hotter */
+	EQ(load_rebalance(&st, &p, g, 2, t, 8, &from, &to), 0);
+	t[LOAD_DOWN] = 60;
+	g[1].rate[LOAD_DOWN] = 41;	/* 41 + 60 > 100 (and 100 > 41 * 1.5) */
+	EQ(load_rebalance(&st, &p, g, 2, t, 10, &from, &to), 0);
+	g[1].rate[LOAD_DOWN] = 40;	/* 40 + 60 <= 100 */
+	EQ(load_rebalance(&st, &p, g, 2, t, 12, &from, &to), 1);
+	g[1].rate[LOAD_DOWN] = 0;
 	/* Drained or down: neither gives nor takes. */
 	g[1].idle = 0;
 	g[1].weight = 0;
-	EQ(load_rebalance(&st, &p, g, 2, t, 8, &from, &to), 0);
+	EQ(load_rebalance(&st, &p, g, 2, t, 14, &from, &to), 0);
 	g[1].weight = 1;
 	g[1].available = 0;
-	EQ(load_rebalance(&st, &p, g, 2, t, 10, &from, &to), 0);
+	EQ(load_rebalance(&st, &p, g, 2, t, 16, &from, &to), 0);
 	g[1].available = 1;
+	EQ(load_rebalance(&st, &p, g, 2, t, 18, &from, &to), 1);
 	g[0].weight = 0;
-	EQ(load_rebalance(&st, &p, g, 2, t, 12, &from, &to), 0);
-	EQ(load_rebalance(NULL, &p, g, 2, t, 12, &from, &to), 0);
-	EQ(load_rebalance(&st, NULL, g, 2, t, 12, &from, &to), 0);
+	EQ(load_rebalance(&st, &p, g, 2, t, 20, &from, &to), 0);
+	EQ(load_rebalance(NULL, &p, g, 2, t, 20, &from, &to), 0);
+	EQ(load_rebalance(&st, NULL, g, 2, t, 20, &from, &to), 0);
+}
+END_TEST
+
+/*
+ * t_load's scenario: three busy users sharing a saturated link evenly
+ * (typical = a third of it), two idle users with them, two idle and two
+ * light users on each cold link.  Both idle users of the hot link leave,
+ * one to each cold link, then the moves stop.
+ */
+START_TEST(test_rebalance_saturated_even)
+{
+	struct load_gw g[3] = { gw(1, 5, 1200000, 40000), gw(1, 4, 464, 464),
+				gw(1, 4, 464, 464) };
+	uint64_t t[LOAD_DIRS] = { 400000, 13000 };
+	struct load_rb_state st = { 0 };
+	struct load_rb_params p = { 25, 2, 1, 12500 };
+	unsigned from, to, moves = 0, now;
+
+	for (int k = 0; k < 3; k++)
+		g[k].bandwidth[LOAD_DOWN] = g[k].bandwidth[LOAD_UP] = 1250000;
+	g[0].idle = g[1].idle = g[2].idle = 2;
+	for (now = 10; now < 40; now += 3) {
+		if (!load_rebalance(&st, &p, g, 3, t, now, &from, &to))
+			continue;
+		EQ(from, 0);
+		EQ(to, 1 + moves);
+		g[from].idle--, g[from].clients--;
+		g[to].idle++, g[to].clients++;
+		moves++;
+	}
+	EQ(moves, 2);
+	EQ(g[0].idle, 0);
 }
 END_TEST
 
@@ -421,8 +462,9 @@ static uint32_t rnd(uint32_t *s)
 
 /*
  * Random gateways and rates held still: apply every move asked for.
- * The moves must stop (at most the idle users, each moving once), and
- * never send a user back the way another came.
+ * Every move goes from a hotter gateway to a cooler one (measured), so
+ * none is followed by one back and the moves stop: each idle user moves
+ * at most n - 1 times.
  */
 START_TEST(test_rebalance_converges)
 {
@@ -457,12 +499,13 @@ START_TEST(test_rebalance_converges)
 			ck_assert(g[to].weight && g[to].available);
 			ck_assert_msg(!dir[to][from], "round %d: moved back %u -> %u",
 				      round, to, from);
+			ck_assert_int_gt(load_util_cmp(g, n, from, NULL, to, NULL), 0);
 			dir[from][to] = 1;
 			g[from].idle--, g[from].clients--;
 			g[to].idle++, g[to].clients++;
 			moves++;
 		}
-		ck_assert_uint_le(moves, idle);
+		ck_assert_uint_le(moves, idle * (n - 1));
 		total += moves;
 	}
 	ck_assert_uint_gt(total, 300);	/* the run did move users */
@@ -504,6 +547,7 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, test_rebalance_rules);
 	tcase_add_test(tc, test_rebalance_hysteresis);
 	tcase_add_test(tc, test_rebalance_refusals);
+	tcase_add_test(tc, test_rebalance_saturated_even);
 	tcase_add_loop_test(tc, test_rebalance_converges, 0, 10);
 	tcase_add_test(tc, test_ewma);
 	suite_add_tcase(s, tc);
