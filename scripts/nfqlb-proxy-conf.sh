@@ -8,6 +8,10 @@
 #   nfqlb-proxy-conf e2guardian GATEWAY USER RUNDIR
 #       an e2guardian.conf for GATEWAY's instance (from Debian's file),
 #       running as USER, its pid file and log in RUNDIR
+#   nfqlb-proxy-conf e2guardian-dir GATEWAY USER RUNDIR
+#       the same written into RUNDIR (e2guardian.conf and its filter
+#       group's e2guardianf1.conf), RUNDIR given to USER: what
+#       nfqlb-e2guardian@GATEWAY.service runs before E2Guardian
 #
 # Exit 2 on bad arguments, 1 when nfqlbd cannot be asked or the gateway
 # is unknown; nothing is printed then.
@@ -15,16 +19,38 @@ set -eu
 CTL=${NFQLBCTL:-/usr/local/sbin/nfqlbctl}
 E2G_CONF=${E2G_CONF:-/etc/e2guardian/e2guardian.conf}
 
-usage() { echo "usage: nfqlb-proxy-conf squid | e2guardian GATEWAY USER RUNDIR" >&2; exit 2; }
-# "name mark port" per gateway, from the control socket.
+usage() {
+	echo "usage: nfqlb-proxy-conf squid | e2guardian GATEWAY USER RUNDIR" \
+		"| e2guardian-dir GATEWAY USER RUNDIR" >&2
+	exit 2
+}
+# "name mark port" per gateway, from the table of every field (raw): columns found by
+# their header (NAME, MARK, PROXY_PORT), whose values hold no blank.
 gateways() {
 	out=$("$CTL" raw gateways 2>&1) || {
 		echo "nfqlb-proxy-conf: cannot ask nfqlbd: $out" >&2; exit 1; }
-	printf '%s\n' "$out" | awk 'NR > 1 { n = m = p = ""
-		for (i = 1; i <= NF; i++) { split($i, kv, "=")
-			if (kv[1] == "name") n = kv[2]; if (kv[1] == "mark") m = kv[2]
-			if (kv[1] == "proxy_port") p = kv[2] }
-		if (n != "" && p != "") print n, m, p }'
+	printf '%s\n' "$out" | awk '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		col["NAME"] && col["MARK"] && col["PROXY_PORT"] {
+			p = $(col["PROXY_PORT"])
+			if (p ~ /^[0-9]+$/) print $(col["NAME"]), $(col["MARK"]), p }'
+}
+e2g_args() {
+	case $1 in *[!A-Za-z0-9_-]*|"") echo "nfqlb-proxy-conf: bad gateway name \"$1\"" >&2; exit 2;; esac
+	case $2 in /*) ;; *) echo "nfqlb-proxy-conf: RUNDIR \"$2\" must be absolute" >&2; exit 2;; esac
+}
+# e2g_conf GATEWAY USER RUNDIR: the instance's e2guardian.conf.
+e2g_conf() {
+	port=$(gateways | awk -v g="$1" '$1 == g { print $3 }')
+	[ -n "$port" ] || { echo "nfqlb-proxy-conf: no gateway \"$1\" with a proxy port" >&2; exit 1; }
+	sed -e "s|^filterports = .*|filterports = $port|" \
+	    -e "s|^transparenthttpsport = .*||" \
+	    -e "s|^nodaemon = .*|nodaemon = on|" "$E2G_CONF"
+	echo "pidfilename = '$3/$1.pid'"
+	echo "loglocation = '$3/$1.log'"
+	echo "daemonuser = '$2'"
+	# Its own primary group: an unprivileged instance can take no other.
+	echo "daemongroup = '$(id -gn "$2" 2>/dev/null || echo nogroup)'"
 }
 [ $# -ge 1 ] || usage
 case $1 in
@@ -41,20 +67,26 @@ squid)
 	echo "# across gateways, so never at all."
 	echo "server_persistent_connections off"
 	;;
-e2guardian)
+e2guardian | e2guardian-dir)
 	[ $# -eq 4 ] || usage
+	e2g_args "$2" "$4"
+	if [ "$1" = e2guardian ]; then
+		e2g_conf "$2" "$3" "$4"
+		exit 0
+	fi
 	gw=$2 user=$3 dir=$4
-	case $gw in *[!A-Za-z0-9_-]*|"") echo "nfqlb-proxy-conf: bad gateway name \"$gw\"" >&2; exit 2;; esac
-	case $dir in /*) ;; *) echo "nfqlb-proxy-conf: RUNDIR \"$dir\" must be absolute" >&2; exit 2;; esac
-	port=$(gateways | awk -v g="$gw" '$1 == g { print $3 }')
-	[ -n "$port" ] || { echo "nfqlb-proxy-conf: no gateway \"$gw\" with a proxy port" >&2; exit 1; }
-	sed -e "s|^filterports = .*|filterports = $port|" \
-	    -e "s|^transparenthttpsport = .*||" \
-	    -e "s|^nodaemon = .*|nodaemon = on|" "$E2G_CONF"
-	echo "pidfilename = '$dir/$gw.pid'"
-	echo "loglocation = '$dir/$gw.log'"
-	echo "daemonuser = '$user'"
-	echo "daemongroup = 'nogroup'"
+	id -u "$user" >/dev/null 2>&1 || {
+		echo "nfqlb-proxy-conf: no user \"$user\" for gateway $gw's E2Guardian" \
+			"(adduser --system --no-create-home --ingroup nogroup $user)" >&2
+		exit 1
+	}
+	[ -d "$dir" ] || { echo "nfqlb-proxy-conf: no directory \"$dir\"" >&2; exit 1; }
+	e2g_conf "$gw" "$user" "$dir" > "$dir/e2guardian.conf.new"
+	# Its filter group's file is found by the main file's name.
+	cp "${E2G_CONF%.conf}f1.conf" "$dir/e2guardianf1.conf"
+	mv -f "$dir/e2guardian.conf.new" "$dir/e2guardian.conf"
+	# The instance reads its files and writes its log there as USER.
+	chown "$user" "$dir" "$dir/e2guardian.conf" "$dir/e2guardianf1.conf"
 	;;
 *) usage ;;
 esac

@@ -166,50 +166,59 @@ round() {
 }
 
 # --- E2Guardian: one instance per gateway, each its own user ---
-e2g_conf() {
-	local n=$1 user=$2 port=$3
-	sed -e "s|^filterports = .*|filterports = $port|" \
+# The gateways' instances are configured by the shipped helper, as
+# nfqlb-e2guardian@.service does (its own directory, given to the user);
+# the portal's own instance (ALCASAR's) by hand, as the portal does.
+e2g_portal_conf() {
+	sed -e "s|^filterports = .*|filterports = $PORTAL_PORT|" \
 	    -e "s|^transparenthttpsport = .*||" \
 	    -e "s|^nodaemon = .*|nodaemon = on|" \
 	    /etc/e2guardian/e2guardian.conf
 	cat <<E2G
-pidfilename = '$PDIR/e2g$n.pid'
-loglocation = '$PDIR/e2g$n.log'
-daemonuser = '$user'
+pidfilename = '$PDIR/e2gportal/portal.pid'
+loglocation = '$PDIR/e2gportal/portal.log'
+daemonuser = 'e2guardian'
 daemongroup = 'nogroup'
 E2G
 }
 e2g_start() {
-	local n=$1 user=$2 port=$3
-	e2g_conf "$n" "$user" "$port" > "$PDIR/e2g$n.conf"
-	# Its filter group's file is found by the main file's name.
-	cp /etc/e2guardian/e2guardianf1.conf "$PDIR/e2g${n}f1.conf"
-	ip netns exec "$LAB_GW" e2guardian -N -c "$PDIR/e2g$n.conf" \
-		> "$PDIR/e2g$n.out" 2>&1 &
+	local n=$1 d=$PDIR/e2g$1
+	mkdir -p "$d"
+	if [ "$n" = portal ]; then
+		chmod 1777 "$d"
+		e2g_portal_conf > "$d/e2guardian.conf"
+		cp /etc/e2guardian/e2guardianf1.conf "$d/e2guardianf1.conf"
+	else
+		NFQLBCTL=$BUILD/nfqlbctl "$TOP/scripts/nfqlb-proxy-conf.sh" e2guardian-dir \
+			"wan$n" "${UPFX}wan$n" "$d" || not_ok "nfqlb-proxy-conf e2guardian-dir wan$n"
+	fi
+	ip netns exec "$LAB_GW" e2guardian -N -c "$d/e2guardian.conf" > "$d/out" 2>&1 &
 	PROXY_PIDS+=($!)
 }
-# It forks even with -N: the pid file names the process that serves.
-e2g_pid_known() { [ -s "$PDIR/e2g$1.pid" ]; }
+# With -N it serves in the process started (no fork): its pid file is
+# written once it has dropped to its user.
+e2g_pid_known() { [ -s "$(e2g_pidfile "$1")" ]; }
+e2g_pidfile() { if [ "$1" = portal ]; then echo "$PDIR/e2gportal/portal.pid"; else echo "$PDIR/e2g$1/wan$1.pid"; fi; }
 e2g_stop() {
 	local n p t
 	for n in "$@"; do
-		p=$(cat "$PDIR/e2g$n.pid" 2>/dev/null) || continue
+		p=$(cat "$(e2g_pidfile "$n")" 2>/dev/null) || continue
 		kill "$p" 2>/dev/null
 	done
 	for n in "$@"; do
-		p=$(cat "$PDIR/e2g$n.pid" 2>/dev/null) || continue
+		p=$(cat "$(e2g_pidfile "$n")" 2>/dev/null) || continue
 		for ((t = 0; t < 50; t++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
 	done
 }
 listening() { in_gw ss -Htln "sport = :$1" | grep -q .; }
 for i in 1 2 3; do
-	e2g_start "$i" "${UPFX}wan$i" $((PBASE + i - 1))
+	e2g_start "$i"
 done
-e2g_start portal e2guardian "$PORTAL_PORT"
+e2g_start portal
 for n in 1 2 3 portal; do
 	wait_until 20 e2g_pid_known "$n"
-	PROXY_PIDS+=("$(cat "$PDIR/e2g$n.pid" 2>/dev/null)")
+	PROXY_PIDS+=("$(cat "$(e2g_pidfile "$n")" 2>/dev/null)")
 done
 for p in $((PBASE)) $((PBASE + 1)) $((PBASE + 2)) "$PORTAL_PORT"; do
 	check "E2Guardian listens on $p" wait_until 20 listening "$p"
@@ -231,17 +240,16 @@ for p in $((PBASE)) $((PBASE + 1)) $((PBASE + 2)) "$PORTAL_PORT"; do
 done
 
 # --- Squid: one instance, one intercept port per gateway ---
+# The per-gateway lines are the shipped helper's, from the running nfqlbd.
+NFQLBCTL=$BUILD/nfqlbctl "$TOP/scripts/nfqlb-proxy-conf.sh" squid > "$PDIR/squid-nfqlb.conf"
+is "nfqlb-proxy-conf squid: a marked intercept port per gateway" \
+	"$(grep -c '^tcp_outgoing_mark 0x' "$PDIR/squid-nfqlb.conf"):$(grep -c '^http_port .* intercept' "$PDIR/squid-nfqlb.conf")" "3:3"
 {
 	echo "http_port 127.0.0.1:3128"
 	echo "http_port $PORTAL_PORT intercept name=portal"
-	for i in 0 1 2; do
-		echo "http_port $((PBASE + i)) intercept name=gw$i"
-		echo "acl gw$i myportname gw$i"
-		echo "tcp_outgoing_mark $(printf 0x%x $((LAB_MARK_BASE + i))) gw$i"
-	done
+	cat "$PDIR/squid-nfqlb.conf"
 	cat <<SQ
 http_access allow all
-server_persistent_connections off
 cache deny all
 cache_mem 8 MB
 visible_hostname nfqlb-lab
