@@ -181,6 +181,62 @@ web_under_systemd() {
 	check "systemctl stop nfqlb-web nfqlbd" sysctl_sd stop nfqlb-web nfqlbd
 }
 
+# E2Guardian per gateway under systemd, as shipped: nfqlbd with the
+# proxy group, the instances of nfqlb-e2guardian@.service for wan1 and
+# wan2 side by side, each as its own user on its gateway's port, its
+# user marked by nfqlbd from the start; a missing user is a clear error.
+e2guardian_under_systemd() {
+	local g port pid uid out t st
+	if ! in_sd sh -c 'command -v e2guardian' >/dev/null; then
+		not_ok "E2Guardian is installed (scripts/install-deps.sh)"
+		return
+	fi
+	in_sd sh -c 'cat >> /etc/nfqlb/nfqlb.conf' <<-CONF
+	proxy = { enable = true; port_base = 3400; ports = [ 80 ]; user_prefix = "nfqlb-e2g-"; };
+	CONF
+	check "nfqlbd starts with the proxy group" sysctl_sd start nfqlbd
+	out=$(sysctl_sd start nfqlb-e2guardian@wan1 2>&1)
+	is "nfqlb-e2guardian@wan1 without its user: refused" "$?" 1
+	check "... and the journal says the user is missing" \
+		in_sd sh -c 'journalctl -u nfqlb-e2guardian@wan1 --no-pager | grep -q "Failed to determine user credentials"'
+	# Out of its restart loop (Restart=on-failure) before the user exists.
+	sysctl_sd stop nfqlb-e2guardian@wan1 >/dev/null 2>&1
+	sysctl_sd reset-failed nfqlb-e2guardian@wan1 >/dev/null 2>&1
+	is "... and not running" "$(sysctl_sd is-active nfqlb-e2guardian@wan1)" inactive
+	for g in wan1 wan2; do
+		in_sd useradd --system --no-create-home --home-dir /nonexistent --gid nogroup \
+			--shell /usr/sbin/nologin "nfqlb-e2g-$g" || not_ok "useradd nfqlb-e2g-$g"
+	done
+	check "systemctl start nfqlb-e2guardian@wan1 nfqlb-e2guardian@wan2" \
+		sysctl_sd start nfqlb-e2guardian@wan1 nfqlb-e2guardian@wan2
+	port=3400
+	for g in wan1 wan2; do
+		for ((t = 0; t < 100; t++)); do
+			in_sd ss -Htln "sport = :$port" | grep -q . && break
+			sleep 0.2
+		done
+		check "$g's E2Guardian listens on its port $port" in_sd sh -c "ss -Htln 'sport = :$port' | grep -q ."
+		st=$(sysctl_sd is-active "nfqlb-e2guardian@$g")
+		is "nfqlb-e2guardian@$g is active" "$st" active
+		[ "$st" = active ] ||
+			in_sd journalctl -u "nfqlb-e2guardian@$g" --no-pager | tail -15 | sed 's/^/#   /'
+		pid=$(sysctl_sd show -p MainPID --value "nfqlb-e2guardian@$g")
+		uid=$(in_sd id -u "nfqlb-e2g-$g")
+		is "$g's E2Guardian runs as nfqlb-e2g-$g" \
+			"$(in_sd awk '$1 == "Uid:" { print $2 }' "/proc/$pid/status")" "$uid"
+		check "nfqlbd marks nfqlb-e2g-$g's packets (created after nfqlbd started)" \
+			in_sd sh -c "iptables -w -t mangle -S NFQLB_PROXY_OUT | grep -q -- '--uid-owner $uid '"
+		port=$((port + 1))
+	done
+	check "systemctl stop nfqlb-e2guardian@wan1 nfqlb-e2guardian@wan2" \
+		sysctl_sd stop nfqlb-e2guardian@wan1 nfqlb-e2guardian@wan2
+	is "stopped: nothing listens on 3400 or 3401" \
+		"$(in_sd ss -Htln 'sport = :3400 or sport = :3401' | wc -l)" 0
+	check "stopped: the instances' run directories are gone" \
+		in_sd test ! -e /run/nfqlb-e2guardian-wan1 -a ! -e /run/nfqlb-e2guardian-wan2
+	check "systemctl stop nfqlbd (proxy)" sysctl_sd stop nfqlbd
+}
+
 # --- installed under a real systemd, in a throw-away container ---
 why=$(sd_cannot)
 if [ -n "$why" ]; then
@@ -204,7 +260,10 @@ else
 	in_sd sh -c 'mkdir -p /tmp/units &&
 		dpkg -L systemd nfqlb | grep -E "^/(usr/)?lib/systemd/system/[^/]+\.(service|target|timer|socket|slice|mount|path)$" |
 		while read -r f; do [ -e "$f" ] && cp -P "$f" /tmp/units/; done; true'
-	for u in nfqlbd.service nfqlb-web.service nfqlb-chilli-sync.service nfqlb-chilli-sync.timer; do
+	# A template is verified as an instance of it.
+	in_sd ln -s nfqlb-e2guardian@.service /tmp/units/nfqlb-e2guardian@wan1.service
+	for u in nfqlbd.service nfqlb-web.service nfqlb-chilli-sync.service nfqlb-chilli-sync.timer \
+		nfqlb-e2guardian@wan1.service; do
 		is "$u loads, without warnings" \
 			"$(in_sd env SYSTEMD_UNIT_PATH=/tmp/units systemd-analyze verify --man=no "/tmp/units/$u" 2>&1)" ""
 	done
@@ -215,6 +274,7 @@ else
 	is "dpkg lists the config as a conffile" \
 		"$(in_sd dpkg-query -W -f='${Conffiles}' nfqlb | awk '{ print $1 }')" "/etc/nfqlb/nfqlb.conf"
 	web_under_systemd
+	e2guardian_under_systemd
 	check "dpkg --purge" in_sd sh -c "dpkg --purge nfqlb >/dev/null"
 	check "purged: no config left" in_sd test ! -e /etc/nfqlb/nfqlb.conf
 	check "purged: no unit left" in_sd test ! -e /lib/systemd/system/nfqlbd.service
