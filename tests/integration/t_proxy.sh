@@ -212,6 +212,16 @@ e2g_stop() {
 	done
 }
 listening() { in_gw ss -Htln "sport = :$1" | grep -q .; }
+# The helper's bad input: a clear error, nothing written.
+PCONF() { NFQLBCTL=$BUILD/nfqlbctl "$TOP/scripts/nfqlb-proxy-conf.sh" "$@"; }
+out=$(PCONF e2guardian wan9 nobody "$PDIR" 2>&1)
+is "nfqlb-proxy-conf: an unknown gateway is an error" "$?:$(echo "$out" | grep -c 'no gateway "wan9"')" "1:1"
+out=$(PCONF e2guardian 'wan1;x' nobody "$PDIR" 2>&1)
+is "nfqlb-proxy-conf: a bad gateway name is an error" "$?:$(echo "$out" | grep -c 'bad gateway name')" "2:1"
+mkdir "$PDIR/nouser"
+out=$(PCONF e2guardian-dir wan1 "nfqt$$-none" "$PDIR/nouser" 2>&1)
+is "nfqlb-proxy-conf e2guardian-dir: a missing user is named" \
+	"$?:$(echo "$out" | grep -c "no user \"nfqt$$-none\""):$(ls -A "$PDIR/nouser" | wc -l)" "1:1:0"
 for i in 1 2 3; do
 	e2g_start "$i"
 done
