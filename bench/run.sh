@@ -153,6 +153,17 @@ write_conf() {
 	} > "$f"
 }
 
+# bind_all: every client's first packet, paced so that none fails open.
+bind_all() {
+	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
+	sleep 0.2
+}
+
+# bound_clients: the members of nfqlbd's sets, i.e. the bound clients.
+bound_clients() {
+	in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }'
+}
+
 # daemon_start [key=value...]: nfqlbd on CPU_BOX with that config.
 daemon_start() {
 	local t
@@ -504,10 +515,8 @@ main() {
 	ref_down
 
 	daemon_start
-	# Bind every client once, paced so that none fails open.
-	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
-	sleep 0.2
-	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	bind_all
+	n=$(bound_clients)
 	note "nfqlbd bound $n of $NCLI clients before the fast-path runs"
 	kernel_runs fast "nfqlb fast path: nfqlbd's rules, all clients bound"
 	CT_FAST=$(in_gw conntrack -C 2>/dev/null || echo "?")
@@ -641,9 +650,8 @@ main_ab() {
 	DRAIN_CONF="maxlen=131072 sockbuf=268435456"
 	AB_NEW=0
 	NFQLBD_BIN=$base/nfqlbd daemon_start $DRAIN_CONF
-	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
-	sleep 0.2
-	note "bound $(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')" \
+	bind_all
+	note "bound $(bound_clients)" \
 		"of $NCLI known clients first (kept across the daemons' restarts)"
 	daemon_stop
 	DESC_OF[q-base]="queue, known clients: the baseline daemon"
@@ -685,8 +693,7 @@ main_measure() {
 	machine
 	lab_up
 	daemon_start
-	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
-	sleep 0.2
+	bind_all
 	DESC_OF[fast-measure-off]="fast path, balance.measure = false (the users policy's default)"
 	DESC_OF[fast-measure-on]="fast path, balance.measure = true, paired"
 	for ((k = 1; k <= QRUNS; k++)); do
@@ -714,9 +721,8 @@ main_new() {
 	lab_up
 	DRAIN_CONF="maxlen=131072 sockbuf=268435456"
 	daemon_start $DRAIN_CONF
-	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
-	sleep 0.2
-	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	bind_all
+	n=$(bound_clients)
 	note "nfqlbd bound $n of $NCLI known clients first"
 	echo "== new clients, drain"
 	new_drains
@@ -872,9 +878,8 @@ main_realm() {
 	machine
 	lab_up
 	daemon_start
-	gen -s "$KNOWN_FIRST" -n "$NCLI" -c "$NCLI" -r 20000 > /dev/null
-	sleep 0.2
-	n=$(in_gw ipset list -t | awk '/Number of entries/ { s += $4 } END { print s + 0 }')
+	bind_all
+	n=$(bound_clients)
 	note "nfqlbd bound $n of $NCLI clients"
 	realm_pairs
 	daemon_stop

@@ -183,15 +183,13 @@ is "rebalance: every heavy user on wan1 first" "$(heavy_gws)" "wan1 wan1 wan1 "
 for ((k = 0; k < NCLI; k++)); do BEFORE[$k]=$(client_gw "$k"); done
 # "Never moves a busy user" means something only if they are busy: the
 # daemon itself sees a connection of every heavy and light user.
-client_open() { "$C" -j list | python3 -c 'import json, sys
-for c in json.load(sys.stdin):
-    if c["client"] == sys.argv[1]:
-        print(c["open"] or 0)' "$(lab_client_ip "$1")"; }
 busy_seen() {
-	local k
-	for k in "${HEAVY[@]}" "${LIGHT[@]}"; do
-		[ "$(client_open "$k")" -ge 1 ] || return 1
-	done
+	local k ips=()
+	for k in "${HEAVY[@]}" "${LIGHT[@]}"; do ips+=("$(lab_client_ip "$k")"); done
+	# One list for all of them: each must show at least one connection.
+	"$C" -j list | python3 -c 'import json, sys
+open_of = {c["client"]: c["open"] or 0 for c in json.load(sys.stdin)}
+sys.exit(0 if all(open_of.get(ip, 0) >= 1 for ip in sys.argv[1:]) else 1)' "${ips[@]}"
 }
 check "rebalance: every heavy and light user has an open connection" wait_until 10 busy_seen
 write_conf "balance = { policy = \"users\"; measure = true; rebalance_idle = true;
